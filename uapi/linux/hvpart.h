@@ -1,0 +1,651 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * hvpart: userspace interface to a Hyper-V TLFS hypervisor core.
+ *
+ * Object chain: /dev/hvpart -> HVPART_CREATE_PARTITION -> partition fd
+ * -> HVPART_CREATE_VP -> VP fd.  mmap() of a VP fd at offset 0 gives the
+ * VP's struct hvpart_run.
+ *
+ * Rules that hold for every ioctl here:
+ *  - every struct has a flags field; unknown flag bits fail with -EINVAL;
+ *  - every reserved field (rsvd*) must be zero (MBZ), or -EINVAL;
+ *  - pointers are passed as __u64 and a bad one fails with -EFAULT;
+ *  - an unknown command fails with -ENOTTY;
+ *  - extensions are discovered with HVPART_CHECK_EXTENSION, never with a
+ *    version field; HVPART_GET_API_VERSION only changes if the whole ABI
+ *    is replaced.
+ *
+ * Message and register layouts follow the Hyper-V Top-Level Functional
+ * Specification (TLFS); each is tagged with its TLFS name.
+ */
+#ifndef _UAPI_LINUX_HVPART_H
+#define _UAPI_LINUX_HVPART_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define HVPART_API_VERSION		1
+
+/* Ioctl magic; 0xAE is KVM and 0xB8 is mshv. */
+#define HVPART_IO			0xB9
+
+/* Capabilities for HVPART_CHECK_EXTENSION (return value in brackets). */
+#define HVPART_CAP_MAX_VPS		1	/* [max VPs per partition] */
+#define HVPART_CAP_VENDOR		2	/* [HVPART_VENDOR_*] */
+#define HVPART_CAP_IO_INTERCEPT		3	/* [1] I/O port intercepts */
+#define HVPART_CAP_CPUID_INTERCEPT	4	/* [1] CPUID leaf intercepts */
+#define HVPART_CAP_MSR_INTERCEPT	5	/* [1] MSR intercepts */
+#define HVPART_CAP_RUN_COMPLETION	6	/* [1] hvpart_run completion */
+#define HVPART_CAP_TRANSLATE_GVA	7	/* [1] HVPART_TRANSLATE_GVA */
+#define HVPART_CAP_MAX_GPA_BITS		8	/* [guest physical bits] */
+#define HVPART_CAP_MAX_MAPPINGS		9	/* [GPA ranges per partition] */
+
+#define HVPART_VENDOR_SVM		1
+#define HVPART_VENDOR_VMX		2
+
+/**
+ * struct hvpart_create_partition - HVPART_CREATE_PARTITION argument
+ * @flags: in: no flags are defined yet, MBZ
+ * @rsvd: MBZ
+ */
+struct hvpart_create_partition {
+	__u64 flags;
+	__u8 rsvd[24];
+};
+
+#define HVPART_CREATE_PARTITION_FLAGS_MASK	0ULL
+
+/* Partition property codes for struct hvpart_partition_property. */
+enum {
+	/* VP limit; settable only before the first VP is created */
+	HVPART_PROP_MAX_VPS = 1,
+	/* HV_PARTITION_PRIVILEGE_MASK (CPUID 0x40000003 EBX:EAX) */
+	HVPART_PROP_PRIVILEGE_MASK = 2,
+	/* Hyper-V feature flags (CPUID 0x40000003 EDX) */
+	HVPART_PROP_FEATURES = 3,
+	HVPART_PROP_COUNT,
+};
+
+/**
+ * struct hvpart_partition_property - HVPART_{SET,GET}_PARTITION_PROPERTY
+ * @code: in: an HVPART_PROP_* code
+ * @flags: in: no flags are defined yet, MBZ
+ * @value: in (SET) or out (GET): the property's value
+ * @rsvd: MBZ
+ */
+struct hvpart_partition_property {
+	__u32 code;
+	__u32 flags;
+	__u64 value;
+	__u8 rsvd[16];
+};
+
+/*
+ * Access rights of a GPA range (HV_MAP_GPA_*).  A range must be readable.
+ * Kernel and user execute are either both given or both left out: the
+ * nested page tables of the supported vendors cannot tell them apart.
+ */
+enum {
+	HVPART_MAP_BIT_READABLE,
+	HVPART_MAP_BIT_WRITABLE,
+	HVPART_MAP_BIT_KERNEL_EXECUTABLE,
+	HVPART_MAP_BIT_USER_EXECUTABLE,
+	HVPART_MAP_BIT_COUNT,
+};
+
+#define HVPART_MAP_READABLE		(1U << HVPART_MAP_BIT_READABLE)
+#define HVPART_MAP_WRITABLE		(1U << HVPART_MAP_BIT_WRITABLE)
+#define HVPART_MAP_KERNEL_EXECUTABLE	(1U << HVPART_MAP_BIT_KERNEL_EXECUTABLE)
+#define HVPART_MAP_USER_EXECUTABLE	(1U << HVPART_MAP_BIT_USER_EXECUTABLE)
+#define HVPART_MAP_EXECUTABLE		(HVPART_MAP_KERNEL_EXECUTABLE | \
+					 HVPART_MAP_USER_EXECUTABLE)
+#define HVPART_MAP_FLAGS_MASK		((1U << HVPART_MAP_BIT_COUNT) - 1)
+
+/**
+ * struct hvpart_gpa_range - HVPART_MAP_GPA_RANGE / HVPART_UNMAP_GPA_RANGE
+ * @guest_pfn: in: first guest page frame number of the range
+ * @size: in: size in bytes, a nonzero multiple of 4096
+ * @userspace_addr: in: page-aligned address of the caller's memory backing
+ *	the range (MAP); MBZ for UNMAP
+ * @flags: in: HVPART_MAP_* access rights (MAP); MBZ for UNMAP
+ * @rsvd: MBZ
+ *
+ * MAP pins the caller's pages and maps them at @guest_pfn with the given
+ * rights.  Ranges may not overlap (-EEXIST).  UNMAP takes a range exactly
+ * as it was mapped (-ENOENT otherwise); when it returns, no VP can reach
+ * the pages any more and they are unpinned.
+ */
+struct hvpart_gpa_range {
+	__u64 guest_pfn;
+	__u64 size;
+	__u64 userspace_addr;
+	__u32 flags;
+	__u32 rsvd;
+};
+
+/**
+ * struct hvpart_create_vp - HVPART_CREATE_VP argument
+ * @vp_index: in: the VP index, below HVPART_PROP_MAX_VPS and unused
+ * @flags: in: no flags are defined yet, MBZ
+ * @rsvd: MBZ
+ */
+struct hvpart_create_vp {
+	__u32 vp_index;
+	__u32 flags;
+	__u8 rsvd[8];
+};
+
+/* Intercept types (HV_INTERCEPT_TYPE) for struct hvpart_intercept. */
+#define HVPART_INTERCEPT_TYPE_X64_IO_PORT	0x00000000
+#define HVPART_INTERCEPT_TYPE_X64_MSR		0x00000001
+#define HVPART_INTERCEPT_TYPE_X64_CPUID		0x00000002
+
+/* Access mask (HV_INTERCEPT_ACCESS_MASK_*). */
+#define HVPART_INTERCEPT_ACCESS_MASK_READ	0x01
+#define HVPART_INTERCEPT_ACCESS_MASK_WRITE	0x02
+#define HVPART_INTERCEPT_ACCESS_MASK_EXECUTE	0x04
+
+/**
+ * struct hvpart_intercept - HVPART_INSTALL_INTERCEPT / HVPART_REMOVE_INTERCEPT
+ * @type: in: HVPART_INTERCEPT_TYPE_*
+ * @access_mask: in: HVPART_INTERCEPT_ACCESS_MASK_* bits: READ and WRITE for
+ *	I/O ports (IN and OUT) and MSRs (RDMSR and WRMSR), EXECUTE for CPUID
+ * @first: in: first port, MSR index or CPUID leaf of the range
+ * @last: in: last one, inclusive; @first <= @last
+ * @flags: in: no flags are defined yet, MBZ
+ * @rsvd: MBZ
+ *
+ * An intercepted access ends HVPART_RUN_VP with the matching intercept
+ * message; the root emulates the instruction.  I/O ports with no intercept
+ * read as all ones and ignore writes (string forms are always sent to the
+ * root).  MSRs with no intercept that hvpart does not emulate raise #GP;
+ * the synthetic MSRs (0x40000000-0x400000ff) cannot be intercepted.
+ * REMOVE takes the same range back; it fails with -ENOENT if no part of
+ * the range was intercepted.
+ */
+struct hvpart_intercept {
+	__u32 type;
+	__u32 access_mask;
+	__u32 first;
+	__u32 last;
+	__u32 flags;
+	__u32 rsvd;
+};
+
+/* TLFS register names (HV_REGISTER_NAME), as Linux spells them. */
+#define HVPART_REG_PENDING_INTERRUPTION		0x00010002
+#define HVPART_REG_INTERRUPT_STATE		0x00010003
+#define HVPART_REG_DELIVERABILITY_NOTIFICATIONS	0x00010006
+#define HVPART_REG_RAX		0x00020000
+#define HVPART_REG_RCX		0x00020001
+#define HVPART_REG_RDX		0x00020002
+#define HVPART_REG_RBX		0x00020003
+#define HVPART_REG_RSP		0x00020004
+#define HVPART_REG_RBP		0x00020005
+#define HVPART_REG_RSI		0x00020006
+#define HVPART_REG_RDI		0x00020007
+#define HVPART_REG_R8		0x00020008
+#define HVPART_REG_R9		0x00020009
+#define HVPART_REG_R10		0x0002000A
+#define HVPART_REG_R11		0x0002000B
+#define HVPART_REG_R12		0x0002000C
+#define HVPART_REG_R13		0x0002000D
+#define HVPART_REG_R14		0x0002000E
+#define HVPART_REG_R15		0x0002000F
+#define HVPART_REG_RIP		0x00020010
+#define HVPART_REG_RFLAGS	0x00020011
+#define HVPART_REG_CR0		0x00040000
+#define HVPART_REG_CR2		0x00040001
+#define HVPART_REG_CR3		0x00040002
+#define HVPART_REG_CR4		0x00040003
+#define HVPART_REG_CR8		0x00040004
+#define HVPART_REG_XFEM		0x00040005
+#define HVPART_REG_DR0		0x00050000
+#define HVPART_REG_DR1		0x00050001
+#define HVPART_REG_DR2		0x00050002
+#define HVPART_REG_DR3		0x00050003
+#define HVPART_REG_DR6		0x00050004
+#define HVPART_REG_DR7		0x00050005
+#define HVPART_REG_ES		0x00060000
+#define HVPART_REG_CS		0x00060001
+#define HVPART_REG_SS		0x00060002
+#define HVPART_REG_DS		0x00060003
+#define HVPART_REG_FS		0x00060004
+#define HVPART_REG_GS		0x00060005
+#define HVPART_REG_LDTR		0x00060006
+#define HVPART_REG_TR		0x00060007
+#define HVPART_REG_IDTR		0x00070000
+#define HVPART_REG_GDTR		0x00070001
+#define HVPART_REG_TSC		0x00080000
+#define HVPART_REG_EFER		0x00080001
+#define HVPART_REG_KERNEL_GS_BASE	0x00080002
+#define HVPART_REG_APIC_BASE	0x00080003
+#define HVPART_REG_PAT		0x00080004
+#define HVPART_REG_SYSENTER_CS	0x00080005
+#define HVPART_REG_SYSENTER_EIP	0x00080006
+#define HVPART_REG_SYSENTER_ESP	0x00080007
+#define HVPART_REG_STAR		0x00080008
+#define HVPART_REG_LSTAR	0x00080009
+#define HVPART_REG_CSTAR	0x0008000A
+#define HVPART_REG_SFMASK	0x0008000B
+#define HVPART_REG_TSC_AUX	0x0008007B
+
+/**
+ * struct hvpart_x64_segment - HV_X64_SEGMENT_REGISTER
+ * @base: linear base address
+ * @limit: byte-granular limit
+ * @selector: selector
+ * @attributes: bits 0-3 type, 4 S (non-system), 5-6 DPL, 7 present,
+ *	12 AVL, 13 L (64-bit code), 14 D/B, 15 G; bits 8-11 MBZ
+ */
+struct hvpart_x64_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u16 attributes;
+};
+
+/**
+ * struct hvpart_x64_table - HV_X64_TABLE_REGISTER (GDTR, IDTR)
+ * @pad: MBZ
+ * @limit: limit
+ * @base: linear base address
+ */
+struct hvpart_x64_table {
+	__u16 pad[3];
+	__u16 limit;
+	__u64 base;
+};
+
+/**
+ * union hvpart_register_value - HV_REGISTER_VALUE
+ * @reg64: 64-bit registers; bits 64-127 MBZ
+ * @reg128: 128-bit view
+ * @segment: segment registers
+ * @table: GDTR and IDTR
+ */
+union hvpart_register_value {
+	__u64 reg64;
+	__u64 reg128[2];
+	struct hvpart_x64_segment segment;
+	struct hvpart_x64_table table;
+};
+
+/**
+ * struct hvpart_register - HV_REGISTER_ASSOC
+ * @name: in: an HVPART_REG_* name
+ * @rsvd1: MBZ
+ * @rsvd2: MBZ
+ * @value: in (SET) or out (GET)
+ */
+struct hvpart_register {
+	__u32 name;
+	__u32 rsvd1;
+	__u64 rsvd2;
+	union hvpart_register_value value;
+};
+
+#define HVPART_MAX_REGISTERS_PER_CALL	128
+
+/**
+ * struct hvpart_vp_registers - HVPART_{GET,SET}_VP_REGISTERS argument
+ * @count: in: number of entries at @regs_ptr (1..128);
+ *	out: number of entries processed before the first failure
+ * @flags: in: no flags are defined yet, MBZ
+ * @regs_ptr: in: address of an array of struct hvpart_register
+ * @rsvd: MBZ
+ */
+struct hvpart_vp_registers {
+	__u32 count;
+	__u32 flags;
+	__u64 regs_ptr;
+	__u8 rsvd[16];
+};
+
+/* HVPART_TRANSLATE_GVA flags (HV_TRANSLATE_GVA_CONTROL_FLAGS). */
+#define HVPART_TRANSLATE_GVA_VALIDATE_READ	0x0001
+#define HVPART_TRANSLATE_GVA_VALIDATE_WRITE	0x0002
+#define HVPART_TRANSLATE_GVA_VALIDATE_EXECUTE	0x0004
+#define HVPART_TRANSLATE_GVA_PRIVILEGE_EXEMPT	0x0008
+#define HVPART_TRANSLATE_GVA_FLAGS_MASK		0x000f
+
+/* Results (HV_TRANSLATE_GVA_RESULT_CODE). */
+#define HVPART_TRANSLATE_GVA_SUCCESS			0
+#define HVPART_TRANSLATE_GVA_PAGE_NOT_PRESENT		1
+#define HVPART_TRANSLATE_GVA_PRIVILEGE_VIOLATION	2
+#define HVPART_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS	3
+#define HVPART_TRANSLATE_GVA_GPA_UNMAPPED		4
+
+/**
+ * struct hvpart_translate_gva - HVPART_TRANSLATE_GVA argument
+ * @gva: in: guest virtual address, translated with the VP's current
+ *	paging mode (identity when paging is off)
+ * @flags: in: HVPART_TRANSLATE_GVA_* validation flags
+ * @result: out: HVPART_TRANSLATE_GVA_SUCCESS or the reason it failed
+ * @gpa: out: the guest physical address, on success
+ * @rsvd: MBZ
+ */
+struct hvpart_translate_gva {
+	__u64 gva;
+	__u32 flags;
+	__u32 result;
+	__u64 gpa;
+	__u8 rsvd[8];
+};
+
+/* Message types (HV_MESSAGE_TYPE) found in hvpart_run.msg. */
+#define HVPART_MSG_NONE				0x00000000
+#define HVPART_MSG_UNMAPPED_GPA			0x80000000
+#define HVPART_MSG_GPA_INTERCEPT		0x80000001
+#define HVPART_MSG_UNRECOVERABLE_EXCEPTION	0x80000021
+#define HVPART_MSG_X64_IO_PORT_INTERCEPT	0x80010000
+#define HVPART_MSG_X64_MSR_INTERCEPT		0x80010001
+#define HVPART_MSG_X64_CPUID_INTERCEPT		0x80010002
+#define HVPART_MSG_X64_EXCEPTION_INTERCEPT	0x80010003
+#define HVPART_MSG_X64_HALT			0x80010007
+#define HVPART_MSG_X64_INTERRUPTION_DELIVERABLE	0x80010008
+/* hvpart's own: the VP hit an exit hvpart does not handle; see payload */
+#define HVPART_MSG_HVPART_UNHANDLED_EXIT	0x8fff0000
+
+/* HV_INTERCEPT_ACCESS_TYPE */
+#define HVPART_INTERCEPT_ACCESS_READ		0
+#define HVPART_INTERCEPT_ACCESS_WRITE		1
+#define HVPART_INTERCEPT_ACCESS_EXECUTE		2
+
+/* HV_X64_VP_EXECUTION_STATE bits of hvpart_x64_intercept_header */
+#define HVPART_EXEC_STATE_CPL_MASK		0x0003
+#define HVPART_EXEC_STATE_CR0_PE		0x0004
+#define HVPART_EXEC_STATE_CR0_AM		0x0008
+#define HVPART_EXEC_STATE_EFER_LMA		0x0010
+#define HVPART_EXEC_STATE_DEBUG_ACTIVE		0x0020
+#define HVPART_EXEC_STATE_INTERRUPTION_PENDING	0x0040
+#define HVPART_EXEC_STATE_INTERRUPT_SHADOW	0x1000
+
+/**
+ * struct hvpart_x64_intercept_header - HV_X64_INTERCEPT_MESSAGE_HEADER
+ * @vp_index: the intercepted VP
+ * @instruction_length: bits 0-3: length of the intercepted instruction
+ *	(0 where not known); bits 4-7 MBZ
+ * @intercept_access_type: HVPART_INTERCEPT_ACCESS_*
+ * @execution_state: HVPART_EXEC_STATE_* bits
+ * @cs_segment: CS at the intercept
+ * @rip: RIP of the intercepted instruction
+ * @rflags: RFLAGS at the intercept
+ */
+struct hvpart_x64_intercept_header {
+	__u32 vp_index;
+	__u8 instruction_length;
+	__u8 intercept_access_type;
+	__u16 execution_state;
+	struct hvpart_x64_segment cs_segment;
+	__u64 rip;
+	__u64 rflags;
+};
+
+/* HV_X64_IO_PORT_ACCESS_INFO bits */
+#define HVPART_IO_ACCESS_SIZE_MASK	0x07	/* 1, 2 or 4 bytes */
+#define HVPART_IO_ACCESS_STRING_OP	0x08
+#define HVPART_IO_ACCESS_REP_PREFIX	0x10
+
+/**
+ * struct hvpart_x64_io_port_intercept - HV_X64_IO_PORT_INTERCEPT_MESSAGE
+ * @header: intercept header; access type READ for IN/INS, WRITE for OUT/OUTS
+ * @port_number: the port
+ * @access_info: HVPART_IO_ACCESS_* bits and size
+ * @instruction_byte_count: valid bytes in @instruction_bytes (may be 0)
+ * @rsvd: reserved
+ * @rax: RAX at the intercept (OUT data in its low bytes)
+ * @instruction_bytes: the instruction, where known
+ * @ds_segment: DS (the source of OUTS unless overridden)
+ * @es_segment: ES (the destination of INS)
+ * @rcx: RCX (the rep count)
+ * @rsi: RSI
+ * @rdi: RDI
+ */
+struct hvpart_x64_io_port_intercept {
+	struct hvpart_x64_intercept_header header;
+	__u16 port_number;
+	__u8 access_info;
+	__u8 instruction_byte_count;
+	__u32 rsvd;
+	__u64 rax;
+	__u8 instruction_bytes[16];
+	struct hvpart_x64_segment ds_segment;
+	struct hvpart_x64_segment es_segment;
+	__u64 rcx;
+	__u64 rsi;
+	__u64 rdi;
+};
+
+/* HV_X64_MEMORY_ACCESS_INFO bits */
+#define HVPART_MEM_ACCESS_GVA_VALID	0x01
+#define HVPART_MEM_ACCESS_GVA_GPA_VALID	0x02
+
+/**
+ * struct hvpart_x64_memory_intercept - HV_X64_MEMORY_INTERCEPT_MESSAGE
+ * @header: intercept header; access type READ, WRITE or EXECUTE
+ * @cache_type: HV_CACHE_TYPE of the access (6, write-back)
+ * @instruction_byte_count: valid bytes in @instruction_bytes (may be 0)
+ * @memory_access_info: HVPART_MEM_ACCESS_* bits
+ * @tpr_priority: reserved
+ * @rsvd: reserved
+ * @guest_virtual_address: the GVA, if HVPART_MEM_ACCESS_GVA_VALID
+ * @guest_physical_address: the faulting GPA
+ * @instruction_bytes: the instruction, where known
+ *
+ * Sent as HVPART_MSG_UNMAPPED_GPA when no range maps the GPA and as
+ * HVPART_MSG_GPA_INTERCEPT when the range's rights forbid the access.
+ */
+struct hvpart_x64_memory_intercept {
+	struct hvpart_x64_intercept_header header;
+	__u32 cache_type;
+	__u8 instruction_byte_count;
+	__u8 memory_access_info;
+	__u8 tpr_priority;
+	__u8 rsvd;
+	__u64 guest_virtual_address;
+	__u64 guest_physical_address;
+	__u8 instruction_bytes[16];
+};
+
+/**
+ * struct hvpart_x64_cpuid_intercept - HV_X64_CPUID_INTERCEPT_MESSAGE
+ * @header: intercept header
+ * @rax: RAX (the leaf)
+ * @rcx: RCX (the subleaf)
+ * @rdx: RDX
+ * @rbx: RBX
+ * @default_result_rax: what hvpart would have returned in RAX
+ * @default_result_rcx: ... RCX
+ * @default_result_rdx: ... RDX
+ * @default_result_rbx: ... RBX
+ */
+struct hvpart_x64_cpuid_intercept {
+	struct hvpart_x64_intercept_header header;
+	__u64 rax;
+	__u64 rcx;
+	__u64 rdx;
+	__u64 rbx;
+	__u64 default_result_rax;
+	__u64 default_result_rcx;
+	__u64 default_result_rdx;
+	__u64 default_result_rbx;
+};
+
+/**
+ * struct hvpart_x64_msr_intercept - HV_X64_MSR_INTERCEPT_MESSAGE
+ * @header: intercept header; access type READ (RDMSR) or WRITE (WRMSR)
+ * @msr_number: ECX
+ * @rsvd: reserved
+ * @rdx: RDX (high half of a WRMSR value)
+ * @rax: RAX (low half of a WRMSR value)
+ */
+struct hvpart_x64_msr_intercept {
+	struct hvpart_x64_intercept_header header;
+	__u32 msr_number;
+	__u32 rsvd;
+	__u64 rdx;
+	__u64 rax;
+};
+
+/**
+ * struct hvpart_x64_exception_intercept - HV_X64_EXCEPTION_INTERCEPT_MESSAGE
+ * (abridged: general purpose registers are read with GET_VP_REGISTERS)
+ * @header: intercept header
+ * @exception_vector: the vector
+ * @exception_info: bit 0: @error_code is valid
+ * @instruction_byte_count: valid bytes in @instruction_bytes
+ * @error_code: the error code
+ * @exception_parameter: CR2 for #PF
+ * @rsvd: reserved
+ * @instruction_bytes: the instruction, where known
+ */
+struct hvpart_x64_exception_intercept {
+	struct hvpart_x64_intercept_header header;
+	__u16 exception_vector;
+	__u8 exception_info;
+	__u8 instruction_byte_count;
+	__u32 error_code;
+	__u64 exception_parameter;
+	__u64 rsvd;
+	__u8 instruction_bytes[16];
+};
+
+/**
+ * struct hvpart_x64_interruption_deliverable -
+ *	HV_X64_INTERRUPTION_DELIVERABLE_MESSAGE
+ * @header: intercept header
+ * @deliverable_type: 0 interrupt, 2 NMI (HV_X64_PENDING_*)
+ * @rsvd: reserved
+ */
+struct hvpart_x64_interruption_deliverable {
+	struct hvpart_x64_intercept_header header;
+	__u32 deliverable_type;
+	__u32 rsvd;
+};
+
+/**
+ * struct hvpart_unhandled_exit - payload of HVPART_MSG_HVPART_UNHANDLED_EXIT
+ * @header: intercept header
+ * @vendor: HVPART_VENDOR_*
+ * @rsvd: reserved
+ * @exit_code: the vendor's raw exit code (SVM EXITCODE, VMX exit reason)
+ * @exit_info1: SVM EXITINFO1 or VMX exit qualification
+ * @exit_info2: SVM EXITINFO2 or VMX VM-instruction error
+ */
+struct hvpart_unhandled_exit {
+	struct hvpart_x64_intercept_header header;
+	__u32 vendor;
+	__u32 rsvd;
+	__u64 exit_code;
+	__u64 exit_info1;
+	__u64 exit_info2;
+};
+
+#define HVPART_MESSAGE_PAYLOAD_QWORDS	30
+
+/**
+ * struct hvpart_message_header - HV_MESSAGE_HEADER
+ * @message_type: HVPART_MSG_*
+ * @payload_size: bytes of payload
+ * @message_flags: bit 0 message pending
+ * @rsvd: reserved
+ * @sender: HV_PARTITION_ID or HV_PORT_ID; 0 for intercepts
+ */
+struct hvpart_message_header {
+	__u32 message_type;
+	__u8 payload_size;
+	__u8 message_flags;
+	__u8 rsvd[2];
+	__u64 sender;
+};
+
+/**
+ * struct hvpart_message - HV_MESSAGE, 256 bytes
+ * @header: the header
+ * @u: the payload, interpreted by @header.message_type
+ */
+struct hvpart_message {
+	struct hvpart_message_header header;
+	union {
+		__u64 payload[HVPART_MESSAGE_PAYLOAD_QWORDS];
+		struct hvpart_x64_intercept_header intercept;
+		struct hvpart_x64_io_port_intercept io_port;
+		struct hvpart_x64_memory_intercept memory;
+		struct hvpart_x64_cpuid_intercept cpuid;
+		struct hvpart_x64_msr_intercept msr;
+		struct hvpart_x64_exception_intercept exception;
+		struct hvpart_x64_interruption_deliverable deliverable;
+		struct hvpart_unhandled_exit unhandled;
+	} u;
+};
+
+/*
+ * Completion of the last intercept, applied by the next HVPART_RUN_VP
+ * before the VP runs, so that the common case needs no register ioctl.
+ */
+enum {
+	HVPART_RUN_COMPLETE_BIT_ADVANCE_RIP,	/* RIP += instruction_length */
+	HVPART_RUN_COMPLETE_BIT_SET_RAX,	/* RAX = completion_rax */
+	HVPART_RUN_COMPLETE_BIT_SET_RDX,	/* RDX = completion_rdx */
+	HVPART_RUN_COMPLETE_BIT_SET_RCX_RBX,	/* RCX, RBX = completion_* */
+	HVPART_RUN_COMPLETE_BIT_COUNT,
+};
+
+#define HVPART_RUN_COMPLETE_ADVANCE_RIP	(1U << HVPART_RUN_COMPLETE_BIT_ADVANCE_RIP)
+#define HVPART_RUN_COMPLETE_SET_RAX	(1U << HVPART_RUN_COMPLETE_BIT_SET_RAX)
+#define HVPART_RUN_COMPLETE_SET_RDX	(1U << HVPART_RUN_COMPLETE_BIT_SET_RDX)
+#define HVPART_RUN_COMPLETE_SET_RCX_RBX	(1U << HVPART_RUN_COMPLETE_BIT_SET_RCX_RBX)
+#define HVPART_RUN_COMPLETE_MASK	((1U << HVPART_RUN_COMPLETE_BIT_COUNT) - 1)
+
+/**
+ * struct hvpart_run - the page shared by a VP fd (mmap offset 0)
+ * @immediate_exit: in: nonzero makes HVPART_RUN_VP return -EINTR at once
+ *	(after applying the completion), as KVM's immediate_exit does
+ * @rsvd0: MBZ
+ * @completion: in: HVPART_RUN_COMPLETE_* for the last intercept; the kernel
+ *	clears it once applied; unknown bits fail HVPART_RUN_VP with -EINVAL
+ * @completion_rax: in: value for HVPART_RUN_COMPLETE_SET_RAX
+ * @completion_rdx: in: value for HVPART_RUN_COMPLETE_SET_RDX
+ * @completion_rcx: in: value of RCX for HVPART_RUN_COMPLETE_SET_RCX_RBX
+ * @completion_rbx: in: value of RBX for HVPART_RUN_COMPLETE_SET_RCX_RBX
+ * @exits: out: VM exits taken by this VP so far (statistics)
+ * @rsvd1: MBZ
+ * @msg: out: the intercept that ended the last HVPART_RUN_VP, or
+ *	HVPART_MSG_NONE when it ended with -EINTR
+ */
+struct hvpart_run {
+	__u8 immediate_exit;
+	__u8 rsvd0[3];
+	__u32 completion;
+	__u64 completion_rax;
+	__u64 completion_rdx;
+	__u64 completion_rcx;
+	__u64 completion_rbx;
+	__u64 exits;
+	__u8 rsvd1[16];
+	struct hvpart_message msg;
+};
+
+/* /dev/hvpart ioctls: 0x00-0x3f */
+#define HVPART_GET_API_VERSION		_IO(HVPART_IO, 0x00)
+#define HVPART_CHECK_EXTENSION		_IO(HVPART_IO, 0x01)
+#define HVPART_GET_VP_MMAP_SIZE		_IO(HVPART_IO, 0x02)
+#define HVPART_CREATE_PARTITION		_IOW(HVPART_IO, 0x03, struct hvpart_create_partition)
+
+/* Partition fd ioctls: 0x40-0x7f */
+#define HVPART_SET_PARTITION_PROPERTY	_IOW(HVPART_IO, 0x40, struct hvpart_partition_property)
+#define HVPART_GET_PARTITION_PROPERTY	_IOWR(HVPART_IO, 0x41, struct hvpart_partition_property)
+#define HVPART_MAP_GPA_RANGE		_IOW(HVPART_IO, 0x42, struct hvpart_gpa_range)
+#define HVPART_UNMAP_GPA_RANGE		_IOW(HVPART_IO, 0x43, struct hvpart_gpa_range)
+#define HVPART_CREATE_VP		_IOW(HVPART_IO, 0x44, struct hvpart_create_vp)
+#define HVPART_INSTALL_INTERCEPT	_IOW(HVPART_IO, 0x45, struct hvpart_intercept)
+#define HVPART_REMOVE_INTERCEPT		_IOW(HVPART_IO, 0x46, struct hvpart_intercept)
+
+/* VP fd ioctls: 0x80-0xbf */
+#define HVPART_RUN_VP			_IO(HVPART_IO, 0x80)
+#define HVPART_GET_VP_REGISTERS		_IOWR(HVPART_IO, 0x81, struct hvpart_vp_registers)
+#define HVPART_SET_VP_REGISTERS		_IOWR(HVPART_IO, 0x82, struct hvpart_vp_registers)
+#define HVPART_TRANSLATE_GVA		_IOWR(HVPART_IO, 0x83, struct hvpart_translate_gva)
+
+#endif /* _UAPI_LINUX_HVPART_H */
