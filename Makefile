@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+# hvpart top-level Makefile.
+#   make [KDIR=...]     build hvpart.ko in the tree against KDIR
+#   make check          the whole test suite (scripts/check; what CI runs)
+#   make userspace      hvctl and libhvpart (userspace/)
+#   make selftests      kselftests into build/selftests
+#   make vmrun [KERNEL=6.1|6.12] [CMD='...']   run CMD in an emulated machine
+#   make bench, make demo, make clean
+KDIR ?= /lib/modules/$(shell uname -r)/build
+TOP := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+HVPART_CACHE ?= $(HOME)/.cache/hvpart
+-include $(HVPART_CACHE)/env.mk
+KERNEL ?= 6.1
+CMD ?= run-suites
+
+all modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	if [ -f userspace/Makefile ]; then $(MAKE) -C userspace clean; fi
+	rm -rf build
+
+userspace:
+	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace; \
+	else echo "userspace: no userspace/Makefile yet, skipped"; fi
+
+selftests:
+	@if [ ! -f selftests/Makefile ]; then \
+		echo "selftests: no selftests/Makefile yet, skipped"; \
+	elif [ -z "$(KSFT_DIR)" ]; then \
+		echo "selftests: KSFT_DIR unset: run scripts/setup" >&2; exit 1; \
+	else mkdir -p $(CURDIR)/build/selftests && \
+		$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) \
+			OUTPUT=$(CURDIR)/build/selftests; fi
+
+check:
+	$(TOP)/scripts/check
+
+vmrun:
+	$(TOP)/scripts/vmrun --kernel $(KERNEL) -- $(CMD)
+
+bench demo:
+	@if [ -x $(TOP)/scripts/$@ ]; then $(TOP)/scripts/$@; \
+	else echo "$@: scripts/$@ not written yet"; fi
+
+.PHONY: all modules clean userspace selftests check vmrun bench demo

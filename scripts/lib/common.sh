@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034
+# Shared helpers for the hvpart harness scripts. Source it from bash scripts
+# that already run with `set -euo pipefail`; it defines no side effects
+# beyond variables and functions.
+#
+#   HVPART_SCRIPTS  this scripts/ directory
+#   HVPART_ROOT   repository root whose sources are built (default: the
+#                 parent of HVPART_SCRIPTS)
+#   HVPART_CACHE  cache of packages, kernels and sources (~/.cache/hvpart)
+#   HVPART_BUILD  build tree (build/ in the repository)
+
+HVPART_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HVPART_ROOT=${HVPART_ROOT:-${HVPART_SCRIPTS%/*}}
+HVPART_CACHE=${HVPART_CACHE:-${HOME:-/root}/.cache/hvpart}
+HVPART_BUILD=${HVPART_BUILD:-$HVPART_ROOT/build}
+export HVPART_ROOT HVPART_CACHE HVPART_BUILD
+
+# Kernels the project builds and boots, as the short names used on the
+# command line (--kernel 6.1) and in env.sh variable names (KDIR_6_1).
+HVPART_KERNELS=(6.1 6.12)
+
+# Modules copied (decompressed, with their dependencies) into every guest
+# initramfs; the benchmark compares hvpart against KVM.
+HVPART_GUEST_MODULES=(kvm-amd kvm-intel)
+
+# Kernel log lines that mean a test run must fail, and the taint bits
+# (M machine check, B bad page, D oops, W warning, L soft lockup) that mean
+# the same. hvpart.ko itself taints O and E (out-of-tree, unsigned): fine.
+HVPART_KERR_RE='BUG:|Oops|WARNING:|general protection|[Kk]ernel panic|KASAN|UBSAN|KFENCE|kernel BUG at|Unable to handle|double fault|detected stall|blocked for more than|list_(add|del) corruption|refcount_t: |stack-protector|stack guard page'
+HVPART_TAINT_BAD=$(( (1 << 4) | (1 << 5) | (1 << 7) | (1 << 9) | (1 << 14) ))
+
+hv_log()  { printf '%s\n' "$*" >&2; }
+hv_step() { printf '==> %s\n' "$*" >&2; }
+hv_die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# hv_load_env: source $HVPART_CACHE/env.sh, failing with a hint if absent.
+hv_load_env()
+{
+	local env=$HVPART_CACHE/env.sh
+
+	[[ -r $env ]] || hv_die "$env missing: run scripts/setup first"
+	# shellcheck source=/dev/null
+	. "$env"
+}
+
+# hv_kernel_vars VER: set KDIR, VMLINUZ, VMLINUX, MODDIR, KVER for short
+# name VER. VMLINUX (uncompressed) is empty if setup could not extract it.
+hv_kernel_vars()
+{
+	local ver=$1 tag
+
+	case $ver in
+	6.1|6.12) ;;
+	*) hv_die "unknown kernel '$ver' (want one of: ${HVPART_KERNELS[*]})" ;;
+	esac
+	tag=${ver//./_}
+	local -n kdir_ref=KDIR_$tag vmlinuz_ref=VMLINUZ_$tag \
+		moddir_ref=MODDIR_$tag kver_ref=KVER_$tag vmlinux_ref=VMLINUX_$tag
+	KDIR=$kdir_ref
+	VMLINUZ=$vmlinuz_ref
+	VMLINUX=${vmlinux_ref:-}
+	MODDIR=$moddir_ref
+	KVER=$kver_ref
+}
+
+# hv_stage_module VER: mirror the module sources (Kbuild, hv_*/, uapi/) into
+# build/k-VER. Kbuild writes objects next to the sources, so each kernel
+# gets its own copy. Files are copied only when their content changed and
+# then get a fresh mtime, so make rebuilds exactly what changed.
+hv_stage_module()
+{
+	local dst=$HVPART_BUILD/k-$1
+
+	mkdir -p "$dst"
+	rsync -rlpD --checksum --delete \
+		--exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.d' \
+		--exclude='*.a' --exclude='modules.order' \
+		--exclude='Module.symvers' --exclude='.tmp_versions' \
+		--exclude='.*.swp' --exclude='*~' \
+		--include='/Kbuild' --include='/hv_*/***' --include='/uapi/***' \
+		--exclude='/*' \
+		"$HVPART_ROOT/" "$dst/"
+}
+
+# hv_build_module VER LOG [MAKE ARGS...]: stage and build build/k-VER with
+# W=1 (always: changing flags would make Kbuild rebuild everything), output
+# to LOG. Serialised per kernel with flock so parallel callers are safe.
+hv_build_module()
+{
+	local ver=$1 log=$2 dst=$HVPART_BUILD/k-$1
+
+	shift 2
+	hv_kernel_vars "$ver"
+	hv_stage_module "$ver"
+	mkdir -p "$(dirname "$log")"
+	(
+		flock 9
+		make -C "$KDIR" M="$dst" W=1 -j"$(nproc)" "$@" modules
+	) 9>"$dst/.lock" >"$log" 2>&1
+}
+
+# hv_lint_lines LOG: print the compiler, sparse and modpost diagnostics in LOG.
+hv_lint_lines()
+{
+	grep -E 'warning:|error:|WARNING:|ERROR:' "$1" || true
+}

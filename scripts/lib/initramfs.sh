@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034,SC2153
+# Initramfs helpers for scripts/vmrun. Source after common.sh.
+#
+# The guest initramfs is two concatenated cpio archives:
+#   base-<KVER>.cpio.gz (cached): busybox, merged-/usr layout, and the KVM
+#       modules of that kernel, decompressed, with a modules.dep so that
+#       `modprobe kvm_amd` works in the guest;
+#   overlay (per run, uncompressed): /init, hvpart.ko, hvctl, selftests,
+#       their shared libraries, the command to run and --files.
+# The kernel unpacks both, the later one on top of the earlier one.
+
+# Paths inside the guest.
+HV_GUEST_LIB=/usr/lib/hvpart
+HV_GUEST_KO=$HV_GUEST_LIB/hvpart.ko
+HV_GUEST_SELFTESTS=$HV_GUEST_LIB/selftests
+HV_GUEST_FILES=/mnt/files
+
+# hv_guest_path P: map a host path onto the guest's merged-/usr layout.
+hv_guest_path()
+{
+	case $1 in
+	/lib/*|/lib64/*|/bin/*|/sbin/*) printf '/usr%s\n' "$1" ;;
+	*) printf '%s\n' "$1" ;;
+	esac
+}
+
+# hv_find_module MODDIR NAME: print the file of module NAME ('-' == '_').
+hv_find_module()
+{
+	local moddir=$1 want=${2//-/_} f base
+
+	while IFS= read -r f; do
+		base=${f##*/}
+		base=${base%%.ko*}
+		if [[ ${base//-/_} == "$want" ]]; then
+			printf '%s\n' "$f"
+			return 0
+		fi
+	done < <(find "$moddir/kernel" -name "*.ko*" \
+		\( -name "${2//_/?}.ko*" \))
+	return 1
+}
+
+# hv_stage_modules MODDIR KVER STAGE NAME...: copy NAME and its dependencies
+# (decompressed) into STAGE/usr/lib/modules/KVER, then run depmod there.
+hv_stage_modules()
+{
+	local moddir=$1 kver=$2 stage=$3 name f rel out dep
+	local -A seen=()
+	local -a todo
+
+	shift 3
+	todo=("$@")
+	while ((${#todo[@]})); do
+		name=${todo[0]//-/_}
+		todo=("${todo[@]:1}")
+		[[ -n $name && -z ${seen[$name]:-} ]] || continue
+		seen[$name]=1
+		f=$(hv_find_module "$moddir" "$name") ||
+			hv_die "module $name not found in $moddir"
+		rel=${f#"$moddir"/}
+		out=$stage/usr/lib/modules/$kver/${rel%.ko*}.ko
+		mkdir -p "${out%/*}"
+		case $f in
+		*.ko.xz) xz -dc "$f" >"$out" ;;
+		*.ko.zst) zstd -qdc "$f" >"$out" ;;
+		*.ko.gz) gzip -dc "$f" >"$out" ;;
+		*) cp "$f" "$out" ;;
+		esac
+		dep=$(modinfo -F depends "$out")
+		IFS=, read -ra dep <<<"$dep"
+		todo+=("${dep[@]}")
+	done
+	cp "$moddir/modules.order" "$moddir/modules.builtin" \
+		"$moddir/modules.builtin.modinfo" \
+		"$stage/usr/lib/modules/$kver/" 2>/dev/null || true
+	depmod -b "$stage/usr" "$kver"
+}
+
+# hv_initramfs_base VER OUT: build the cached base archive for kernel VER
+# (short name) if it is missing or its inputs changed.
+hv_initramfs_base()
+{
+	local ver=$1 out=$2 stage key bb=/bin/busybox applet
+
+	hv_kernel_vars "$ver"
+	key="v2 $KVER ${HVPART_GUEST_MODULES[*]} $(stat -c '%s %Y' "$bb")"
+	if [[ -f $out && -f $out.key && $(<"$out.key") == "$key" ]]; then
+		return 0
+	fi
+	hv_step "building base initramfs for $KVER"
+	stage=$(mktemp -d "${out%/*}/base.XXXXXX")
+	mkdir -p "$stage"/usr/{bin,sbin,lib,lib64} \
+		"$stage"/{dev,proc,sys,tmp,run,root,etc,mnt/files}
+	ln -s usr/bin "$stage/bin"
+	ln -s usr/sbin "$stage/sbin"
+	ln -s usr/lib "$stage/lib"
+	ln -s usr/lib64 "$stage/lib64"
+	cp "$bb" "$stage/usr/bin/busybox"
+	while IFS= read -r applet; do
+		applet=$(hv_guest_path "/$applet")
+		[[ -e $stage$applet ]] && continue
+		mkdir -p "$stage${applet%/*}"
+		ln -s /usr/bin/busybox "$stage$applet"
+	done < <("$bb" --list-full)
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
+	echo 'root:x:0:' >"$stage/etc/group"
+	hv_stage_modules "$MODDIR" "$KVER" "$stage" "${HVPART_GUEST_MODULES[@]}"
+	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out.tmp"
+	# The kernel takes an uncompressed cpio after this one only at a
+	# 4-byte aligned offset; it skips the zero padding.
+	truncate -s %4 "$out.tmp"
+	mv "$out.tmp" "$out"
+	printf '%s' "$key" >"$out.key"
+	rm -rf "$stage"
+}
+
+# hv_stage_libs STAGE FILE...: copy the shared libraries (and the dynamic
+# loader) that the ELF FILEs need into STAGE. LD_LIBRARY_PATH is honoured,
+# so libraries built in the tree are found.
+hv_stage_libs()
+{
+	local stage=$1 f lib dst out
+	local -A seen=()
+
+	shift
+	for f in "$@"; do
+		[[ $(head -c4 "$f" 2>/dev/null | od -An -c | tr -d ' ') == \
+			177ELF ]] || continue
+		out=$(ldd "$f" 2>&1) || continue	# static: nothing to copy
+		if grep -q 'not found' <<<"$out"; then
+			hv_die "$f: missing shared libraries:"$'\n'"$out"
+		fi
+		while read -r lib; do
+			[[ -n $lib && -z ${seen[$lib]:-} ]] || continue
+			seen[$lib]=1
+			dst=$stage$(hv_guest_path "$lib")
+			[[ -e $dst ]] && continue
+			mkdir -p "${dst%/*}"
+			cp -L "$lib" "$dst"
+		done < <(sed -n 's/.*=> \(\/[^ ]*\) (0x.*/\1/p;
+				s/^[[:space:]]*\(\/[^ ]*\) (0x.*/\1/p' <<<"$out")
+	done
+}
+
+# hv_cpio DIR OUT: archive DIR's contents (uncompressed newc, owned by root).
+hv_cpio()
+{
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) >"$2"
+}
