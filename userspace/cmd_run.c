@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvctl run: boot an image in a new partition and run it to its end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "hvctl.h"
+#include "loader.h"
+#include "worker.h"
+
+#define RUN_DEFAULT_RAM		(64ull << 20)
+#define RUN_MIN_RAM		(1ull << 20)
+
+const char cmd_run_help[] =
+"Creates a partition with SIZE bytes of RAM at guest physical address 0\n"
+"and N VPs, loads IMAGE and runs VP0 until the guest ends.\n"
+"\n"
+"Options:\n"
+"  -m, --memory SIZE  guest RAM, e.g. 64M or 1G (default 64M, at least 1M,\n"
+"                     a multiple of 4K)\n"
+"  -p, --vps N        VPs to create (default 1); VP0 runs, the others stay\n"
+"                     parked: without APIC emulation there is no INIT/SIPI\n"
+"  -v, --verbose      say what is loaded and why the guest stopped\n"
+"  -h, --help         this text\n"
+"\n"
+"Images:\n"
+"  A Multiboot v1 kernel (header in its first 8 KiB; ELF32, ELF64 with a\n"
+"  32-bit entry, or the a.out kludge) is loaded at its physical addresses\n"
+"  and entered in 32-bit flat protected mode, paging and interrupts off,\n"
+"  EAX = 0x2BADB002 and EBX = the Multiboot information (memory sizes, a\n"
+"  memory map, the command line ARGS joined with spaces).\n"
+"  Anything else is a raw boot sector: loaded at 0x7c00 and entered in real\n"
+"  mode at 0000:7c00 with DL = 0x80 and SS:SP = 0000:7c00.  There is no\n"
+"  BIOS: INT 10h, INT 13h and the like do not exist.\n"
+"\n"
+"Devices:\n"
+"  0x3f8-0x3ff  16550A UART: output to stdout, input from stdin (polled;\n"
+"               no interrupts are delivered yet)\n"
+"  0xf4-0xf7    isa-debug-exit: writing V ends hvctl with (V << 1) | 1\n"
+"  0x8900       Bochs/QEMU shutdown port: writing \"Shutdown\" powers off\n"
+"  Other ports read as all ones and ignore writes; there is no MMIO device.\n"
+"  A HLT ends the run (exit status 0), since nothing could wake the VP.\n";
+
+struct run_opts {
+	uint64_t ram_size;
+	unsigned long nr_vps;
+	const char *image;
+	char *cmdline;
+};
+
+static int read_image(const char *path, uint64_t max, uint8_t **buf,
+		      size_t *size)
+{
+	size_t cap = 1 << 16, len = 0;
+	uint8_t *b = NULL, *nb;
+	ssize_t n;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		hvctl_err("cannot open %s: %s", path, strerror(errno));
+		return ret;
+	}
+	for (;;) {
+		if (!b || len == cap) {
+			if (b)
+				cap *= 2;
+			nb = realloc(b, cap);
+			if (!nb) {
+				ret = -ENOMEM;
+				hvctl_err("%s: out of memory", path);
+				goto fail;
+			}
+			b = nb;
+		}
+		n = read(fd, b + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			hvctl_err("cannot read %s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (!n)
+			break;
+		len += n;
+		if (len > max) {
+			ret = -EFBIG;
+			hvctl_err("%s is larger than guest RAM", path);
+			goto fail;
+		}
+	}
+	close(fd);
+	*buf = b;
+	*size = len;
+	return 0;
+
+fail:
+	free(b);
+	close(fd);
+	return ret;
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s, *p;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	p = s;
+	*p = '\0';
+	for (i = 0; i < argc; i++) {
+		if (i)
+			*p++ = ' ';
+		p = stpcpy(p, argv[i]);
+	}
+	return s;
+}
+
+static int parse_run_opts(const struct hvctl_cmd *cmd, int argc, char **argv,
+			  struct run_opts *o)
+{
+	static const struct option opts[] = {
+		{ "memory", required_argument, NULL, 'm' },
+		{ "vps", required_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	o->ram_size = RUN_DEFAULT_RAM;
+	o->nr_vps = 1;
+	/* '+': options end at IMAGE, so ARGS may look like options. */
+	while ((c = getopt_long(argc, argv, "+m:p:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (hvctl_parse_size(optarg, &o->ram_size) ||
+			    o->ram_size < RUN_MIN_RAM ||
+			    o->ram_size & 0xfff) {
+				hvctl_err("bad --memory '%s': want a multiple of 4K, at least 1M (e.g. 64M, 1G)",
+					  optarg);
+				return HVCTL_EXIT_SETUP;
+			}
+			break;
+		case 'p':
+			if (hvctl_parse_uint(optarg, 4096, &o->nr_vps) ||
+			    !o->nr_vps) {
+				hvctl_err("bad --vps '%s': want a number from 1",
+					  optarg);
+				return HVCTL_EXIT_SETUP;
+			}
+			break;
+		case 'v':
+			hvctl_verbose = true;
+			break;
+		case 'h':
+			hvctl_cmd_help(cmd);
+			return HVCTL_EXIT_OK;
+		default:
+			hvctl_cmd_usage(cmd);
+			return HVCTL_EXIT_SETUP;
+		}
+	}
+	if (optind >= argc) {
+		hvctl_err("run: no IMAGE given");
+		hvctl_cmd_usage(cmd);
+		return HVCTL_EXIT_SETUP;
+	}
+	o->image = argv[optind];
+	o->cmdline = join_args(argc - optind - 1, argv + optind + 1);
+	if (!o->cmdline) {
+		hvctl_err("out of memory");
+		return HVCTL_EXIT_SETUP;
+	}
+	return WORKER_CONTINUE;
+}
+
+static int boot_and_run(struct worker *w, const struct run_opts *o,
+			const uint8_t *img, size_t img_size)
+{
+	struct boot_state bs;
+	char err[256];
+	int ret;
+
+	ret = loader_load(w->ram, w->ram_size, img, img_size, o->cmdline, &bs,
+			  err, sizeof(err));
+	if (ret) {
+		hvctl_err("%s: %s", o->image, err);
+		return HVCTL_EXIT_SETUP;
+	}
+	if (bs.warning[0])
+		hvctl_warn("%s: %s", o->image, bs.warning);
+	hvctl_info("%s: %s", o->image, bs.desc);
+	if (bs.kind == BOOT_MULTIBOOT)
+		hvctl_info("command line \"%s\", boot information at 0x%x",
+			   o->cmdline, bs.mbi_addr);
+
+	if (worker_boot_vp(w, 0, &bs))
+		return HVCTL_EXIT_SETUP;
+	worker_catch_signals(&w->vps[0]);
+	ret = worker_run_vp(w, 0);
+	hvctl_info("VP0 took %llu exits", (unsigned long long)
+		   w->vps[0].vp.run->exits);
+	return ret;
+}
+
+int cmd_run(const struct hvctl_cmd *cmd, int argc, char **argv)
+{
+	struct run_opts o = { .cmdline = NULL };
+	struct worker_config cfg;
+	struct worker w;
+	uint8_t *img = NULL;
+	size_t img_size = 0;
+	int ret;
+
+	ret = parse_run_opts(cmd, argc, argv, &o);
+	if (ret != WORKER_CONTINUE)
+		return ret;
+	if (read_image(o.image, o.ram_size, &img, &img_size)) {
+		ret = HVCTL_EXIT_SETUP;
+		goto free_cmdline;
+	}
+
+	/* A guest whose reader went away must not kill hvctl silently. */
+	signal(SIGPIPE, SIG_IGN);
+
+	cfg.ram_size = o.ram_size;
+	cfg.nr_vps = o.nr_vps;
+	cfg.in_fd = STDIN_FILENO;
+	cfg.out_fd = STDOUT_FILENO;
+	worker_init(&w);
+	if (worker_setup(&w, &cfg)) {
+		ret = HVCTL_EXIT_SETUP;
+		goto destroy_worker;
+	}
+	hvctl_info("partition: %s, %llu MiB of RAM, %u VP%s", hvp_vendor_name(
+		   w.vendor), (unsigned long long)(o.ram_size >> 20), w.nr_vps,
+		   w.nr_vps > 1 ? "s (VP1 and up stay parked)" : "");
+	ret = boot_and_run(&w, &o, img, img_size);
+
+destroy_worker:
+	worker_destroy(&w);
+	free(img);
+free_cmdline:
+	free(o.cmdline);
+	return ret;
+}

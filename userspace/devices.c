@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvctl: port I/O devices.  The bus routes an access by its first port;
+ * ports no device claims read as all ones and drop writes, as on a PC.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "devices.h"
+#include "util.h"
+
+static uint32_t size_mask(unsigned int size)
+{
+	return size >= 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+}
+
+int port_bus_add(struct port_bus *bus, struct pio_device *dev)
+{
+	unsigned int i;
+
+	if (!dev->nr_ports || dev->base + dev->nr_ports > 0x10000)
+		return -EINVAL;
+	if (bus->nr_devs == PORT_BUS_MAX_DEVICES)
+		return -ENOSPC;
+	for (i = 0; i < bus->nr_devs; i++) {
+		struct pio_device *d = bus->devs[i];
+
+		if (dev->base < d->base + d->nr_ports &&
+		    d->base < dev->base + dev->nr_ports)
+			return -EBUSY;
+	}
+	bus->devs[bus->nr_devs++] = dev;
+	return 0;
+}
+
+struct pio_device *port_bus_find(struct port_bus *bus, uint16_t port)
+{
+	unsigned int i;
+
+	for (i = 0; i < bus->nr_devs; i++) {
+		struct pio_device *d = bus->devs[i];
+
+		if (port >= d->base && port - d->base < d->nr_ports)
+			return d;
+	}
+	return NULL;
+}
+
+uint32_t port_bus_read(struct port_bus *bus, uint16_t port, unsigned int size)
+{
+	struct pio_device *d = port_bus_find(bus, port);
+
+	if (!d || !d->ops->read)
+		return size_mask(size);
+	return d->ops->read(d, port - d->base, size) & size_mask(size);
+}
+
+void port_bus_write(struct port_bus *bus, uint16_t port, unsigned int size,
+		    uint32_t value)
+{
+	struct pio_device *d = port_bus_find(bus, port);
+
+	if (d && d->ops->write)
+		d->ops->write(d, port - d->base, size, value & size_mask(size));
+}
+
+/* 16550A UART */
+
+static struct uart16550 *to_uart(struct pio_device *dev)
+{
+	return container_of(dev, struct uart16550, dev);
+}
+
+/* Takes one byte from the host into RBR if one is there; never blocks. */
+static void uart_fill_rx(struct uart16550 *u)
+{
+	struct pollfd pfd = { .fd = u->in_fd, .events = POLLIN };
+	unsigned char c;
+	ssize_t n;
+
+	if (u->rx >= 0 || u->in_eof || u->in_fd < 0 ||
+	    (u->mcr & UART_MCR_LOOP))
+		return;
+	if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP)))
+		return;
+	n = read(u->in_fd, &c, 1);
+	if (n == 1)
+		u->rx = c;
+	else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+		u->in_eof = true;
+}
+
+static void uart_transmit(struct uart16550 *u, uint8_t c)
+{
+	ssize_t n;
+
+	if (u->mcr & UART_MCR_LOOP) {
+		u->rx = c;
+		return;
+	}
+	do {
+		n = write(u->out_fd, &c, 1);
+	} while (n < 0 && errno == EINTR);
+	/* A closed stdout loses the byte, as a disconnected line would. */
+}
+
+static uint8_t uart_read_iir(struct uart16550 *u)
+{
+	uint8_t fifo = (u->fcr & UART_FCR_ENABLE) ? UART_IIR_FIFO : 0;
+
+	if (u->ier & UART_IER_RDI) {
+		uart_fill_rx(u);
+		if (u->rx >= 0)
+			return fifo | UART_IIR_RDI;
+	}
+	if ((u->ier & UART_IER_THRI) && u->thri_pending) {
+		/* Reading IIR acknowledges the THR-empty interrupt. */
+		u->thri_pending = false;
+		return fifo | UART_IIR_THRI;
+	}
+	return fifo | UART_IIR_NO_INT;
+}
+
+static uint8_t uart_read_msr(struct uart16550 *u)
+{
+	uint8_t msr = 0;
+
+	if (!(u->mcr & UART_MCR_LOOP))
+		return UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS;
+	/* Loopback wires the modem outputs back to the inputs. */
+	if (u->mcr & UART_MCR_DTR)
+		msr |= UART_MSR_DSR;
+	if (u->mcr & UART_MCR_RTS)
+		msr |= UART_MSR_CTS;
+	if (u->mcr & UART_MCR_OUT1)
+		msr |= UART_MSR_RI;
+	if (u->mcr & UART_MCR_OUT2)
+		msr |= UART_MSR_DCD;
+	return msr;
+}
+
+static uint32_t uart_read(struct pio_device *dev, uint16_t offset,
+			  unsigned int size)
+{
+	struct uart16550 *u = to_uart(dev);
+	bool dlab = u->lcr & UART_LCR_DLAB;
+	int c;
+
+	(void)size;
+	switch (offset) {
+	case UART_RBR:
+		if (dlab)
+			return u->dll;
+		uart_fill_rx(u);
+		c = u->rx;
+		u->rx = -1;
+		return c < 0 ? 0 : c;
+	case UART_IER:
+		return dlab ? u->dlm : u->ier;
+	case UART_IIR:
+		return uart_read_iir(u);
+	case UART_LCR:
+		return u->lcr;
+	case UART_MCR:
+		return u->mcr;
+	case UART_LSR:
+		uart_fill_rx(u);
+		return UART_LSR_THRE | UART_LSR_TEMT |
+		       (u->rx >= 0 ? UART_LSR_DR : 0);
+	case UART_MSR:
+		return uart_read_msr(u);
+	default:
+		return u->scr;
+	}
+}
+
+static void uart_write(struct pio_device *dev, uint16_t offset,
+		       unsigned int size, uint32_t value)
+{
+	struct uart16550 *u = to_uart(dev);
+	bool dlab = u->lcr & UART_LCR_DLAB;
+	uint8_t v = value;
+
+	(void)size;
+	switch (offset) {
+	case UART_THR:
+		if (dlab) {
+			u->dll = v;
+			break;
+		}
+		uart_transmit(u, v);
+		u->thri_pending = true;	/* sent at once: THR is empty */
+		break;
+	case UART_IER:
+		if (dlab) {
+			u->dlm = v;
+			break;
+		}
+		if ((v & UART_IER_THRI) && !(u->ier & UART_IER_THRI))
+			u->thri_pending = true;
+		u->ier = v & 0x0f;
+		break;
+	case UART_FCR:
+		u->fcr = v & 0xc9;
+		if (v & UART_FCR_CLR_RX)
+			u->rx = -1;
+		break;
+	case UART_LCR:
+		u->lcr = v;
+		break;
+	case UART_MCR:
+		u->mcr = v & 0x1f;
+		break;
+	case UART_SCR:
+		u->scr = v;
+		break;
+	default:
+		break;	/* LSR and MSR are read-only */
+	}
+}
+
+static const struct pio_ops uart_ops = {
+	.read = uart_read,
+	.write = uart_write,
+};
+
+void uart16550_init(struct uart16550 *u, uint16_t base, int in_fd,
+		    int out_fd)
+{
+	memset(u, 0, sizeof(*u));
+	u->dev.name = "uart16550";
+	u->dev.base = base;
+	u->dev.nr_ports = 8;
+	u->dev.ops = &uart_ops;
+	u->in_fd = in_fd;
+	u->out_fd = out_fd;
+	u->rx = -1;
+	u->dll = 0x0c;		/* 9600 baud, the power-on divisor */
+	u->lcr = 0x03;		/* 8N1 */
+	u->mcr = UART_MCR_OUT2;
+}
+
+/* isa-debug-exit */
+
+static void debug_exit_write(struct pio_device *dev, uint16_t offset,
+			     unsigned int size, uint32_t value)
+{
+	struct debug_exit *de = container_of(dev, struct debug_exit, dev);
+	struct power_ctl *p = de->power;
+
+	(void)offset;
+	(void)size;
+	p->off = true;
+	p->status = (int)((value << 1) | 1);
+	snprintf(p->reason, sizeof(p->reason),
+		 "guest wrote 0x%x to isa-debug-exit", value);
+}
+
+static const struct pio_ops debug_exit_ops = {
+	.write = debug_exit_write,
+};
+
+void debug_exit_init(struct debug_exit *de, struct power_ctl *power)
+{
+	memset(de, 0, sizeof(*de));
+	de->dev.name = "isa-debug-exit";
+	de->dev.base = DEBUG_EXIT_BASE;
+	de->dev.nr_ports = DEBUG_EXIT_PORTS;
+	de->dev.ops = &debug_exit_ops;
+	de->power = power;
+}
+
+/* Bochs "Shutdown" port */
+
+static void bochs_shutdown_write(struct pio_device *dev, uint16_t offset,
+				 unsigned int size, uint32_t value)
+{
+	static const char magic[] = "Shutdown";
+	struct bochs_shutdown *bs = container_of(dev, struct bochs_shutdown,
+						 dev);
+	char c = (char)(value & 0xff);
+
+	(void)offset;
+	(void)size;
+	if (c == magic[bs->matched])
+		bs->matched++;
+	else
+		bs->matched = c == magic[0];
+	if (bs->matched < sizeof(magic) - 1)
+		return;
+
+	bs->matched = 0;
+	bs->power->off = true;
+	bs->power->status = 0;
+	snprintf(bs->power->reason, sizeof(bs->power->reason),
+		 "guest wrote \"Shutdown\" to port 0x%x", BOCHS_SHUTDOWN_PORT);
+}
+
+static const struct pio_ops bochs_shutdown_ops = {
+	.write = bochs_shutdown_write,
+};
+
+void bochs_shutdown_init(struct bochs_shutdown *bs, struct power_ctl *power)
+{
+	memset(bs, 0, sizeof(*bs));
+	bs->dev.name = "bochs-shutdown";
+	bs->dev.base = BOCHS_SHUTDOWN_PORT;
+	bs->dev.nr_ports = 1;
+	bs->dev.ops = &bochs_shutdown_ops;
+	bs->power = power;
+}
