@@ -1,17 +1,153 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * hvpart module init: pick the vendor backend, take SVM or VMX root on
+ * every online CPU (and on CPUs that come online later), give it up on
+ * unload, reboot and kexec, and expose /dev/hvpart last.
+ */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/percpu.h>
+#include <linux/reboot.h>
+#include <asm/reboot.h>
+
+#include "hv_core/hv.h"
+#include "hv_ioctl/dev.h"
+
+const struct hv_vendor_ops *hv_vendor;
+
+static DEFINE_PER_CPU(bool, hv_cpu_enabled);
+static enum cpuhp_state hv_cpuhp_state;
+
+static int hv_cpu_online(unsigned int cpu)
+{
+	int ret;
+
+	if (this_cpu_read(hv_cpu_enabled))
+		return 0;
+	ret = hv_vendor_call(hardware_enable)();
+	if (ret)
+		return ret;
+	this_cpu_write(hv_cpu_enabled, true);
+	return 0;
+}
+
+static void hv_cpu_disable(void *unused)
+{
+	if (!this_cpu_read(hv_cpu_enabled))
+		return;
+	hv_vendor_call(hardware_disable)();
+	this_cpu_write(hv_cpu_enabled, false);
+}
+
+static int hv_cpu_offline(unsigned int cpu)
+{
+	hv_cpu_disable(NULL);
+	return 0;
+}
+
+/*
+ * Crash and emergency reboot (kexec included) call this on every CPU,
+ * from NMI context: leave virtualization root without taking locks.
+ */
+static void hv_emergency_disable(void)
+{
+	hv_cpu_disable(NULL);
+}
+
+static int hv_reboot_notify(struct notifier_block *nb, unsigned long code,
+			    void *unused)
+{
+	on_each_cpu(hv_cpu_disable, NULL, 1);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block hv_reboot_nb = {
+	.notifier_call = hv_reboot_notify,
+};
+
+static bool hv_vendor_ops_complete(const struct hv_vendor_ops *ops)
+{
+	bool ok = true;
+
+#define HV_VENDOR_OP(func)	ok &= !WARN_ON(!ops->func);
+#define HV_VENDOR_OP_OPTIONAL(func)
+#include "hv_core/hv_vendor_ops.h"
+
+	return ok && !WARN_ON(!ops->pte_format || !ops->vp_size);
+}
+
+static int hv_probe_vendor(void)
+{
+	const struct hv_vendor_ops *ops = NULL;
+	int ret;
+
+	ret = hv_svm_probe(&ops);
+	if (ret == -ENODEV)
+		ret = hv_vmx_probe(&ops);
+	if (ret)
+		return ret;
+	if (!hv_vendor_ops_complete(ops))
+		return -EINVAL;
+	hv_vendor = ops;
+	return 0;
+}
 
 static int __init hvpart_init(void)
 {
-	pr_info("loaded\n");
+	int ret;
+
+	ret = hv_probe_vendor();
+	if (ret) {
+		if (ret == -ENODEV)
+			pr_err("no usable SVM or VMX on this CPU\n");
+		return ret;
+	}
+
+	ret = hv_vendor_call(hardware_setup)();
+	if (ret)
+		return ret;
+
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "hvpart:online",
+				hv_cpu_online, hv_cpu_offline);
+	if (ret < 0)
+		goto unsetup;
+	hv_cpuhp_state = ret;
+
+	cpu_emergency_register_virt_callback(hv_emergency_disable);
+	ret = register_reboot_notifier(&hv_reboot_nb);
+	if (ret)
+		goto remove_cpuhp;
+
+	/* /dev/hvpart must come last: userspace can use it at once. */
+	ret = hv_dev_register();
+	if (ret)
+		goto unregister_reboot;
+
+	pr_info("%s root taken on %u CPUs\n", hv_vendor->name,
+		num_online_cpus());
 	return 0;
+
+unregister_reboot:
+	unregister_reboot_notifier(&hv_reboot_nb);
+remove_cpuhp:
+	cpu_emergency_unregister_virt_callback(hv_emergency_disable);
+	cpuhp_remove_state(hv_cpuhp_state);
+unsetup:
+	hv_vendor_call(hardware_unsetup)();
+	return ret;
 }
 
 static void __exit hvpart_exit(void)
 {
-	pr_info("unloaded\n");
+	hv_dev_unregister();
+	unregister_reboot_notifier(&hv_reboot_nb);
+	cpu_emergency_unregister_virt_callback(hv_emergency_disable);
+	cpuhp_remove_state(hv_cpuhp_state);
+	hv_vendor_call(hardware_unsetup)();
+	pr_info("%s root released\n", hv_vendor->name);
 }
 
 module_init(hvpart_init);

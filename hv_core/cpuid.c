@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPUID as a child partition sees it: the host's leaves, less what hvpart
+ * does not virtualize, plus the hypervisor leaves.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bits.h>
+#include <asm/processor.h>
+
+#include "hv_core/hv.h"
+
+/* CPUID.1:ECX */
+#define HV_CPUID1_ECX_MONITOR	BIT(3)
+#define HV_CPUID1_ECX_VMX	BIT(5)
+#define HV_CPUID1_ECX_X2APIC	BIT(21)
+#define HV_CPUID1_ECX_XSAVE	BIT(26)
+#define HV_CPUID1_ECX_OSXSAVE	BIT(27)
+#define HV_CPUID1_ECX_HYPERVISOR	BIT(31)
+/* CPUID.80000001h:ECX */
+#define HV_CPUIDX1_ECX_SVM	BIT(2)
+
+/* HYPERV_CPUID_VENDOR_AND_MAX_FUNCTIONS, HYPERV_CPUID_INTERFACE */
+#define HV_CPUID_VENDOR_AND_MAX	0x40000000
+#define HV_CPUID_INTERFACE	0x40000001
+#define HV_CPUID_MAX_LEAF	0x40000001
+
+void hv_cpuid(struct hv_vp *vp, u32 leaf, u32 subleaf, u32 *eax, u32 *ebx,
+	      u32 *ecx, u32 *edx)
+{
+	if ((leaf & 0xffff0000) == 0x40000000) {
+		*eax = *ebx = *ecx = *edx = 0;
+		if (leaf == HV_CPUID_VENDOR_AND_MAX) {
+			*eax = HV_CPUID_MAX_LEAF;
+			memcpy(ebx, "Micr", 4);
+			memcpy(ecx, "osof", 4);
+			memcpy(edx, "t Hv", 4);
+		} else if (leaf == HV_CPUID_INTERFACE) {
+			memcpy(eax, "Hv#1", 4);
+		}
+		return;
+	}
+
+	cpuid_count(leaf, subleaf, eax, ebx, ecx, edx);
+	switch (leaf) {
+	case 1:
+		*ecx &= ~(HV_CPUID1_ECX_MONITOR | HV_CPUID1_ECX_VMX |
+			  HV_CPUID1_ECX_X2APIC | HV_CPUID1_ECX_XSAVE |
+			  HV_CPUID1_ECX_OSXSAVE);
+		*ecx |= HV_CPUID1_ECX_HYPERVISOR;
+		/* initial APIC ID is the VP index; one logical CPU a package */
+		*ebx = (*ebx & 0x0000ffff) | (vp->index << 24) | (1 << 16);
+		break;
+	case 0xd:		/* XSAVE is not offered */
+	case 0x8000000a:	/* nor SVM */
+		*eax = *ebx = *ecx = *edx = 0;
+		break;
+	case 0x80000001:
+		*ecx &= ~HV_CPUIDX1_ECX_SVM;
+		break;
+	}
+}

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvpart core objects: partitions, VPs, the vendor-neutral exit event and
+ * the vendor ops table.  Included by every layer; never includes a vendor
+ * header.  Lock order: see docs/locking.rst.
+ */
+#ifndef HV_CORE_HV_H
+#define HV_CORE_HV_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/refcount.h>
+#include <linux/bitmap.h>
+#include <linux/printk.h>
+#include <linux/hvpart.h>
+#include <asm/fpu/types.h>
+
+#include "hv_mmu/mmu.h"
+
+#define HV_MAX_VPS		64
+#define HV_MAX_RANGE_INTERCEPTS	16
+#define HV_NR_IO_PORTS		65536
+
+struct hv_partition;
+struct hv_vp;
+
+/* General purpose registers in x86 encoding order, which is TLFS order. */
+enum hv_gpr {
+	HV_RAX, HV_RCX, HV_RDX, HV_RBX, HV_RSP, HV_RBP, HV_RSI, HV_RDI,
+	HV_R8, HV_R9, HV_R10, HV_R11, HV_R12, HV_R13, HV_R14, HV_R15,
+	HV_NR_GPRS,
+};
+
+/*
+ * What the vendor decoded from a VM exit.  NOTE: hvpart helper - not TLFS.
+ * The vendor fills it in vp_run(); hv_core's hv_handle_exit() acts on it.
+ */
+enum hv_exit_reason {
+	HV_EXIT_NONE,		/* host interrupt or nothing to do: re-enter */
+	HV_EXIT_IO,
+	HV_EXIT_CPUID,
+	HV_EXIT_MSR_READ,
+	HV_EXIT_MSR_WRITE,
+	HV_EXIT_NPF,		/* nested page fault / EPT violation */
+	HV_EXIT_HLT,
+	HV_EXIT_SHUTDOWN,	/* triple fault */
+	HV_EXIT_HYPERCALL,	/* VMMCALL / VMCALL */
+	HV_EXIT_INTR_WINDOW,	/* the guest can take an interrupt */
+	HV_EXIT_UD,		/* raise #UD in the guest (e.g. VMRUN) */
+	HV_EXIT_UNHANDLED,	/* no handler: reported to the root */
+};
+
+struct hv_exit {
+	enum hv_exit_reason reason;
+	u8 insn_len;		/* 0 if unknown */
+	u8 insn_count;		/* valid bytes in insn[] */
+	u8 insn[16];
+	union {
+		struct {
+			u16 port;
+			u8 size;
+			bool in;
+			bool string;
+			bool rep;
+		} io;
+		struct {
+			u64 gpa;
+			u8 access;	/* HVPART_INTERCEPT_ACCESS_* */
+		} npf;
+		u32 msr;
+	};
+	/* raw vendor information, for HVPART_MSG_HVPART_UNHANDLED_EXIT */
+	u64 code;
+	u64 info1;
+	u64 info2;
+};
+
+/* Bits of hv_vp.requests. */
+enum {
+	HV_REQ_TLB_FLUSH,
+};
+
+enum hv_vp_mode {
+	HV_OUTSIDE_GUEST_MODE,
+	HV_IN_GUEST_MODE,
+};
+
+struct hv_range_intercept {
+	u32 first;
+	u32 last;
+	u32 access_mask;
+};
+
+struct hv_vp {
+	struct hv_partition *pt;
+	u32 index;
+	/* vp_mutex: serialises the VP fd's ioctls (run, registers) */
+	struct mutex vp_mutex;
+	struct hvpart_run *run;
+
+	/* register file owned by hv_core; vendors sync the ones they hold */
+	u64 regs[HV_NR_GPRS];
+	u64 rip;
+	u64 rflags;
+
+	struct hv_exit exit;
+	bool shutdown;		/* triple-faulted; cleared by setting RIP */
+	bool halt_pending;	/* HLT retired, halt message not yet sent */
+
+	/* HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS */
+	u64 deliverability_notifications;
+	u64 apic_base;
+
+	int mode;		/* enum hv_vp_mode, read by remote kickers */
+	int cpu;		/* CPU the VP last entered the guest on */
+	unsigned long requests;
+	struct fpu_guest guest_fpu;
+};
+
+struct hv_partition {
+	refcount_t refcount;
+	u64 id;
+	struct mm_struct *mm;
+
+	/* pt_mutex: partition configuration and the VP table */
+	struct mutex pt_mutex;
+	u32 max_vps;
+	u32 nr_vps;
+	u64 privilege_mask;
+	u64 features;
+	struct hv_vp *vps[HV_MAX_VPS];
+
+	struct hv_mmu mmu;
+
+	/* intercept_lock: the intercept tables, read on the exit path */
+	spinlock_t intercept_lock;
+	unsigned long *io_read_bitmap;
+	unsigned long *io_write_bitmap;
+	struct hv_range_intercept cpuid_intercepts[HV_MAX_RANGE_INTERCEPTS];
+	u32 nr_cpuid_intercepts;
+	struct hv_range_intercept msr_intercepts[HV_MAX_RANGE_INTERCEPTS];
+	u32 nr_msr_intercepts;
+};
+
+/* Object-scoped logging, as mshv does: every line names its object. */
+#define pt_dbg(pt, fmt, ...) \
+	pr_debug("p%llu: " fmt, (pt)->id, ##__VA_ARGS__)
+#define vp_err(vp, fmt, ...) \
+	pr_err_ratelimited("p%lluvp%u: " fmt, (vp)->pt->id, (vp)->index, \
+			   ##__VA_ARGS__)
+#define vp_dbg(vp, fmt, ...) \
+	pr_debug("p%lluvp%u: " fmt, (vp)->pt->id, (vp)->index, ##__VA_ARGS__)
+
+/*
+ * The vendor interface.  Return conventions: int ops return 0 or -errno.
+ * vp_run() is called with preemption and interrupts disabled, enters the
+ * guest once and fills vp->exit.
+ */
+struct hv_vendor_ops {
+	const char *name;
+	u32 vendor;			/* HVPART_VENDOR_* */
+	size_t vp_size;			/* size of the vendor's VP struct */
+	const struct hv_pte_format *pte_format;
+
+	int (*hardware_setup)(void);
+	void (*hardware_unsetup)(void);
+	int (*hardware_enable)(void);
+	void (*hardware_disable)(void);
+
+	int (*vp_create)(struct hv_vp *vp);
+	void (*vp_free)(struct hv_vp *vp);
+	int (*vp_run)(struct hv_vp *vp);
+	void (*vp_put)(struct hv_vp *vp);
+
+	int (*get_reg)(struct hv_vp *vp, u32 name,
+		       union hvpart_register_value *val);
+	int (*set_reg)(struct hv_vp *vp, u32 name,
+		       const union hvpart_register_value *val);
+	int (*get_cpl)(struct hv_vp *vp);
+	void (*clear_interrupt_shadow)(struct hv_vp *vp);
+	void (*inject_exception)(struct hv_vp *vp, u8 vector, bool has_error,
+				 u32 error);
+	/* the hypercall instruction, for the hypercall page (3 bytes) */
+	void (*hypercall_insn)(u8 *buf);
+};
+
+extern const struct hv_vendor_ops *hv_vendor;
+#define hv_vendor_call(op)	(hv_vendor->op)
+
+/* Vendor entry points, probed in order by hv_core at load time. */
+int hv_svm_probe(const struct hv_vendor_ops **ops);
+int hv_vmx_probe(const struct hv_vendor_ops **ops);
+
+/* hv_core/partition.c */
+struct hv_partition *hv_partition_create(void);
+void hv_partition_get(struct hv_partition *pt);
+void hv_partition_put(struct hv_partition *pt);
+int hv_partition_set_property(struct hv_partition *pt, u32 code, u64 value);
+int hv_partition_get_property(struct hv_partition *pt, u32 code, u64 *value);
+int hv_partition_install_intercept(struct hv_partition *pt,
+				   const struct hvpart_intercept *icpt);
+int hv_partition_remove_intercept(struct hv_partition *pt,
+				  const struct hvpart_intercept *icpt);
+void hv_partition_kick_all(struct hv_partition *pt, int req);
+bool hv_partition_io_intercepted(struct hv_partition *pt, u16 port,
+				 u8 size, bool in);
+bool hv_partition_range_intercepted(struct hv_partition *pt,
+				    const struct hv_range_intercept *tab,
+				    u32 nr, u32 value, u32 access);
+
+/* hv_core/vp.c */
+struct hv_vp *hv_vp_create(struct hv_partition *pt, u32 index);
+void hv_vp_destroy(struct hv_vp *vp);
+int hv_vp_run(struct hv_vp *vp);
+int hv_vp_get_reg(struct hv_vp *vp, u32 name,
+		  union hvpart_register_value *val);
+int hv_vp_set_reg(struct hv_vp *vp, u32 name,
+		  const union hvpart_register_value *val);
+u64 hv_vp_read_reg64(struct hv_vp *vp, u32 name);
+void hv_vp_advance_rip(struct hv_vp *vp, u8 len);
+
+/* hv_core/exit.c */
+int hv_handle_exit(struct hv_vp *vp);
+
+/* hv_core/cpuid.c */
+void hv_cpuid(struct hv_vp *vp, u32 leaf, u32 subleaf, u32 *eax, u32 *ebx,
+	      u32 *ecx, u32 *edx);
+
+/* hv_core/msr.c */
+int hv_msr_read(struct hv_vp *vp, u32 msr, u64 *data);
+int hv_msr_write(struct hv_vp *vp, u32 msr, u64 data);
+
+#endif /* HV_CORE_HV_H */

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Architectural MSRs that hvpart emulates for a child partition.  Most
+ * map onto a TLFS register the vendor keeps; the rest raise #GP (the
+ * caller injects it when these return an error).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <asm/msr-index.h>
+
+#include "hv_core/hv.h"
+
+static const struct {
+	u32 msr;
+	u32 reg;
+} hv_msr_regs[] = {
+	{ MSR_IA32_TSC,			HVPART_REG_TSC },
+	{ MSR_EFER,			HVPART_REG_EFER },
+	{ MSR_KERNEL_GS_BASE,		HVPART_REG_KERNEL_GS_BASE },
+	{ MSR_IA32_CR_PAT,		HVPART_REG_PAT },
+	{ MSR_IA32_SYSENTER_CS,		HVPART_REG_SYSENTER_CS },
+	{ MSR_IA32_SYSENTER_ESP,	HVPART_REG_SYSENTER_ESP },
+	{ MSR_IA32_SYSENTER_EIP,	HVPART_REG_SYSENTER_EIP },
+	{ MSR_STAR,			HVPART_REG_STAR },
+	{ MSR_LSTAR,			HVPART_REG_LSTAR },
+	{ MSR_CSTAR,			HVPART_REG_CSTAR },
+	{ MSR_SYSCALL_MASK,		HVPART_REG_SFMASK },
+	{ MSR_TSC_AUX,			HVPART_REG_TSC_AUX },
+	{ MSR_IA32_APICBASE,		HVPART_REG_APIC_BASE },
+};
+
+static u32 hv_msr_to_reg(u32 msr)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hv_msr_regs); i++) {
+		if (hv_msr_regs[i].msr == msr)
+			return hv_msr_regs[i].reg;
+	}
+	return 0;
+}
+
+/* FS and GS base are the segment registers' bases. */
+static u32 hv_msr_to_segment(u32 msr)
+{
+	if (msr == MSR_FS_BASE)
+		return HVPART_REG_FS;
+	if (msr == MSR_GS_BASE)
+		return HVPART_REG_GS;
+	return 0;
+}
+
+int hv_msr_read(struct hv_vp *vp, u32 msr, u64 *data)
+{
+	union hvpart_register_value val;
+	u32 reg = hv_msr_to_reg(msr);
+	int ret;
+
+	if (reg) {
+		ret = hv_vp_get_reg(vp, reg, &val);
+		*data = val.reg64;
+		return ret;
+	}
+	reg = hv_msr_to_segment(msr);
+	if (reg) {
+		ret = hv_vp_get_reg(vp, reg, &val);
+		*data = val.segment.base;
+		return ret;
+	}
+	return -EINVAL;
+}
+
+int hv_msr_write(struct hv_vp *vp, u32 msr, u64 data)
+{
+	union hvpart_register_value val = { .reg64 = data };
+	u32 reg = hv_msr_to_reg(msr);
+	int ret;
+
+	if (reg)
+		return hv_vp_set_reg(vp, reg, &val);
+	reg = hv_msr_to_segment(msr);
+	if (!reg || !__is_canonical_address(data, 48))
+		return -EINVAL;
+	ret = hv_vp_get_reg(vp, reg, &val);
+	if (ret)
+		return ret;
+	val.segment.base = data;
+	return hv_vp_set_reg(vp, reg, &val);
+}

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Partitions: configuration, the VP table, intercept tables and lifetime.
+ * A partition lives as long as any fd (its own or a VP's) refers to it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/sched/mm.h>
+#include <linux/smp.h>
+
+#include "hv_core/hv.h"
+
+static atomic64_t hv_partition_ids = ATOMIC64_INIT(0);
+
+struct hv_partition *hv_partition_create(void)
+{
+	struct hv_partition *pt;
+
+	pt = kzalloc(sizeof(*pt), GFP_KERNEL_ACCOUNT);
+	if (!pt)
+		return ERR_PTR(-ENOMEM);
+
+	refcount_set(&pt->refcount, 1);
+	pt->id = atomic64_inc_return(&hv_partition_ids);
+	mutex_init(&pt->pt_mutex);
+	spin_lock_init(&pt->intercept_lock);
+	pt->max_vps = HV_MAX_VPS;
+
+	pt->io_read_bitmap = bitmap_zalloc(HV_NR_IO_PORTS, GFP_KERNEL_ACCOUNT);
+	pt->io_write_bitmap = bitmap_zalloc(HV_NR_IO_PORTS, GFP_KERNEL_ACCOUNT);
+	if (!pt->io_read_bitmap || !pt->io_write_bitmap)
+		goto free_bitmaps;
+	if (hv_mmu_init(&pt->mmu, hv_vendor->pte_format))
+		goto free_bitmaps;
+
+	mmgrab(current->mm);
+	pt->mm = current->mm;
+	pt_dbg(pt, "created\n");
+	return pt;
+
+free_bitmaps:
+	bitmap_free(pt->io_write_bitmap);
+	bitmap_free(pt->io_read_bitmap);
+	kfree(pt);
+	return ERR_PTR(-ENOMEM);
+}
+
+void hv_partition_get(struct hv_partition *pt)
+{
+	refcount_inc(&pt->refcount);
+}
+
+static void hv_partition_destroy(struct hv_partition *pt)
+{
+	u32 i;
+
+	pt_dbg(pt, "destroyed\n");
+	for (i = 0; i < HV_MAX_VPS; i++) {
+		if (pt->vps[i])
+			hv_vp_destroy(pt->vps[i]);
+	}
+	hv_mmu_destroy(&pt->mmu);
+	bitmap_free(pt->io_write_bitmap);
+	bitmap_free(pt->io_read_bitmap);
+	mmdrop(pt->mm);
+	kfree(pt);
+}
+
+void hv_partition_put(struct hv_partition *pt)
+{
+	if (refcount_dec_and_test(&pt->refcount))
+		hv_partition_destroy(pt);
+}
+
+int hv_partition_set_property(struct hv_partition *pt, u32 code, u64 value)
+{
+	lockdep_assert_held(&pt->pt_mutex);
+
+	switch (code) {
+	case HVPART_PROP_MAX_VPS:
+		if (!value || value > HV_MAX_VPS)
+			return -EINVAL;
+		if (pt->nr_vps)
+			return -EBUSY;
+		pt->max_vps = value;
+		return 0;
+	case HVPART_PROP_PRIVILEGE_MASK:
+		pt->privilege_mask = value;
+		return 0;
+	case HVPART_PROP_FEATURES:
+		pt->features = value;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int hv_partition_get_property(struct hv_partition *pt, u32 code, u64 *value)
+{
+	lockdep_assert_held(&pt->pt_mutex);
+
+	switch (code) {
+	case HVPART_PROP_MAX_VPS:
+		*value = pt->max_vps;
+		return 0;
+	case HVPART_PROP_PRIVILEGE_MASK:
+		*value = pt->privilege_mask;
+		return 0;
+	case HVPART_PROP_FEATURES:
+		*value = pt->features;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void hv_kick_nop(void *unused)
+{
+}
+
+/*
+ * Post @req to every VP and make sure none is still in the guest without
+ * having seen it: a VP sets mode before it checks requests, we set the
+ * request before we check mode, so one of us sees the other.  The IPI
+ * forces a VP out of the guest; smp_call_function_single() waits for it.
+ */
+void hv_partition_kick_all(struct hv_partition *pt, int req)
+{
+	u32 i;
+
+	for (i = 0; i < HV_MAX_VPS; i++) {
+		struct hv_vp *vp = READ_ONCE(pt->vps[i]);
+
+		if (!vp)
+			continue;
+		set_bit(req, &vp->requests);
+		smp_mb__after_atomic();
+		if (READ_ONCE(vp->mode) == HV_IN_GUEST_MODE)
+			smp_call_function_single(READ_ONCE(vp->cpu),
+						 hv_kick_nop, NULL, 1);
+	}
+}
+
+static int hv_intercept_check(const struct hvpart_intercept *icpt)
+{
+	u32 allowed;
+
+	if (icpt->flags || icpt->rsvd || icpt->first > icpt->last)
+		return -EINVAL;
+
+	switch (icpt->type) {
+	case HVPART_INTERCEPT_TYPE_X64_IO_PORT:
+		if (icpt->last >= HV_NR_IO_PORTS)
+			return -EINVAL;
+		allowed = HVPART_INTERCEPT_ACCESS_MASK_READ |
+			  HVPART_INTERCEPT_ACCESS_MASK_WRITE;
+		break;
+	case HVPART_INTERCEPT_TYPE_X64_MSR:
+		/* the synthetic MSRs belong to the hypervisor */
+		if (icpt->first <= 0x400000ff && icpt->last >= 0x40000000)
+			return -EINVAL;
+		allowed = HVPART_INTERCEPT_ACCESS_MASK_READ |
+			  HVPART_INTERCEPT_ACCESS_MASK_WRITE;
+		break;
+	case HVPART_INTERCEPT_TYPE_X64_CPUID:
+		allowed = HVPART_INTERCEPT_ACCESS_MASK_EXECUTE;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!icpt->access_mask || (icpt->access_mask & ~allowed))
+		return -EINVAL;
+	return 0;
+}
+
+static void hv_io_bitmaps_update(struct hv_partition *pt,
+				 const struct hvpart_intercept *icpt, bool set)
+{
+	u32 n = icpt->last - icpt->first + 1;
+
+	if (icpt->access_mask & HVPART_INTERCEPT_ACCESS_MASK_READ) {
+		if (set)
+			bitmap_set(pt->io_read_bitmap, icpt->first, n);
+		else
+			bitmap_clear(pt->io_read_bitmap, icpt->first, n);
+	}
+	if (icpt->access_mask & HVPART_INTERCEPT_ACCESS_MASK_WRITE) {
+		if (set)
+			bitmap_set(pt->io_write_bitmap, icpt->first, n);
+		else
+			bitmap_clear(pt->io_write_bitmap, icpt->first, n);
+	}
+}
+
+static bool hv_io_bitmaps_any(struct hv_partition *pt,
+			      const struct hvpart_intercept *icpt)
+{
+	u32 end = icpt->last + 1;
+	bool any = false;
+
+	if (icpt->access_mask & HVPART_INTERCEPT_ACCESS_MASK_READ)
+		any |= find_next_bit(pt->io_read_bitmap, end,
+				     icpt->first) < end;
+	if (icpt->access_mask & HVPART_INTERCEPT_ACCESS_MASK_WRITE)
+		any |= find_next_bit(pt->io_write_bitmap, end,
+				     icpt->first) < end;
+	return any;
+}
+
+static void hv_range_table(struct hv_partition *pt, u32 type,
+			   struct hv_range_intercept **tab, u32 **nr)
+{
+	if (type == HVPART_INTERCEPT_TYPE_X64_MSR) {
+		*tab = pt->msr_intercepts;
+		*nr = &pt->nr_msr_intercepts;
+	} else {
+		*tab = pt->cpuid_intercepts;
+		*nr = &pt->nr_cpuid_intercepts;
+	}
+}
+
+int hv_partition_install_intercept(struct hv_partition *pt,
+				   const struct hvpart_intercept *icpt)
+{
+	struct hv_range_intercept *tab;
+	u32 *nr;
+	int ret;
+
+	ret = hv_intercept_check(icpt);
+	if (ret)
+		return ret;
+
+	spin_lock(&pt->intercept_lock);
+	if (icpt->type == HVPART_INTERCEPT_TYPE_X64_IO_PORT) {
+		hv_io_bitmaps_update(pt, icpt, true);
+	} else {
+		hv_range_table(pt, icpt->type, &tab, &nr);
+		if (*nr == HV_MAX_RANGE_INTERCEPTS) {
+			ret = -ENOSPC;
+		} else {
+			tab[*nr] = (struct hv_range_intercept) {
+				.first = icpt->first, .last = icpt->last,
+				.access_mask = icpt->access_mask,
+			};
+			(*nr)++;
+		}
+	}
+	spin_unlock(&pt->intercept_lock);
+	return ret;
+}
+
+int hv_partition_remove_intercept(struct hv_partition *pt,
+				  const struct hvpart_intercept *icpt)
+{
+	struct hv_range_intercept *tab;
+	u32 *nr, i;
+	int ret;
+
+	ret = hv_intercept_check(icpt);
+	if (ret)
+		return ret;
+
+	ret = -ENOENT;
+	spin_lock(&pt->intercept_lock);
+	if (icpt->type == HVPART_INTERCEPT_TYPE_X64_IO_PORT) {
+		if (hv_io_bitmaps_any(pt, icpt)) {
+			hv_io_bitmaps_update(pt, icpt, false);
+			ret = 0;
+		}
+	} else {
+		hv_range_table(pt, icpt->type, &tab, &nr);
+		for (i = 0; i < *nr; i++) {
+			if (tab[i].first == icpt->first &&
+			    tab[i].last == icpt->last &&
+			    tab[i].access_mask == icpt->access_mask) {
+				tab[i] = tab[--(*nr)];
+				ret = 0;
+				break;
+			}
+		}
+	}
+	spin_unlock(&pt->intercept_lock);
+	return ret;
+}
+
+bool hv_partition_io_intercepted(struct hv_partition *pt, u16 port, u8 size,
+				 bool in)
+{
+	unsigned long *map = in ? pt->io_read_bitmap : pt->io_write_bitmap;
+	u32 end = min_t(u32, (u32)port + size, HV_NR_IO_PORTS);
+
+	/* bitmap reads need no lock: a racing update may go either way */
+	return find_next_bit(map, end, port) < end;
+}
+
+bool hv_partition_range_intercepted(struct hv_partition *pt,
+				    const struct hv_range_intercept *tab,
+				    u32 nr, u32 value, u32 access)
+{
+	bool hit = false;
+	u32 i;
+
+	if (!READ_ONCE(nr))
+		return false;
+	spin_lock(&pt->intercept_lock);
+	for (i = 0; i < nr && !hit; i++)
+		hit = value >= tab[i].first && value <= tab[i].last &&
+		      (tab[i].access_mask & access);
+	spin_unlock(&pt->intercept_lock);
+	return hit;
+}

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Virtual processors: creation, the register file and the run loop.
+ *
+ * A VP runs on the thread that calls HVPART_RUN_VP (the root-scheduler
+ * model): Linux schedules VPs like any other thread.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/gfp.h>
+#include <asm/fpu/api.h>
+#include <asm/debugreg.h>
+
+#include "hv_core/hv.h"
+
+/* Architectural RFLAGS bits that must be zero, and bit 1, always one. */
+#define HV_RFLAGS_RESERVED	(GENMASK_ULL(63, 22) | BIT(15) | BIT(5) | BIT(3))
+#define HV_RFLAGS_FIXED		BIT(1)
+
+#define HV_APIC_BASE_DEFAULT	0xfee00800ULL	/* enabled, at 0xfee00000 */
+#define HV_APIC_BASE_BSP	BIT(8)
+
+struct hv_vp *hv_vp_create(struct hv_partition *pt, u32 index)
+{
+	struct hv_vp *vp;
+	int ret;
+
+	vp = kzalloc(hv_vendor->vp_size, GFP_KERNEL_ACCOUNT);
+	if (!vp)
+		return ERR_PTR(-ENOMEM);
+
+	vp->pt = pt;
+	vp->index = index;
+	mutex_init(&vp->vp_mutex);
+	vp->cpu = -1;
+
+	ret = -ENOMEM;
+	vp->run = (struct hvpart_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vp->run)
+		goto free_vp;
+	if (!fpu_alloc_guest_fpstate(&vp->guest_fpu))
+		goto free_run;
+
+	/* the x86 reset state; the vendor sets the rest */
+	vp->rip = 0xfff0;
+	vp->rflags = HV_RFLAGS_FIXED;
+	vp->regs[HV_RDX] = 0x600;
+	vp->apic_base = HV_APIC_BASE_DEFAULT | (index ? 0 : HV_APIC_BASE_BSP);
+
+	ret = hv_vendor_call(vp_create)(vp);
+	if (ret)
+		goto free_fpu;
+	return vp;
+
+free_fpu:
+	fpu_free_guest_fpstate(&vp->guest_fpu);
+free_run:
+	free_page((unsigned long)vp->run);
+free_vp:
+	kfree(vp);
+	return ERR_PTR(ret);
+}
+
+void hv_vp_destroy(struct hv_vp *vp)
+{
+	hv_vendor_call(vp_free)(vp);
+	fpu_free_guest_fpstate(&vp->guest_fpu);
+	free_page((unsigned long)vp->run);
+	kfree(vp);
+}
+
+int hv_vp_get_reg(struct hv_vp *vp, u32 name, union hvpart_register_value *val)
+{
+	lockdep_assert_held(&vp->vp_mutex);
+
+	memset(val, 0, sizeof(*val));
+	if (name >= HVPART_REG_RAX && name <= HVPART_REG_R15) {
+		val->reg64 = vp->regs[name - HVPART_REG_RAX];
+		return 0;
+	}
+	switch (name) {
+	case HVPART_REG_RIP:
+		val->reg64 = vp->rip;
+		return 0;
+	case HVPART_REG_RFLAGS:
+		val->reg64 = vp->rflags;
+		return 0;
+	case HVPART_REG_DELIVERABILITY_NOTIFICATIONS:
+		val->reg64 = vp->deliverability_notifications;
+		return 0;
+	case HVPART_REG_APIC_BASE:
+		val->reg64 = vp->apic_base;
+		return 0;
+	}
+	return hv_vendor_call(get_reg)(vp, name, val);
+}
+
+int hv_vp_set_reg(struct hv_vp *vp, u32 name,
+		  const union hvpart_register_value *val)
+{
+	lockdep_assert_held(&vp->vp_mutex);
+
+	if (name >= HVPART_REG_RAX && name <= HVPART_REG_R15) {
+		if (val->reg128[1])
+			return -EINVAL;
+		vp->regs[name - HVPART_REG_RAX] = val->reg64;
+		return 0;
+	}
+	switch (name) {
+	case HVPART_REG_RIP:
+		if (val->reg128[1])
+			return -EINVAL;
+		vp->rip = val->reg64;
+		vp->shutdown = false;
+		return 0;
+	case HVPART_REG_RFLAGS:
+		if (val->reg128[1] || (val->reg64 & HV_RFLAGS_RESERVED))
+			return -EINVAL;
+		vp->rflags = val->reg64 | HV_RFLAGS_FIXED;
+		return 0;
+	case HVPART_REG_DELIVERABILITY_NOTIFICATIONS:
+		/* bit 0 NMI, bit 1 interrupt, bits 32-35 priority */
+		if (val->reg128[1] || (val->reg64 & ~(GENMASK_ULL(35, 32) | 3)))
+			return -EINVAL;
+		vp->deliverability_notifications = val->reg64;
+		return 0;
+	case HVPART_REG_APIC_BASE:
+		/* xAPIC only: base, global enable and BSP */
+		if (val->reg128[1] ||
+		    (val->reg64 & ~(GENMASK_ULL(51, 12) | BIT(11) | BIT(8))))
+			return -EINVAL;
+		vp->apic_base = val->reg64;
+		return 0;
+	}
+	return hv_vendor_call(set_reg)(vp, name, val);
+}
+
+/* For hv_core's own use on registers every vendor has. */
+u64 hv_vp_read_reg64(struct hv_vp *vp, u32 name)
+{
+	union hvpart_register_value val;
+
+	if (WARN_ON_ONCE(hv_vp_get_reg(vp, name, &val)))
+		return 0;
+	return val.reg64;
+}
+
+void hv_vp_advance_rip(struct hv_vp *vp, u8 len)
+{
+	vp->rip += len;
+	hv_vendor_call(clear_interrupt_shadow)(vp);
+}
+
+/* Apply what the root wrote in the run page for the last intercept. */
+static int hv_vp_complete(struct hv_vp *vp)
+{
+	struct hvpart_run *run = vp->run;
+	u32 done = READ_ONCE(run->completion);
+
+	if (!done)
+		return 0;
+	if (done & ~HVPART_RUN_COMPLETE_MASK)
+		return -EINVAL;
+	WRITE_ONCE(run->completion, 0);
+
+	if (done & HVPART_RUN_COMPLETE_SET_RAX)
+		vp->regs[HV_RAX] = READ_ONCE(run->completion_rax);
+	if (done & HVPART_RUN_COMPLETE_SET_RDX)
+		vp->regs[HV_RDX] = READ_ONCE(run->completion_rdx);
+	if (done & HVPART_RUN_COMPLETE_SET_RCX_RBX) {
+		vp->regs[HV_RCX] = READ_ONCE(run->completion_rcx);
+		vp->regs[HV_RBX] = READ_ONCE(run->completion_rbx);
+	}
+	if (done & HVPART_RUN_COMPLETE_ADVANCE_RIP)
+		hv_vp_advance_rip(vp, vp->run->msg.u.intercept.instruction_length
+				  & 0xf);
+	return 0;
+}
+
+/*
+ * Enter the guest once.  Returns false if something must be handled
+ * first (a request, a reschedule, a signal); the caller loops.
+ */
+static bool hv_vp_enter(struct hv_vp *vp, int *ret)
+{
+	preempt_disable();
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+
+	local_irq_disable();
+	WRITE_ONCE(vp->cpu, smp_processor_id());
+	smp_store_mb(vp->mode, HV_IN_GUEST_MODE);
+	if (need_resched() || signal_pending(current)) {
+		WRITE_ONCE(vp->mode, HV_OUTSIDE_GUEST_MODE);
+		local_irq_enable();
+		preempt_enable();
+		return false;
+	}
+
+	*ret = hv_vendor_call(vp_run)(vp);
+
+	WRITE_ONCE(vp->mode, HV_OUTSIDE_GUEST_MODE);
+	/* VM exit leaves DR7 at its reset value: restore the host's */
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	local_irq_enable();
+	preempt_enable();
+	return true;
+}
+
+int hv_vp_run(struct hv_vp *vp)
+{
+	struct hvpart_run *run = vp->run;
+	int ret;
+
+	lockdep_assert_held(&vp->vp_mutex);
+
+	ret = hv_vp_complete(vp);
+	if (ret)
+		return ret;
+	memset(&run->msg.header, 0, sizeof(run->msg.header));
+	if (READ_ONCE(run->immediate_exit))
+		return -EINTR;
+	if (vp->shutdown) {
+		vp->exit.reason = HV_EXIT_SHUTDOWN;
+		return hv_handle_exit(vp);
+	}
+
+	fpu_swap_kvm_fpstate(&vp->guest_fpu, true);
+	for (;;) {
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+		if (!hv_vp_enter(vp, &ret))
+			continue;
+		if (ret)
+			break;
+		run->exits++;
+		ret = hv_handle_exit(vp);
+		if (ret <= 0)
+			break;
+	}
+	fpu_swap_kvm_fpstate(&vp->guest_fpu, false);
+	if (hv_vendor->vp_put)
+		hv_vendor_call(vp_put)(vp);
+	return ret;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hv_mmu: a partition's GPA space.  Ranges of the root's user memory are
+ * pinned and mapped into second-level tables (NPT or EPT) built by one
+ * walker; the vendor only supplies the entry format.
+ */
+#ifndef HV_MMU_MMU_H
+#define HV_MMU_MMU_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+
+#define HV_MAX_MAPPINGS		64
+#define HV_PT_LEVELS		4
+
+struct hv_partition;
+struct hv_vp;
+struct page;
+
+/* Bits a vendor sets in its second-level entries.  NOTE: hvpart helper. */
+struct hv_pte_format {
+	u64 table;		/* every non-leaf entry */
+	u64 leaf;		/* every leaf entry (memory type, user, A/D) */
+	u64 read;		/* leaf: readable; also what makes it present */
+	u64 write;		/* leaf: writable */
+	u64 exec;		/* leaf: set when executable */
+	u64 noexec;		/* leaf: set when not executable */
+};
+
+struct hv_gpa_mapping {
+	u64 gfn;
+	u64 npages;
+	u32 access;		/* HVPART_MAP_* */
+	unsigned long uaddr;
+	struct page **pages;
+};
+
+struct hv_mmu {
+	/* mmu_lock: the mappings and the tables; after pt_mutex, vp_mutex */
+	struct mutex lock;
+	const struct hv_pte_format *fmt;
+	u64 *root;
+	phys_addr_t root_pa;
+	unsigned long nr_tables;
+	u32 nr_maps;
+	struct hv_gpa_mapping maps[HV_MAX_MAPPINGS];
+};
+
+int hv_mmu_init(struct hv_mmu *mmu, const struct hv_pte_format *fmt);
+void hv_mmu_destroy(struct hv_mmu *mmu);
+u32 hv_mmu_max_gpa_bits(void);
+int hv_mmu_map(struct hv_partition *pt, u64 gfn, u64 size,
+	       unsigned long uaddr, u32 access);
+int hv_mmu_unmap(struct hv_partition *pt, u64 gfn, u64 size);
+bool hv_mmu_gpa_access(struct hv_mmu *mmu, u64 gpa, u32 *access);
+int hv_mmu_read_gpa(struct hv_mmu *mmu, u64 gpa, void *buf, size_t len);
+int hv_mmu_translate_gva(struct hv_vp *vp, u64 gva, u32 flags, u32 *result,
+			 u64 *gpa);
+
+#endif /* HV_MMU_MMU_H */

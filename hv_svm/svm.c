@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv_svm: the AMD SVM backend.  SVM root on each CPU, a VMCB per VP,
+ * ASIDs, nested paging, the VMRUN round trip and exit decoding.  TLFS
+ * semantics are hv_core's: this file only decodes hardware exits into
+ * struct hv_exit.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/nospec.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <asm/cpufeature.h>
+#include <asm/debugreg.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/trapnr.h>
+
+#include "hv_svm/svm.h"
+
+#define SVM_CPUID_EDX_NRIPS		BIT(3)
+#define SVM_CPUID_EDX_DECODE_ASSISTS	BIT(7)
+
+/* DR7 after reset; EXITINFO1 bits of a nested page fault */
+#define SVM_DR7_RESET		0x400ULL
+#define NPF_ERR_WRITE		BIT_ULL(1)
+#define NPF_ERR_FETCH		BIT_ULL(4)
+#define SVM_VM_CR_SVMDIS	BIT_ULL(4)
+
+#define SVM_IOPM_ORDER		2	/* 12 KiB used */
+#define SVM_MSRPM_ORDER		1	/* 8 KiB */
+
+/* NPT entries are x86 page-table entries; walks count as user accesses. */
+#define NPT_P		BIT_ULL(0)
+#define NPT_RW		BIT_ULL(1)
+#define NPT_US		BIT_ULL(2)
+#define NPT_A		BIT_ULL(5)
+#define NPT_D		BIT_ULL(6)
+#define NPT_NX		BIT_ULL(63)
+
+static const struct hv_pte_format svm_npt_format = {
+	.table	= NPT_P | NPT_RW | NPT_US | NPT_A,
+	.leaf	= NPT_US | NPT_A | NPT_D,
+	.read	= NPT_P,
+	.write	= NPT_RW,
+	.exec	= 0,
+	.noexec	= NPT_NX,
+};
+
+struct svm_cpu {
+	void *hsave;
+	void *host_save;
+	u64 host_save_pa;
+	u32 next_asid;
+	u64 asid_gen;
+};
+
+static DEFINE_PER_CPU(struct svm_cpu, svm_cpu_data);
+static u32 svm_max_asid;
+static bool svm_nrips;
+static bool svm_decode_assists;
+static void *svm_iopm;
+static void *svm_msrpm;
+
+/* ---- SVM root ------------------------------------------------------- */
+
+static int svm_hardware_enable(void)
+{
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu_data);
+	u64 efer;
+
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		pr_err_once("SVM is already in use by another hypervisor (kvm_amd?)\n");
+		return -EBUSY;
+	}
+	wrmsrl(MSR_VM_HSAVE_PA, __pa(sd->hsave));
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+
+	/* whatever this CPU's TLB holds, the first ASID flushes it */
+	sd->asid_gen++;
+	sd->next_asid = svm_max_asid + 1;
+	return 0;
+}
+
+static void svm_hardware_disable(void)
+{
+	u64 efer;
+
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		/* GIF=1 first, or INIT and NMI stay blocked */
+		asm volatile("stgi" ::: "memory");
+		wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+	}
+}
+
+static void svm_free_cpu_pages(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sd = per_cpu_ptr(&svm_cpu_data, cpu);
+
+		free_page((unsigned long)sd->hsave);
+		free_page((unsigned long)sd->host_save);
+		sd->hsave = NULL;
+		sd->host_save = NULL;
+	}
+}
+
+static void svm_hardware_unsetup(void)
+{
+	svm_free_cpu_pages();
+	free_pages((unsigned long)svm_msrpm, SVM_MSRPM_ORDER);
+	free_pages((unsigned long)svm_iopm, SVM_IOPM_ORDER);
+}
+
+static int svm_hardware_setup(void)
+{
+	int cpu;
+
+	/* every port and every MSR exits: hv_core decides what they do */
+	svm_iopm = (void *)__get_free_pages(GFP_KERNEL, SVM_IOPM_ORDER);
+	svm_msrpm = (void *)__get_free_pages(GFP_KERNEL, SVM_MSRPM_ORDER);
+	if (!svm_iopm || !svm_msrpm)
+		goto nomem;
+	memset(svm_iopm, 0xff, PAGE_SIZE << SVM_IOPM_ORDER);
+	memset(svm_msrpm, 0xff, PAGE_SIZE << SVM_MSRPM_ORDER);
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sd = per_cpu_ptr(&svm_cpu_data, cpu);
+
+		sd->hsave = (void *)get_zeroed_page(GFP_KERNEL);
+		sd->host_save = (void *)get_zeroed_page(GFP_KERNEL);
+		if (!sd->hsave || !sd->host_save)
+			goto nomem;
+		sd->host_save_pa = __pa(sd->host_save);
+	}
+	return 0;
+
+nomem:
+	svm_hardware_unsetup();
+	return -ENOMEM;
+}
+
+/* ---- VPs ------------------------------------------------------------ */
+
+static void svm_set_intercept(struct vmcb *vmcb, int bit)
+{
+	vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
+}
+
+static void svm_clr_intercept(struct vmcb *vmcb, int bit)
+{
+	vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
+}
+
+static const int svm_intercepts[] = {
+	INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_CPUID,
+	INTERCEPT_INVD, INTERCEPT_HLT, INTERCEPT_INVLPGA, INTERCEPT_IOIO_PROT,
+	INTERCEPT_MSR_PROT, INTERCEPT_TASK_SWITCH, INTERCEPT_SHUTDOWN,
+	INTERCEPT_VMRUN, INTERCEPT_VMMCALL, INTERCEPT_VMLOAD, INTERCEPT_VMSAVE,
+	INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT, INTERCEPT_RDTSCP,
+	INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND,
+	INTERCEPT_XSETBV, INTERCEPT_RDPRU,
+	/* DR0-3 exit until the guest first uses them (see svm_exit_dr) */
+	INTERCEPT_DR0_READ, INTERCEPT_DR1_READ, INTERCEPT_DR2_READ,
+	INTERCEPT_DR3_READ, INTERCEPT_DR0_WRITE, INTERCEPT_DR1_WRITE,
+	INTERCEPT_DR2_WRITE, INTERCEPT_DR3_WRITE,
+	/* benign-exception loops could hang the CPU (CVE-2015-5307/8104) */
+	INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB,
+	INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_AC,
+};
+
+static void svm_init_seg(struct vmcb_seg *seg, u16 sel, u16 attrib, u64 base)
+{
+	seg->selector = sel;
+	seg->attrib = attrib;
+	seg->limit = 0xffff;
+	seg->base = base;
+}
+
+static int svm_vp_create(struct hv_vp *vp)
+{
+	struct svm_vp *svm = to_svm_vp(vp);
+	struct vmcb *vmcb;
+	unsigned int i;
+
+	vmcb = (struct vmcb *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vmcb)
+		return -ENOMEM;
+	svm->vmcb = vmcb;
+	svm->vmcb_pa = __pa(vmcb);
+	svm->asid_cpu = -1;
+
+	for (i = 0; i < ARRAY_SIZE(svm_intercepts); i++)
+		svm_set_intercept(vmcb, svm_intercepts[i]);
+	vmcb->control.iopm_base_pa = __pa(svm_iopm);
+	vmcb->control.msrpm_base_pa = __pa(svm_msrpm);
+	vmcb->control.int_ctl = V_INTR_MASKING_MASK;
+	vmcb->control.nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	vmcb->control.nested_cr3 = vp->pt->mmu.root_pa;
+
+	/* the x86 reset state */
+	svm_init_seg(&vmcb->save.cs, 0xf000, 0x9b, 0xffff0000);
+	svm_init_seg(&vmcb->save.ds, 0, 0x93, 0);
+	svm_init_seg(&vmcb->save.es, 0, 0x93, 0);
+	svm_init_seg(&vmcb->save.fs, 0, 0x93, 0);
+	svm_init_seg(&vmcb->save.gs, 0, 0x93, 0);
+	svm_init_seg(&vmcb->save.ss, 0, 0x93, 0);
+	svm_init_seg(&vmcb->save.ldtr, 0, 0x82, 0);
+	svm_init_seg(&vmcb->save.tr, 0, 0x8b, 0);
+	vmcb->save.gdtr.limit = 0xffff;
+	vmcb->save.idtr.limit = 0xffff;
+	/* CR0 resets to CD|NW|ET; like KVM, run with caching on */
+	vmcb->save.cr0 = X86_CR0_ET;
+	vmcb->save.efer = EFER_SVME;
+	vmcb->save.dr6 = DR6_RESERVED;
+	vmcb->save.dr7 = SVM_DR7_RESET;
+	vmcb->save.g_pat = 0x0007040600070406ULL;
+	return 0;
+}
+
+static void svm_vp_free(struct hv_vp *vp)
+{
+	free_page((unsigned long)to_svm_vp(vp)->vmcb);
+}
+
+/*
+ * A VP gets a fresh ASID when it moves to another CPU or must drop its
+ * translations; ASIDs are never reused on a CPU before a full flush.
+ */
+static void svm_sync_asid(struct svm_vp *svm, struct svm_cpu *sd, int cpu)
+{
+	bool flush = test_and_clear_bit(HV_REQ_TLB_FLUSH, &svm->vp.requests);
+
+	if (!flush && svm->asid_cpu == cpu && svm->asid_gen == sd->asid_gen)
+		return;
+	if (sd->next_asid > svm_max_asid) {
+		sd->asid_gen++;
+		sd->next_asid = 1;
+		svm->vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	}
+	svm->asid = sd->next_asid++;
+	svm->asid_gen = sd->asid_gen;
+	svm->asid_cpu = cpu;
+	svm->vmcb->control.asid = svm->asid;
+}
+
+static void svm_load_db(const u64 *db)
+{
+	set_debugreg(db[0], 0);
+	set_debugreg(db[1], 1);
+	set_debugreg(db[2], 2);
+	set_debugreg(db[3], 3);
+}
+
+static void svm_save_db(u64 *db)
+{
+	get_debugreg(db[0], 0);
+	get_debugreg(db[1], 1);
+	get_debugreg(db[2], 2);
+	get_debugreg(db[3], 3);
+}
+
+/* Ask for an exit as soon as the guest can take an interrupt. */
+static void svm_update_irq_window(struct svm_vp *svm)
+{
+	struct vmcb *vmcb = svm->vmcb;
+
+	if (svm->vp.deliverability_notifications & 2) {
+		vmcb->control.int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK;
+		svm_set_intercept(vmcb, INTERCEPT_VINTR);
+	} else {
+		vmcb->control.int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK);
+		svm_clr_intercept(vmcb, INTERCEPT_VINTR);
+	}
+}
+
+static void svm_decode_exit(struct svm_vp *svm);
+
+static int svm_vp_run(struct hv_vp *vp)
+{
+	struct svm_vp *svm = to_svm_vp(vp);
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu_data);
+	struct vmcb *vmcb = svm->vmcb;
+
+	svm_sync_asid(svm, sd, smp_processor_id());
+	svm_update_irq_window(svm);
+	vmcb->save.rax = vp->regs[HV_RAX];
+	vmcb->save.rsp = vp->regs[HV_RSP];
+	vmcb->save.rip = vp->rip;
+	vmcb->save.rflags = vp->rflags;
+	if (svm->dr_live)
+		svm_load_db(svm->db);
+
+	asm volatile("clgi" ::: "memory");
+	hv_svm_vmrun(svm->vmcb_pa, vp->regs, sd->host_save_pa);
+	asm volatile("stgi" ::: "memory");
+
+	if (svm->dr_live)
+		svm_save_db(svm->db);
+	vp->regs[HV_RAX] = vmcb->save.rax;
+	vp->regs[HV_RSP] = vmcb->save.rsp;
+	vp->rip = vmcb->save.rip;
+	vp->rflags = vmcb->save.rflags;
+	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+
+	svm_decode_exit(svm);
+	return 0;
+}
+
+static int svm_get_cpl(struct hv_vp *vp)
+{
+	return to_svm_vp(vp)->vmcb->save.cpl;
+}
+
+static void svm_clear_interrupt_shadow(struct hv_vp *vp)
+{
+	to_svm_vp(vp)->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+}
+
+static void svm_inject_exception(struct hv_vp *vp, u8 vector, bool has_error,
+				 u32 error)
+{
+	struct vmcb *vmcb = to_svm_vp(vp)->vmcb;
+
+	vmcb->control.event_inj = vector | SVM_EVTINJ_TYPE_EXEPT |
+				  SVM_EVTINJ_VALID |
+				  (has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	vmcb->control.event_inj_err = error;
+}
+
+static void svm_hypercall_insn(u8 *buf)
+{
+	/* VMMCALL */
+	buf[0] = 0x0f;
+	buf[1] = 0x01;
+	buf[2] = 0xd9;
+}
+
+/* ---- exits ---------------------------------------------------------- */
+
+/*
+ * Handlers decode a hardware exit into vp->exit.  Exits the backend
+ * settles itself (host interrupts, first use of DR0-3, reinjected
+ * exceptions) leave HV_EXIT_NONE, and hv_core re-enters the guest.
+ */
+static void svm_set_len(struct svm_vp *svm, u8 fixed)
+{
+	struct vmcb *vmcb = svm->vmcb;
+
+	svm->vp.exit.insn_len = svm_nrips ?
+		vmcb->control.next_rip - vmcb->save.rip : fixed;
+}
+
+static void svm_exit_none(struct svm_vp *svm)
+{
+	svm->vp.exit.reason = HV_EXIT_NONE;
+}
+
+static void svm_exit_ud(struct svm_vp *svm)
+{
+	svm->vp.exit.reason = HV_EXIT_UD;
+}
+
+static void svm_exit_vintr(struct svm_vp *svm)
+{
+	svm->vmcb->control.int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK);
+	svm_clr_intercept(svm->vmcb, INTERCEPT_VINTR);
+	svm->vp.exit.reason = HV_EXIT_INTR_WINDOW;
+}
+
+static void svm_exit_cpuid(struct svm_vp *svm)
+{
+	svm->vp.exit.reason = HV_EXIT_CPUID;
+	svm_set_len(svm, 2);
+}
+
+static void svm_exit_hlt(struct svm_vp *svm)
+{
+	svm->vp.exit.reason = HV_EXIT_HLT;
+	svm_set_len(svm, 1);
+}
+
+static void svm_exit_vmmcall(struct svm_vp *svm)
+{
+	svm->vp.exit.reason = HV_EXIT_HYPERCALL;
+	svm_set_len(svm, 3);
+}
+
+static void svm_exit_invd(struct svm_vp *svm)
+{
+	/* INVD would drop the host's dirty lines: treat it as WBINVD */
+	svm_set_len(svm, 2);
+	hv_vp_advance_rip(&svm->vp, svm->vp.exit.insn_len);
+	svm->vp.exit.reason = HV_EXIT_NONE;
+}
+
+static void svm_exit_ioio(struct svm_vp *svm)
+{
+	struct vmcb *vmcb = svm->vmcb;
+	struct hv_exit *e = &svm->vp.exit;
+	u64 info = vmcb->control.exit_info_1;
+
+	e->reason = HV_EXIT_IO;
+	e->io.port = info >> 16;
+	e->io.in = info & SVM_IOIO_TYPE_MASK;
+	e->io.string = info & SVM_IOIO_STR_MASK;
+	e->io.rep = info & SVM_IOIO_REP_MASK;
+	e->io.size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+	/* EXITINFO2 is the next RIP for IOIO, with or without NRIPS */
+	e->insn_len = vmcb->control.exit_info_2 - vmcb->save.rip;
+}
+
+static void svm_exit_msr(struct svm_vp *svm)
+{
+	svm->vp.exit.reason = svm->vmcb->control.exit_info_1 ?
+			      HV_EXIT_MSR_WRITE : HV_EXIT_MSR_READ;
+	svm_set_len(svm, 2);
+}
+
+static void svm_exit_shutdown(struct svm_vp *svm)
+{
+	svm->vp.exit.reason = HV_EXIT_SHUTDOWN;
+}
+
+static void svm_exit_npf(struct svm_vp *svm)
+{
+	struct vmcb *vmcb = svm->vmcb;
+	struct hv_exit *e = &svm->vp.exit;
+	u64 err = vmcb->control.exit_info_1;
+
+	e->reason = HV_EXIT_NPF;
+	e->npf.gpa = vmcb->control.exit_info_2;
+	if (err & NPF_ERR_FETCH)
+		e->npf.access = HVPART_INTERCEPT_ACCESS_EXECUTE;
+	else if (err & NPF_ERR_WRITE)
+		e->npf.access = HVPART_INTERCEPT_ACCESS_WRITE;
+	else
+		e->npf.access = HVPART_INTERCEPT_ACCESS_READ;
+	if (svm_decode_assists) {
+		e->insn_count = min_t(u8, vmcb->control.insn_len,
+				      sizeof(vmcb->control.insn_bytes));
+		memcpy(e->insn, vmcb->control.insn_bytes, e->insn_count);
+	}
+}
+
+/* First guest use of DR0-3: hand them over, and stop intercepting. */
+static void svm_exit_dr(struct svm_vp *svm)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		svm_clr_intercept(svm->vmcb, INTERCEPT_DR0_READ + i);
+		svm_clr_intercept(svm->vmcb, INTERCEPT_DR0_WRITE + i);
+	}
+	svm->dr_live = true;
+	svm->vp.exit.reason = HV_EXIT_NONE;	/* re-execute the MOV */
+}
+
+static void svm_exit_reinject(struct svm_vp *svm)
+{
+	u8 vector = svm->vmcb->control.exit_code - SVM_EXIT_EXCP_BASE;
+
+	svm_inject_exception(&svm->vp, vector, vector == X86_TRAP_AC, 0);
+	svm->vp.exit.reason = HV_EXIT_NONE;
+}
+
+static void (*const svm_exit_handlers[])(struct svm_vp *svm) = {
+	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR3]	= svm_exit_dr,
+	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR3]	= svm_exit_dr,
+	[SVM_EXIT_EXCP_BASE + X86_TRAP_DB]	= svm_exit_reinject,
+	[SVM_EXIT_EXCP_BASE + X86_TRAP_AC]	= svm_exit_reinject,
+	[SVM_EXIT_INTR]		= svm_exit_none,
+	[SVM_EXIT_NMI]		= svm_exit_none,
+	[SVM_EXIT_SMI]		= svm_exit_none,
+	[SVM_EXIT_VINTR]	= svm_exit_vintr,
+	[SVM_EXIT_CPUID]	= svm_exit_cpuid,
+	[SVM_EXIT_INVD]		= svm_exit_invd,
+	[SVM_EXIT_HLT]		= svm_exit_hlt,
+	[SVM_EXIT_INVLPGA]	= svm_exit_ud,
+	[SVM_EXIT_IOIO]		= svm_exit_ioio,
+	[SVM_EXIT_MSR]		= svm_exit_msr,
+	[SVM_EXIT_SHUTDOWN]	= svm_exit_shutdown,
+	[SVM_EXIT_VMRUN]	= svm_exit_ud,
+	[SVM_EXIT_VMMCALL]	= svm_exit_vmmcall,
+	[SVM_EXIT_VMLOAD]	= svm_exit_ud,
+	[SVM_EXIT_VMSAVE]	= svm_exit_ud,
+	[SVM_EXIT_STGI]		= svm_exit_ud,
+	[SVM_EXIT_CLGI]		= svm_exit_ud,
+	[SVM_EXIT_SKINIT]	= svm_exit_ud,
+	[SVM_EXIT_RDTSCP]	= svm_exit_ud,
+	[SVM_EXIT_MONITOR]	= svm_exit_ud,
+	[SVM_EXIT_MWAIT]	= svm_exit_ud,
+	[SVM_EXIT_MWAIT_COND]	= svm_exit_ud,
+	[SVM_EXIT_XSETBV]	= svm_exit_ud,
+	[SVM_EXIT_RDPRU]	= svm_exit_ud,
+	[SVM_EXIT_NPF]		= svm_exit_npf,
+};
+
+/* No handler: report the raw exit to the root; never skip and resume. */
+static void svm_handle_unexpected_exit(struct svm_vp *svm)
+{
+	svm->vp.exit.reason = HV_EXIT_UNHANDLED;
+}
+
+static void svm_decode_exit(struct svm_vp *svm)
+{
+	struct vmcb *vmcb = svm->vmcb;
+	struct hv_exit *e = &svm->vp.exit;
+	u64 code = ((u64)vmcb->control.exit_code_hi << 32) |
+		   vmcb->control.exit_code;
+	u32 intinfo = vmcb->control.exit_int_info;
+
+	e->insn_len = 0;
+	e->insn_count = 0;
+	e->code = code;
+	e->info1 = vmcb->control.exit_info_1;
+	e->info2 = vmcb->control.exit_info_2;
+
+	/* an event cut short by the exit is delivered on the next entry */
+	vmcb->control.event_inj = 0;
+	if ((intinfo & SVM_EXITINTINFO_VALID) &&
+	    (intinfo & SVM_EXITINTINFO_TYPE_MASK) != SVM_EXITINTINFO_TYPE_SOFT) {
+		vmcb->control.event_inj = intinfo;
+		vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
+	}
+
+	if (code < ARRAY_SIZE(svm_exit_handlers)) {
+		void (*handler)(struct svm_vp *svm);
+
+		handler = svm_exit_handlers[array_index_nospec(code,
+					    ARRAY_SIZE(svm_exit_handlers))];
+		if (handler) {
+			handler(svm);
+			return;
+		}
+	}
+	svm_handle_unexpected_exit(svm);
+}
+
+static const struct hv_vendor_ops svm_ops = {
+	.name			= "svm",
+	.vendor			= HVPART_VENDOR_SVM,
+	.vp_size		= sizeof(struct svm_vp),
+	.pte_format		= &svm_npt_format,
+	.hardware_setup		= svm_hardware_setup,
+	.hardware_unsetup	= svm_hardware_unsetup,
+	.hardware_enable	= svm_hardware_enable,
+	.hardware_disable	= svm_hardware_disable,
+	.vp_create		= svm_vp_create,
+	.vp_free		= svm_vp_free,
+	.vp_run			= svm_vp_run,
+	.get_reg		= svm_get_reg,
+	.set_reg		= svm_set_reg,
+	.get_cpl		= svm_get_cpl,
+	.clear_interrupt_shadow	= svm_clear_interrupt_shadow,
+	.inject_exception	= svm_inject_exception,
+	.hypercall_insn		= svm_hypercall_insn,
+};
+
+int hv_svm_probe(const struct hv_vendor_ops **ops)
+{
+	u64 vm_cr;
+
+	if (!boot_cpu_has(X86_FEATURE_SVM))
+		return -ENODEV;
+	if (!boot_cpu_has(X86_FEATURE_NPT)) {
+		pr_err("SVM without nested paging is not supported\n");
+		return -ENODEV;
+	}
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (vm_cr & SVM_VM_CR_SVMDIS) {
+		pr_err("SVM is disabled by the firmware\n");
+		return -ENODEV;
+	}
+
+	svm_max_asid = cpuid_ebx(SVM_CPUID_FUNC) - 1;
+	if (!svm_max_asid) {
+		pr_err("no ASIDs available for guests\n");
+		return -ENODEV;
+	}
+	svm_nrips = cpuid_edx(SVM_CPUID_FUNC) & SVM_CPUID_EDX_NRIPS;
+	svm_decode_assists = cpuid_edx(SVM_CPUID_FUNC) &
+			     SVM_CPUID_EDX_DECODE_ASSISTS;
+	*ops = &svm_ops;
+	return 0;
+}

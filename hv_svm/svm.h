@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* hv_svm private definitions; nothing outside hv_svm/ includes this. */
+#ifndef HV_SVM_SVM_H
+#define HV_SVM_SVM_H
+
+#include <asm/svm.h>
+
+#include "hv_core/hv.h"
+
+struct svm_vp {
+	struct hv_vp vp;		/* must stay first: hv_core allocates */
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	u32 asid;
+	int asid_cpu;
+	u64 asid_gen;
+	/* guest DR0-3: live in hardware once the guest has touched them */
+	bool dr_live;
+	u64 db[4];
+	u64 tsc_aux;
+};
+
+static_assert(offsetof(struct svm_vp, vp) == 0);
+
+static inline struct svm_vp *to_svm_vp(struct hv_vp *vp)
+{
+	return container_of(vp, struct svm_vp, vp);
+}
+
+/* vmenter.S: load guest GPRs, VMLOAD, VMRUN, VMSAVE, save GPRs. */
+void hv_svm_vmrun(u64 vmcb_pa, u64 *regs, u64 host_save_pa);
+
+/* svm_regs.c */
+int svm_get_reg(struct hv_vp *vp, u32 name, union hvpart_register_value *val);
+int svm_set_reg(struct hv_vp *vp, u32 name,
+		const union hvpart_register_value *val);
+
+#endif /* HV_SVM_SVM_H */
