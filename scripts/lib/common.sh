@@ -84,21 +84,20 @@ hv_stage_module()
 		"$HVPART_ROOT/" "$dst/"
 }
 
-# hv_build_module VER LOG [MAKE ARGS...]: stage and build build/k-VER with
-# W=1 (always: changing flags would make Kbuild rebuild everything), output
-# to LOG. Serialised per kernel with flock so parallel callers are safe.
+# hv_build_module VER [MAKE ARGS...]: stage and build build/k-VER with W=1
+# (always: other flags would make Kbuild rebuild everything); output on
+# stdout and stderr. Serialised per kernel with flock: parallel callers wait.
 hv_build_module()
 {
-	local ver=$1 log=$2 dst=$HVPART_BUILD/k-$1
+	local ver=$1 dst=$HVPART_BUILD/k-$1
 
-	shift 2
+	shift
 	hv_kernel_vars "$ver"
 	hv_stage_module "$ver"
-	mkdir -p "$(dirname "$log")"
 	(
 		flock 9
 		make -C "$KDIR" M="$dst" W=1 -j"$(nproc)" "$@" modules
-	) 9>"$dst/.lock" >"$log" 2>&1
+	) 9>"$dst/.lock"
 }
 
 # hv_lint_lines LOG: print the compiler, sparse and modpost diagnostics in LOG.
