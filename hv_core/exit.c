@@ -212,12 +212,12 @@ static int hv_exit_unhandled(struct hv_vp *vp)
 	msg = hv_msg_begin(vp, HVPART_MSG_HVPART_UNHANDLED_EXIT, sizeof(*u),
 			   HVPART_INTERCEPT_ACCESS_READ);
 	u = &msg->u.unhandled;
-	u->vendor = hv_vendor->vendor;
+	u->vendor = hv_vendor.vendor;
 	u->exit_code = vp->exit.code;
 	u->exit_info1 = vp->exit.info1;
 	u->exit_info2 = vp->exit.info2;
-	vp_dbg(vp, "unhandled exit %#llx (%#llx, %#llx)\n", vp->exit.code,
-	       vp->exit.info1, vp->exit.info2);
+	vp_warn(vp, "unhandled exit %#llx (%#llx, %#llx)\n", vp->exit.code,
+		vp->exit.info1, vp->exit.info2);
 	return 0;
 }
 

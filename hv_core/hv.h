@@ -143,14 +143,12 @@ struct hv_partition {
 	u32 nr_msr_intercepts;
 };
 
-/* Object-scoped logging, as mshv does: every line names its object. */
-#define pt_dbg(pt, fmt, ...) \
-	pr_debug("p%llu: " fmt, (pt)->id, ##__VA_ARGS__)
-#define vp_err(vp, fmt, ...) \
-	pr_err_ratelimited("p%lluvp%u: " fmt, (vp)->pt->id, (vp)->index, \
-			   ##__VA_ARGS__)
-#define vp_dbg(vp, fmt, ...) \
-	pr_debug("p%lluvp%u: " fmt, (vp)->pt->id, (vp)->index, ##__VA_ARGS__)
+/*
+ * Object-scoped logging, as mshv does: every line names its object
+ * ("p<partition>vp<index>: ").  Ratelimited: guests can trigger these.
+ */
+__printf(2, 3) void vp_err(const struct hv_vp *vp, const char *fmt, ...);
+__printf(2, 3) void vp_warn(const struct hv_vp *vp, const char *fmt, ...);
 
 /*
  * The vendor interface.  Return conventions: int ops return 0 or -errno.
@@ -185,8 +183,8 @@ struct hv_vendor_ops {
 	void (*hypercall_insn)(u8 *buf);
 };
 
-extern const struct hv_vendor_ops *hv_vendor;
-#define hv_vendor_call(op)	(hv_vendor->op)
+extern struct hv_vendor_ops hv_vendor;
+#define hv_vendor_call(func)	(hv_vendor.func)
 
 /* Vendor entry points, probed in order by hv_core at load time. */
 int hv_svm_probe(const struct hv_vendor_ops **ops);

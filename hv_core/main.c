@@ -16,7 +16,7 @@
 #include "hv_core/hv.h"
 #include "hv_ioctl/dev.h"
 
-const struct hv_vendor_ops *hv_vendor;
+struct hv_vendor_ops hv_vendor __ro_after_init;
 
 static DEFINE_PER_CPU(bool, hv_cpu_enabled);
 static enum cpuhp_state hv_cpuhp_state;
@@ -68,15 +68,31 @@ static struct notifier_block hv_reboot_nb = {
 	.notifier_call = hv_reboot_notify,
 };
 
-static bool hv_vendor_ops_complete(const struct hv_vendor_ops *ops)
+/* As kvm_ops_update() does: a backend must fill every mandatory op. */
+static bool hv_vendor_ops_complete(void)
 {
-	bool ok = true;
-
-#define HV_VENDOR_OP(func)	ok &= !WARN_ON(!ops->func);
+	static const struct {
+		const char *name;
+		size_t offset;
+	} mandatory[] = {
+#define HV_VENDOR_OP(func)	{ #func, offsetof(struct hv_vendor_ops, func) },
 #define HV_VENDOR_OP_OPTIONAL(func)
 #include "hv_core/hv_vendor_ops.h"
+	};
+	bool ok = hv_vendor.pte_format && hv_vendor.vp_size;
+	unsigned int i;
 
-	return ok && !WARN_ON(!ops->pte_format || !ops->vp_size);
+	for (i = 0; i < ARRAY_SIZE(mandatory); i++) {
+		const void * const *op = (const void *)&hv_vendor +
+					 mandatory[i].offset;
+
+		if (!*op) {
+			pr_err("%s backend lacks %s\n", hv_vendor.name,
+			       mandatory[i].name);
+			ok = false;
+		}
+	}
+	return !WARN_ON(!ok);
 }
 
 static int hv_probe_vendor(void)
@@ -89,10 +105,8 @@ static int hv_probe_vendor(void)
 		ret = hv_vmx_probe(&ops);
 	if (ret)
 		return ret;
-	if (!hv_vendor_ops_complete(ops))
-		return -EINVAL;
-	hv_vendor = ops;
-	return 0;
+	hv_vendor = *ops;
+	return hv_vendor_ops_complete() ? 0 : -EINVAL;
 }
 
 static int __init hvpart_init(void)
@@ -126,7 +140,7 @@ static int __init hvpart_init(void)
 	if (ret)
 		goto unregister_reboot;
 
-	pr_info("%s root taken on %u CPUs\n", hv_vendor->name,
+	pr_info("%s root taken on %u CPUs\n", hv_vendor.name,
 		num_online_cpus());
 	return 0;
 
@@ -147,7 +161,7 @@ static void __exit hvpart_exit(void)
 	cpu_emergency_unregister_virt_callback(hv_emergency_disable);
 	cpuhp_remove_state(hv_cpuhp_state);
 	hv_vendor_call(hardware_unsetup)();
-	pr_info("%s root released\n", hv_vendor->name);
+	pr_info("%s root released\n", hv_vendor.name);
 }
 
 module_init(hvpart_init);

@@ -31,12 +31,11 @@ struct hv_partition *hv_partition_create(void)
 	pt->io_write_bitmap = bitmap_zalloc(HV_NR_IO_PORTS, GFP_KERNEL_ACCOUNT);
 	if (!pt->io_read_bitmap || !pt->io_write_bitmap)
 		goto free_bitmaps;
-	if (hv_mmu_init(&pt->mmu, hv_vendor->pte_format))
+	if (hv_mmu_init(&pt->mmu, hv_vendor.pte_format))
 		goto free_bitmaps;
 
 	mmgrab(current->mm);
 	pt->mm = current->mm;
-	pt_dbg(pt, "created\n");
 	return pt;
 
 free_bitmaps:
@@ -55,7 +54,6 @@ static void hv_partition_destroy(struct hv_partition *pt)
 {
 	u32 i;
 
-	pt_dbg(pt, "destroyed\n");
 	for (i = 0; i < HV_MAX_VPS; i++) {
 		if (pt->vps[i])
 			hv_vp_destroy(pt->vps[i]);
@@ -133,6 +131,7 @@ void hv_partition_kick_all(struct hv_partition *pt, int req)
 		if (!vp)
 			continue;
 		set_bit(req, &vp->requests);
+		/* order the request before reading mode; pairs with hv_vp_enter() */
 		smp_mb__after_atomic();
 		if (READ_ONCE(vp->mode) == HV_IN_GUEST_MODE)
 			smp_call_function_single(READ_ONCE(vp->cpu),

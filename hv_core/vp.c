@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ratelimit.h>
 #include <linux/slab.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -23,12 +24,43 @@
 #define HV_APIC_BASE_DEFAULT	0xfee00800ULL	/* enabled, at 0xfee00000 */
 #define HV_APIC_BASE_BSP	BIT(8)
 
+static DEFINE_RATELIMIT_STATE(hv_vp_log_rs, DEFAULT_RATELIMIT_INTERVAL,
+			      DEFAULT_RATELIMIT_BURST);
+
+void vp_err(const struct hv_vp *vp, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	if (!__ratelimit(&hv_vp_log_rs))
+		return;
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	pr_err("p%lluvp%u: %pV", vp->pt->id, vp->index, &vaf);
+	va_end(args);
+}
+
+void vp_warn(const struct hv_vp *vp, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	if (!__ratelimit(&hv_vp_log_rs))
+		return;
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	pr_warn("p%lluvp%u: %pV", vp->pt->id, vp->index, &vaf);
+	va_end(args);
+}
+
 struct hv_vp *hv_vp_create(struct hv_partition *pt, u32 index)
 {
 	struct hv_vp *vp;
 	int ret;
 
-	vp = kzalloc(hv_vendor->vp_size, GFP_KERNEL_ACCOUNT);
+	vp = kzalloc(hv_vendor.vp_size, GFP_KERNEL_ACCOUNT);
 	if (!vp)
 		return ERR_PTR(-ENOMEM);
 
@@ -192,6 +224,7 @@ static bool hv_vp_enter(struct hv_vp *vp, int *ret)
 
 	local_irq_disable();
 	WRITE_ONCE(vp->cpu, smp_processor_id());
+	/* publish mode before reading requests; pairs with kick_all() */
 	smp_store_mb(vp->mode, HV_IN_GUEST_MODE);
 	if (need_resched() || signal_pending(current)) {
 		WRITE_ONCE(vp->mode, HV_OUTSIDE_GUEST_MODE);
@@ -246,7 +279,7 @@ int hv_vp_run(struct hv_vp *vp)
 			break;
 	}
 	fpu_swap_kvm_fpstate(&vp->guest_fpu, false);
-	if (hv_vendor->vp_put)
+	if (hv_vendor.vp_put)
 		hv_vendor_call(vp_put)(vp);
 	return ret;
 }

@@ -32,7 +32,7 @@ static_assert(sizeof(struct hvpart_intercept) == 24);
 
 static bool hv_nonzero(const void *p, size_t len)
 {
-	return memchr_inv(p, 0, len) != NULL;
+	return memchr_inv(p, 0, len);
 }
 
 /* ---- VP fd ---------------------------------------------------------- */
@@ -341,7 +341,7 @@ static long hv_dev_check_extension(unsigned long cap)
 	case HVPART_CAP_MAX_VPS:
 		return HV_MAX_VPS;
 	case HVPART_CAP_VENDOR:
-		return hv_vendor->vendor;
+		return hv_vendor.vendor;
 	case HVPART_CAP_IO_INTERCEPT:
 	case HVPART_CAP_CPUID_INTERCEPT:
 	case HVPART_CAP_MSR_INTERCEPT:

@@ -21,6 +21,7 @@
 #ifndef _UAPI_LINUX_HVPART_H
 #define _UAPI_LINUX_HVPART_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -93,10 +94,10 @@ enum {
 	HVPART_MAP_BIT_COUNT,
 };
 
-#define HVPART_MAP_READABLE		(1U << HVPART_MAP_BIT_READABLE)
-#define HVPART_MAP_WRITABLE		(1U << HVPART_MAP_BIT_WRITABLE)
-#define HVPART_MAP_KERNEL_EXECUTABLE	(1U << HVPART_MAP_BIT_KERNEL_EXECUTABLE)
-#define HVPART_MAP_USER_EXECUTABLE	(1U << HVPART_MAP_BIT_USER_EXECUTABLE)
+#define HVPART_MAP_READABLE		_BITUL(HVPART_MAP_BIT_READABLE)
+#define HVPART_MAP_WRITABLE		_BITUL(HVPART_MAP_BIT_WRITABLE)
+#define HVPART_MAP_KERNEL_EXECUTABLE	_BITUL(HVPART_MAP_BIT_KERNEL_EXECUTABLE)
+#define HVPART_MAP_USER_EXECUTABLE	_BITUL(HVPART_MAP_BIT_USER_EXECUTABLE)
 #define HVPART_MAP_EXECUTABLE		(HVPART_MAP_KERNEL_EXECUTABLE | \
 					 HVPART_MAP_USER_EXECUTABLE)
 #define HVPART_MAP_FLAGS_MASK		((1U << HVPART_MAP_BIT_COUNT) - 1)
@@ -160,8 +161,10 @@ struct hvpart_create_vp {
  * read as all ones and ignore writes (string forms are always sent to the
  * root).  MSRs with no intercept that hvpart does not emulate raise #GP;
  * the synthetic MSRs (0x40000000-0x400000ff) cannot be intercepted.
- * REMOVE takes the same range back; it fails with -ENOENT if no part of
- * the range was intercepted.
+ * REMOVE takes intercepts back: for I/O ports every port of the range
+ * (-ENOENT if none was intercepted); for MSRs and CPUID leaves the range
+ * exactly as installed, with the same access mask (-ENOENT otherwise).
+ * At most 16 MSR and 16 CPUID ranges may be installed (-ENOSPC).
  */
 struct hvpart_intercept {
 	__u32 type;
@@ -342,6 +345,7 @@ struct hvpart_translate_gva {
 #define HVPART_MSG_X64_MSR_INTERCEPT		0x80010001
 #define HVPART_MSG_X64_CPUID_INTERCEPT		0x80010002
 #define HVPART_MSG_X64_EXCEPTION_INTERCEPT	0x80010003
+/* HLT has retired: header.rip is the next instruction; RUN resumes there */
 #define HVPART_MSG_X64_HALT			0x80010007
 #define HVPART_MSG_X64_INTERRUPTION_DELIVERABLE	0x80010008
 /* hvpart's own: the VP hit an exit hvpart does not handle; see payload */
@@ -592,10 +596,10 @@ enum {
 	HVPART_RUN_COMPLETE_BIT_COUNT,
 };
 
-#define HVPART_RUN_COMPLETE_ADVANCE_RIP	(1U << HVPART_RUN_COMPLETE_BIT_ADVANCE_RIP)
-#define HVPART_RUN_COMPLETE_SET_RAX	(1U << HVPART_RUN_COMPLETE_BIT_SET_RAX)
-#define HVPART_RUN_COMPLETE_SET_RDX	(1U << HVPART_RUN_COMPLETE_BIT_SET_RDX)
-#define HVPART_RUN_COMPLETE_SET_RCX_RBX	(1U << HVPART_RUN_COMPLETE_BIT_SET_RCX_RBX)
+#define HVPART_RUN_COMPLETE_ADVANCE_RIP	_BITUL(HVPART_RUN_COMPLETE_BIT_ADVANCE_RIP)
+#define HVPART_RUN_COMPLETE_SET_RAX	_BITUL(HVPART_RUN_COMPLETE_BIT_SET_RAX)
+#define HVPART_RUN_COMPLETE_SET_RDX	_BITUL(HVPART_RUN_COMPLETE_BIT_SET_RDX)
+#define HVPART_RUN_COMPLETE_SET_RCX_RBX	_BITUL(HVPART_RUN_COMPLETE_BIT_SET_RCX_RBX)
 #define HVPART_RUN_COMPLETE_MASK	((1U << HVPART_RUN_COMPLETE_BIT_COUNT) - 1)
 
 /**
@@ -612,7 +616,11 @@ enum {
  * @exits: out: VM exits taken by this VP so far (statistics)
  * @rsvd1: MBZ
  * @msg: out: the intercept that ended the last HVPART_RUN_VP, or
- *	HVPART_MSG_NONE when it ended with -EINTR
+ *	HVPART_MSG_NONE when it ended with -EINTR.  Intercepted instructions
+ *	(I/O, CPUID, MSR, memory) have not executed: header.rip points at
+ *	them and the root completes them (@completion or
+ *	HVPART_SET_VP_REGISTERS).  After HVPART_MSG_UNRECOVERABLE_EXCEPTION
+ *	(a triple fault) RUN returns the same message until RIP is set.
  */
 struct hvpart_run {
 	__u8 immediate_exit;
