@@ -147,7 +147,7 @@ static int pio_decode(struct worker_vp *wvp,
 	}
 out:
 	if (ret)
-		hvctl_err("VP%u: cannot decode the I/O instruction at CS:RIP %04x:%#llx",
+		hvctl_err("VP%u: cannot decode the I/O instruction at CS:RIP %04x:0x%llx",
 			  wvp->vp.index, hdr->cs_segment.selector,
 			  (unsigned long long)hdr->rip);
 	return ret;

@@ -139,7 +139,7 @@ static int handle_halt(struct worker_vp *wvp)
 	const struct hvpart_x64_intercept_header *hdr =
 		&wvp->vp.run->msg.u.intercept;
 
-	hvctl_info("VP%u halted at RIP %#llx", wvp->vp.index,
+	hvctl_info("VP%u halted at RIP 0x%llx", wvp->vp.index,
 		   (unsigned long long)hdr->rip);
 	return HVCTL_EXIT_OK;
 }
@@ -149,7 +149,7 @@ static int handle_triple_fault(struct worker_vp *wvp)
 	const struct hvpart_x64_intercept_header *hdr =
 		&wvp->vp.run->msg.u.intercept;
 
-	hvctl_err("guest triple fault at CS:RIP %04x:%#llx",
+	hvctl_err("guest triple fault at CS:RIP %04x:0x%llx",
 		  hdr->cs_segment.selector, (unsigned long long)hdr->rip);
 	if (hvctl_verbose)
 		worker_dump_regs(wvp);
@@ -167,13 +167,13 @@ static int handle_gpa(struct worker_vp *wvp)
 		snprintf(gva, sizeof(gva), " (GVA 0x%llx)",
 			 (unsigned long long)mem->guest_virtual_address);
 	if (msg->header.message_type == HVPART_MSG_UNMAPPED_GPA)
-		hvctl_err("guest %s of unmapped GPA 0x%llx%s at CS:RIP %04x:%#llx: no RAM or device there",
+		hvctl_err("guest %s of unmapped GPA 0x%llx%s at CS:RIP %04x:0x%llx: no RAM or device there",
 			  access_name(hdr->intercept_access_type),
 			  (unsigned long long)mem->guest_physical_address,
 			  gva, hdr->cs_segment.selector,
 			  (unsigned long long)hdr->rip);
 	else
-		hvctl_err("guest %s of GPA 0x%llx%s at CS:RIP %04x:%#llx: denied by the mapping's access rights",
+		hvctl_err("guest %s of GPA 0x%llx%s at CS:RIP %04x:0x%llx: denied by the mapping's access rights",
 			  access_name(hdr->intercept_access_type),
 			  (unsigned long long)mem->guest_physical_address,
 			  gva, hdr->cs_segment.selector,
@@ -187,7 +187,7 @@ static int handle_unhandled_exit(struct worker_vp *wvp)
 {
 	const struct hvpart_unhandled_exit *ue = &wvp->vp.run->msg.u.unhandled;
 
-	hvctl_err("VP%u stopped on a %s exit hvpart does not handle: exit code %#llx, info1 %#llx, info2 %#llx at CS:RIP %04x:%#llx",
+	hvctl_err("VP%u stopped on a %s exit hvpart does not handle: exit code 0x%llx, info1 0x%llx, info2 0x%llx at CS:RIP %04x:0x%llx",
 		  wvp->vp.index, hvp_vendor_name(ue->vendor),
 		  (unsigned long long)ue->exit_code,
 		  (unsigned long long)ue->exit_info1,
@@ -203,7 +203,7 @@ static int handle_unexpected(struct worker_vp *wvp)
 {
 	const struct hvpart_message *msg = &wvp->vp.run->msg;
 
-	hvctl_err("VP%u: unexpected message 0x%x (%s) at CS:RIP %04x:%#llx",
+	hvctl_err("VP%u: unexpected message 0x%x (%s) at CS:RIP %04x:0x%llx",
 		  wvp->vp.index, msg->header.message_type,
 		  hvp_message_name(msg->header.message_type),
 		  msg->u.intercept.cs_segment.selector,

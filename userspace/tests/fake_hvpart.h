@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A fake /dev/hvpart for host-side tests: it replaces ioctl() in the test
+ * binaries, so the real libhvpart and worker run against it.  RUN_VP
+ * applies the run page completion to a register file and delivers the
+ * next scripted message; when the script runs out, the VP "halts".
+ */
+#ifndef HVCTL_FAKE_HVPART_H
+#define HVCTL_FAKE_HVPART_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/hvpart.h>
+
+#define FAKE_MAX_VPS	8
+#define FAKE_MAX_REGS	96
+#define FAKE_MAX_MSGS	32
+
+struct fake_hv {
+	int pt_fd;
+	int vp_fd[FAKE_MAX_VPS];
+	unsigned int nr_vps;
+	/* VP0's registers */
+	struct hvpart_register regs[FAKE_MAX_REGS];
+	unsigned int nr_regs;
+	/* what the worker set up */
+	struct hvpart_gpa_range map;
+	struct hvpart_intercept intercept;
+	uint64_t max_vps_prop;
+	/* RUN_VP script for VP0 */
+	struct hvpart_message script[FAKE_MAX_MSGS];
+	unsigned int script_len, script_pos;
+	uint16_t last_insn_len;
+	/* TRANSLATE_GVA: gpa = gva + offset, or fail with result */
+	uint64_t translate_offset;
+	uint32_t translate_result;
+	/* counters */
+	unsigned int runs, set_regs_calls, get_regs_calls, translates;
+	/* capabilities CHECK_EXTENSION reports */
+	int caps[16];
+};
+
+extern struct fake_hv fake;
+
+void fake_reset(void);
+uint64_t fake_reg(uint32_t name);
+struct hvpart_x64_segment fake_seg(uint32_t name);
+void fake_set_reg(uint32_t name, uint64_t value);
+void fake_set_seg(uint32_t name, uint64_t base, uint16_t sel, uint16_t attr);
+struct hvpart_message *fake_push(uint32_t type);
+struct hvpart_message *fake_push_io(uint16_t port, bool write,
+				    unsigned int access_info, uint64_t rax,
+				    uint8_t len);
+
+#endif /* HVCTL_FAKE_HVPART_H */

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host tests of the port I/O devices: the 16550A UART wired to pipes,
+ * isa-debug-exit, the Bochs shutdown port and the bus.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../devices.h"
+#include "test.h"
+
+static struct port_bus bus;
+static struct uart16550 uart;
+static struct debug_exit dexit;
+static struct bochs_shutdown sd;
+static struct power_ctl power;
+static int in_pipe[2], out_pipe[2];
+
+static void setup(void)
+{
+	memset(&bus, 0, sizeof(bus));
+	memset(&power, 0, sizeof(power));
+	if (in_pipe[0]) {
+		close(in_pipe[0]);
+		close(in_pipe[1]);
+		close(out_pipe[0]);
+		close(out_pipe[1]);
+	}
+	if (pipe(in_pipe) || pipe2(out_pipe, O_NONBLOCK))
+		abort();
+	uart16550_init(&uart, COM1_BASE, in_pipe[0], out_pipe[1]);
+	debug_exit_init(&dexit, &power);
+	bochs_shutdown_init(&sd, &power);
+	CHECK_EQ(port_bus_add(&bus, &uart.dev), 0);
+	CHECK_EQ(port_bus_add(&bus, &dexit.dev), 0);
+	CHECK_EQ(port_bus_add(&bus, &sd.dev), 0);
+}
+
+static uint8_t rd(uint16_t off)
+{
+	return port_bus_read(&bus, COM1_BASE + off, 1);
+}
+
+static void wr(uint16_t off, uint8_t v)
+{
+	port_bus_write(&bus, COM1_BASE + off, 1, v);
+}
+
+static void test_bus(void)
+{
+	struct pio_device clash = {
+		.name = "clash", .base = 0x3fc, .nr_ports = 8,
+		.ops = uart.dev.ops,
+	};
+	struct pio_device wrap = {
+		.name = "wrap", .base = 0xfffe, .nr_ports = 4,
+		.ops = uart.dev.ops,
+	};
+
+	setup();
+	CHECK_EQ(port_bus_add(&bus, &clash), -EBUSY);
+	CHECK_EQ(port_bus_add(&bus, &wrap), -EINVAL);
+	CHECK(port_bus_find(&bus, 0x3f8) == &uart.dev);
+	CHECK(port_bus_find(&bus, 0x3ff) == &uart.dev);
+	CHECK(!port_bus_find(&bus, 0x400));
+	/* Unclaimed ports read as all ones and take writes silently. */
+	CHECK_EQ(port_bus_read(&bus, 0x80, 1), 0xff);
+	CHECK_EQ(port_bus_read(&bus, 0x80, 2), 0xffff);
+	CHECK_EQ(port_bus_read(&bus, 0xcfc, 4), 0xffffffff);
+	port_bus_write(&bus, 0x80, 1, 0x12);
+	CHECK(!power.off);
+}
+
+static void test_uart_transmit(void)
+{
+	char buf[16];
+	ssize_t n;
+
+	setup();
+	CHECK_EQ(rd(UART_LSR) & (UART_LSR_THRE | UART_LSR_TEMT),
+		 UART_LSR_THRE | UART_LSR_TEMT);
+	wr(UART_THR, 'o');
+	wr(UART_THR, 'k');
+	wr(UART_THR, '\n');
+	n = read(out_pipe[0], buf, sizeof(buf));
+	CHECK_EQ(n, 3);
+	CHECK(!memcmp(buf, "ok\n", 3));
+	CHECK_EQ(rd(UART_LSR) & UART_LSR_THRE, UART_LSR_THRE);
+}
+
+static void test_uart_receive(void)
+{
+	setup();
+	CHECK_EQ(rd(UART_LSR) & UART_LSR_DR, 0);
+	CHECK_EQ(write(in_pipe[1], "xy", 2), 2);
+	CHECK_EQ(rd(UART_LSR) & UART_LSR_DR, UART_LSR_DR);
+	CHECK_EQ(rd(UART_LSR) & UART_LSR_DR, UART_LSR_DR);	/* stays */
+	CHECK_EQ(rd(UART_RBR), 'x');
+	CHECK_EQ(rd(UART_LSR) & UART_LSR_DR, UART_LSR_DR);
+	CHECK_EQ(rd(UART_RBR), 'y');
+	CHECK_EQ(rd(UART_LSR) & UART_LSR_DR, 0);
+	CHECK_EQ(rd(UART_RBR), 0);		/* nothing there: no block */
+
+	/* End of input: no data, ever again, and no busy loop on it. */
+	close(in_pipe[1]);
+	CHECK_EQ(rd(UART_LSR) & UART_LSR_DR, 0);
+	CHECK(uart.in_eof);
+	CHECK_EQ(rd(UART_LSR) & UART_LSR_DR, 0);
+	in_pipe[1] = open("/dev/null", O_WRONLY);
+}
+
+static void test_uart_registers(void)
+{
+	setup();
+	/* Divisor latch behind DLAB, IER in front of it. */
+	wr(UART_IER, 0x05);
+	wr(UART_LCR, UART_LCR_DLAB | 0x03);
+	wr(UART_DLL, 0x01);
+	wr(UART_DLM, 0x00);
+	CHECK_EQ(rd(UART_DLL), 0x01);
+	CHECK_EQ(rd(UART_DLM), 0x00);
+	wr(UART_LCR, 0x03);
+	CHECK_EQ(rd(UART_LCR), 0x03);
+	CHECK_EQ(rd(UART_IER), 0x05);
+	wr(UART_SCR, 0x5a);
+	CHECK_EQ(rd(UART_SCR), 0x5a);
+	wr(UART_MCR, 0x0b);
+	CHECK_EQ(rd(UART_MCR), 0x0b);
+	CHECK_EQ(rd(UART_MSR) & 0xb0, 0xb0);	/* DCD, DSR, CTS */
+
+	/* IIR: FIFO bits follow FCR; nothing pending without IER bits. */
+	wr(UART_IER, 0);
+	CHECK_EQ(rd(UART_IIR), UART_IIR_NO_INT);
+	wr(UART_FCR, 0x07);
+	CHECK_EQ(rd(UART_IIR), UART_IIR_FIFO | UART_IIR_NO_INT);
+
+	/* THRI: raised by enabling it, acknowledged by reading IIR. */
+	wr(UART_IER, UART_IER_THRI);
+	CHECK_EQ(rd(UART_IIR), UART_IIR_FIFO | UART_IIR_THRI);
+	CHECK_EQ(rd(UART_IIR), UART_IIR_FIFO | UART_IIR_NO_INT);
+	wr(UART_THR, '.');
+	CHECK_EQ(rd(UART_IIR), UART_IIR_FIFO | UART_IIR_THRI);
+
+	/* RDI outranks THRI. */
+	wr(UART_IER, UART_IER_RDI | UART_IER_THRI);
+	CHECK_EQ(write(in_pipe[1], "z", 1), 1);
+	CHECK_EQ(rd(UART_IIR), UART_IIR_FIFO | UART_IIR_RDI);
+	CHECK_EQ(rd(UART_RBR), 'z');
+}
+
+static void test_uart_loopback(void)
+{
+	char c;
+
+	setup();
+	wr(UART_MCR, UART_MCR_LOOP | UART_MCR_DTR | UART_MCR_OUT2);
+	CHECK_EQ(rd(UART_MSR), UART_MSR_DSR | UART_MSR_DCD);
+	wr(UART_THR, 0xa5);
+	CHECK_EQ(rd(UART_LSR) & UART_LSR_DR, UART_LSR_DR);
+	CHECK_EQ(rd(UART_RBR), 0xa5);
+	CHECK(read(out_pipe[0], &c, 1) < 0);	/* nothing went out */
+	wr(UART_MCR, 0);
+}
+
+static void test_debug_exit(void)
+{
+	setup();
+	port_bus_write(&bus, 0xf4, 1, 0);
+	CHECK(power.off);
+	CHECK_EQ(power.status, 1);
+
+	setup();
+	port_bus_write(&bus, 0xf4, 4, 0x10);
+	CHECK_EQ(power.status, 0x21);
+
+	setup();
+	port_bus_write(&bus, 0xf6, 2, 0x7f);
+	CHECK_EQ(power.status, 0xff);
+}
+
+static void send(const char *s)
+{
+	for (; *s; s++)
+		port_bus_write(&bus, BOCHS_SHUTDOWN_PORT, 1, *s);
+}
+
+static void test_shutdown(void)
+{
+	setup();
+	send("Shutdow");
+	CHECK(!power.off);
+	send("n");
+	CHECK(power.off);
+	CHECK_EQ(power.status, 0);
+
+	/* A broken sequence starts over; an 'S' starts a new one. */
+	setup();
+	send("ShutXdown");
+	CHECK(!power.off);
+	send("SShutdown");
+	CHECK(power.off);
+
+	setup();
+	send("shutdown");
+	CHECK(!power.off);
+}
+
+int main(void)
+{
+	TEST(test_bus);
+	TEST(test_uart_transmit);
+	TEST(test_uart_receive);
+	TEST(test_uart_registers);
+	TEST(test_uart_loopback);
+	TEST(test_debug_exit);
+	TEST(test_shutdown);
+	return test_done();
+}
