@@ -190,6 +190,9 @@ extern struct hv_vendor_ops hv_vendor;
 int hv_svm_probe(const struct hv_vendor_ops **ops);
 int hv_vmx_probe(const struct hv_vendor_ops **ops);
 
+/* hv_core/main.c */
+bool hv_cpu_root_active(void);
+
 /* hv_core/partition.c */
 struct hv_partition *hv_partition_create(void);
 void hv_partition_get(struct hv_partition *pt);

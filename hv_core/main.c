@@ -21,6 +21,16 @@ struct hv_vendor_ops hv_vendor __ro_after_init;
 static DEFINE_PER_CPU(bool, hv_cpu_enabled);
 static enum cpuhp_state hv_cpuhp_state;
 
+/*
+ * Is this CPU in virtualization root?  A CPU going offline, or a reboot,
+ * drops root while VP threads may still be scheduled here: the run loop
+ * checks, with interrupts off, before every entry.
+ */
+bool hv_cpu_root_active(void)
+{
+	return this_cpu_read(hv_cpu_enabled);
+}
+
 static int hv_cpu_online(unsigned int cpu)
 {
 	int ret;

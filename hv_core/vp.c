@@ -214,10 +214,13 @@ static int hv_vp_complete(struct hv_vp *vp)
 
 /*
  * Enter the guest once.  Returns false if something must be handled
- * first (a request, a reschedule, a signal); the caller loops.
+ * first (a request, a reschedule, a signal, this CPU leaving root); the
+ * caller loops.
  */
 static bool hv_vp_enter(struct hv_vp *vp, int *ret)
 {
+	bool root;
+
 	preempt_disable();
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
@@ -226,10 +229,14 @@ static bool hv_vp_enter(struct hv_vp *vp, int *ret)
 	WRITE_ONCE(vp->cpu, smp_processor_id());
 	/* publish mode before reading requests; pairs with kick_all() */
 	smp_store_mb(vp->mode, HV_IN_GUEST_MODE);
-	if (need_resched() || signal_pending(current)) {
+	root = hv_cpu_root_active();
+	if (need_resched() || signal_pending(current) || !root) {
 		WRITE_ONCE(vp->mode, HV_OUTSIDE_GUEST_MODE);
 		local_irq_enable();
 		preempt_enable();
+		/* going offline or rebooting: let the CPU go */
+		if (!root)
+			schedule_timeout_interruptible(1);
 		return false;
 	}
 
