@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvpart selftest library: /dev/hvpart, partitions with guest memory, VPs
+ * with their run page, host-prepared guest modes and ucalls over port I/O.
+ *
+ * Helpers named foo() check their ioctl and abort the test (which the
+ * kselftest harness reports as a failure) with a "# ..." diagnostic when it
+ * fails; __foo() variants return the raw result (-1 with errno) for tests of
+ * error paths.  Tests of one error path call ioctl() directly.
+ */
+#ifndef SELFTEST_HVPART_UTIL_H
+#define SELFTEST_HVPART_UTIL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include <linux/hvpart.h>
+
+#include "guest_asm.h"
+#include "x86.h"
+
+#define HVPART_DEV	"/dev/hvpart"
+#define PAGE_SIZE	4096UL
+
+/* The layout pinned by uapi/linux/hvpart.h (STYLE.md rule 4). */
+_Static_assert(sizeof(struct hvpart_create_partition) == 32, "abi");
+_Static_assert(sizeof(struct hvpart_partition_property) == 32, "abi");
+_Static_assert(sizeof(struct hvpart_gpa_range) == 32, "abi");
+_Static_assert(sizeof(struct hvpart_create_vp) == 16, "abi");
+_Static_assert(sizeof(struct hvpart_intercept) == 24, "abi");
+_Static_assert(sizeof(struct hvpart_x64_segment) == 16, "abi");
+_Static_assert(sizeof(struct hvpart_x64_table) == 16, "abi");
+_Static_assert(sizeof(struct hvpart_register) == 32, "abi");
+_Static_assert(sizeof(struct hvpart_vp_registers) == 32, "abi");
+_Static_assert(sizeof(struct hvpart_translate_gva) == 32, "abi");
+_Static_assert(sizeof(struct hvpart_x64_intercept_header) == 40, "abi");
+_Static_assert(sizeof(struct hvpart_x64_io_port_intercept) == 128, "abi");
+_Static_assert(sizeof(struct hvpart_message) == 256, "abi");
+_Static_assert(sizeof(struct hvpart_run) == 320, "abi");
+_Static_assert(offsetof(struct hvpart_run, msg) == 64, "abi");
+
+/*
+ * Guest physical layout of a VM made by vm_create() (all of it mapped
+ * readable, writable and executable from GPA 0).  Plain literals: the asm
+ * snippets use some of them.
+ */
+#define LOAD_GPA	0x1000		/* guest code, up to CODE_END */
+#define CODE_END	0x8000
+#define GDT_GPA		0x8000
+#define IDT_GPA		0x9000
+#define TSS_GPA		0xa000
+#define REAL_STACK_TOP	0xf000		/* SS:SP = 0:0xf000 in real mode */
+#define PML4_GPA	0x10000		/* host-built long-mode tables ... */
+#define PDPT_GPA	0x11000
+#define PD_GPA		0x12000		/* ... identity-map GVA 0-1 GiB */
+#define PT_POOL_GPA	0x13000		/* page-table pages for vm_map_gva() */
+#define PT_POOL_END	0x20000
+#define DATA_GPA	0x20000		/* free for tests up to STACK_TOP - 64K */
+#define STACK_TOP	0x80000		/* RSP of VP 0; VP n: - n * 64 KiB */
+#define GUEST_MEM_SIZE	0x200000	/* 2 MiB */
+#define IDENTITY_MAP_END 0x40000000ULL
+
+/* Selectors of the GDT that vm_create() writes at GDT_GPA. */
+#define SEL_CODE64	0x08
+#define SEL_DATA	0x10
+#define SEL_CODE32	0x18
+#define SEL_TSS		0x28
+#define GDT_LIMIT	0x37
+
+#define HV_MAP_RWX	(HVPART_MAP_READABLE | HVPART_MAP_WRITABLE | \
+			 HVPART_MAP_EXECUTABLE)
+
+enum guest_mode {
+	GUEST_MODE_REAL,	/* CS:IP = 0:rip, reset state otherwise */
+	GUEST_MODE_PROT32,	/* flat 32-bit protected mode, no paging */
+	GUEST_MODE_LONG64,	/* 64-bit, identity paging of 0-1 GiB */
+};
+
+#define HV_MAX_VPS_TRACKED	64
+
+struct hv_vm;
+
+struct hv_vp {
+	struct hv_vm *vm;
+	int fd;
+	uint32_t index;
+	struct hvpart_run *run;
+	size_t run_size;
+};
+
+struct hv_vm {
+	int dev_fd;
+	int fd;			/* partition fd */
+	uint8_t *mem;		/* backs GPA 0 .. mem_size */
+	size_t mem_size;
+	uint64_t pt_next;	/* next free page of the page-table pool */
+	struct hv_vp *vps[HV_MAX_VPS_TRACKED];
+};
+
+/* Aborts the test with a diagnostic when @cond is false. */
+#define HV_ASSERT(cond, fmt, ...) do {					\
+	if (!(cond))							\
+		hv_abort(__FILE__, __LINE__, #cond, fmt, ##__VA_ARGS__);\
+} while (0)
+
+void hv_abort(const char *file, int line, const char *cond,
+	      const char *fmt, ...) __attribute__((noreturn, format(printf, 4, 5)));
+
+/* /dev/hvpart */
+bool hvpart_present(void);
+int hvpart_open(void);
+long hvpart_cap(int dev_fd, unsigned long cap);
+size_t hvpart_vp_mmap_size(int dev_fd);
+int hvpart_create_partition(int dev_fd);
+
+/* Partitions and memory */
+struct hv_vm *vm_create_bare(void);
+struct hv_vm *vm_create(size_t mem_size);
+void vm_free(struct hv_vm *vm);
+void *vm_gpa_to_hva(struct hv_vm *vm, uint64_t gpa);
+void vm_load(struct hv_vm *vm, uint64_t gpa, const void *start,
+	     const void *end);
+void *hv_alloc_pages(size_t size);
+void hv_free_pages(void *p, size_t size);
+int __vm_map(struct hv_vm *vm, uint64_t gpa, uint64_t size, void *uaddr,
+	     uint32_t flags);
+void vm_map(struct hv_vm *vm, uint64_t gpa, uint64_t size, void *uaddr,
+	    uint32_t flags);
+int __vm_unmap(struct hv_vm *vm, uint64_t gpa, uint64_t size);
+void vm_unmap(struct hv_vm *vm, uint64_t gpa, uint64_t size);
+int __vm_intercept(struct hv_vm *vm, unsigned long cmd, uint32_t type,
+		   uint32_t access, uint32_t first, uint32_t last);
+void vm_install_intercept(struct hv_vm *vm, uint32_t type, uint32_t access,
+			  uint32_t first, uint32_t last);
+void vm_remove_intercept(struct hv_vm *vm, uint32_t type, uint32_t access,
+			 uint32_t first, uint32_t last);
+void vm_set_property(struct hv_vm *vm, uint32_t code, uint64_t value);
+uint64_t vm_get_property(struct hv_vm *vm, uint32_t code);
+
+/* Guest-side structures built by the host */
+void vm_setup_tables(struct hv_vm *vm);
+void vm_map_gva(struct hv_vm *vm, uint64_t gva, uint64_t gpa, uint64_t pte_flags);
+void vm_set_idt_gate(struct hv_vm *vm, int vector, uint64_t handler_gpa);
+
+/* VPs */
+struct hv_vp *vm_add_vp(struct hv_vm *vm, uint32_t index);
+void vp_free(struct hv_vp *vp);
+int __vp_get_regs(struct hv_vp *vp, struct hvpart_register *regs,
+		  uint32_t *count);
+int __vp_set_regs(struct hv_vp *vp, struct hvpart_register *regs,
+		  uint32_t *count);
+void vp_get_regs(struct hv_vp *vp, struct hvpart_register *regs, uint32_t n);
+void vp_set_regs(struct hv_vp *vp, struct hvpart_register *regs, uint32_t n);
+uint64_t vp_get_reg(struct hv_vp *vp, uint32_t name);
+void vp_set_reg(struct hv_vp *vp, uint32_t name, uint64_t value);
+struct hvpart_x64_segment vp_get_seg(struct hv_vp *vp, uint32_t name);
+void vp_set_seg(struct hv_vp *vp, uint32_t name, struct hvpart_x64_segment seg);
+void vp_setup_mode(struct hv_vp *vp, enum guest_mode mode, uint64_t rip);
+
+static inline struct hvpart_register hv_reg(uint32_t name, uint64_t value)
+{
+	struct hvpart_register r = { .name = name };
+
+	r.value.reg64 = value;
+	return r;
+}
+
+static inline struct hvpart_register hv_seg_reg(uint32_t name, uint64_t base,
+						uint32_t limit, uint16_t sel,
+						uint16_t attr)
+{
+	struct hvpart_register r = { .name = name };
+
+	r.value.segment.base = base;
+	r.value.segment.limit = limit;
+	r.value.segment.selector = sel;
+	r.value.segment.attributes = attr;
+	return r;
+}
+
+static inline struct hvpart_register hv_table_reg(uint32_t name, uint64_t base,
+						  uint16_t limit)
+{
+	struct hvpart_register r = { .name = name };
+
+	r.value.table.base = base;
+	r.value.table.limit = limit;
+	return r;
+}
+
+/* Running */
+int __vp_run(struct hv_vp *vp);
+uint32_t vp_run(struct hv_vp *vp);
+void vp_complete(struct hv_vp *vp, uint32_t flags, uint64_t rax);
+const char *hv_msg_name(uint32_t type);
+void hv_dump_msg(const struct hvpart_message *msg);
+
+enum ucall_type {
+	UCALL_NONE,	/* the exit is not a ucall: see vp->run->msg */
+	UCALL_SYNC,
+	UCALL_DONE,
+	UCALL_FAIL,
+	UCALL_REPORT,
+};
+
+struct ucall {
+	enum ucall_type type;
+	uint64_t arg;		/* RAX: the stage, failure id or report */
+	uint64_t rip;		/* of the OUT instruction */
+	const struct hvpart_message *msg;
+};
+
+/*
+ * Decodes the message of the last run as a ucall.  For a ucall it also
+ * asks the next run to step over the OUT (ADVANCE_RIP completion).
+ */
+enum ucall_type get_ucall(struct hv_vp *vp, struct ucall *uc);
+const char *ucall_name(enum ucall_type type);
+
+/* Runs @vp and expects ucall @type; for SYNC and REPORT also the value. */
+#define __EXPECT_UCALL(_vp, _type, _check_arg, _arg, _assert) do {	\
+	struct ucall __uc;						\
+	enum ucall_type __t;						\
+	vp_run(_vp);							\
+	__t = get_ucall(_vp, &__uc);					\
+	if (__t == UCALL_FAIL && (_type) != UCALL_FAIL)			\
+		TH_LOG("guest failure id %llu at rip %#llx",		\
+		       (unsigned long long)__uc.arg,			\
+		       (unsigned long long)__uc.rip);			\
+	else if (__t != (_type))					\
+		hv_dump_msg(&(_vp)->run->msg);				\
+	if (_assert) {							\
+		ASSERT_STREQ(ucall_name(_type), ucall_name(__t));	\
+	} else {							\
+		EXPECT_STREQ(ucall_name(_type), ucall_name(__t));	\
+	}								\
+	if ((_check_arg) && __t == (_type)) {				\
+		if (_assert) {						\
+			ASSERT_EQ((uint64_t)(_arg), __uc.arg);		\
+		} else {						\
+			EXPECT_EQ((uint64_t)(_arg), __uc.arg);		\
+		}							\
+	}								\
+} while (0)
+
+#define ASSERT_SYNC(vp, stage)	__EXPECT_UCALL(vp, UCALL_SYNC, 1, stage, 1)
+#define ASSERT_REPORT(vp, val)	__EXPECT_UCALL(vp, UCALL_REPORT, 1, val, 1)
+#define EXPECT_REPORT(vp, val)	__EXPECT_UCALL(vp, UCALL_REPORT, 1, val, 0)
+#define ASSERT_DONE(vp)		__EXPECT_UCALL(vp, UCALL_DONE, 0, 0, 1)
+/* Runs @vp and expects message @type (an HVPART_MSG_*). */
+#define ASSERT_MSG(vp, type) do {					\
+	uint32_t __m = vp_run(vp);					\
+	if (__m != (uint32_t)(type))					\
+		hv_dump_msg(&(vp)->run->msg);				\
+	ASSERT_STREQ(hv_msg_name(type), hv_msg_name(__m));		\
+} while (0)
+
+/* Expects @call to fail, returning -1 with errno @err. */
+#define __HV_ERRNO(_err, _call, _assert) do {				\
+	long __r;							\
+	int __e;							\
+	errno = 0;							\
+	__r = (long)(_call);						\
+	__e = errno;							\
+	if (__r != -1 || __e != (_err))					\
+		TH_LOG("%s: got %ld errno %d (%s), want -1 errno %d (%s)",\
+		       #_call, __r, __e, strerror(__e), (_err),		\
+		       strerror(_err));					\
+	if (_assert) {							\
+		ASSERT_EQ(-1, __r);					\
+		ASSERT_EQ((_err), __e);					\
+	} else {							\
+		EXPECT_EQ(-1, __r);					\
+		EXPECT_EQ((_err), __e);					\
+	}								\
+} while (0)
+#define ASSERT_ERRNO(err, call)	__HV_ERRNO(err, call, 1)
+#define EXPECT_ERRNO(err, call)	__HV_ERRNO(err, call, 0)
+
+/* Expects @call to succeed (return >= 0). */
+#define __HV_OK(_call, _assert) do {					\
+	long __r;							\
+	errno = 0;							\
+	__r = (long)(_call);						\
+	if (__r < 0)							\
+		TH_LOG("%s: got %ld errno %d (%s)", #_call, __r, errno,	\
+		       strerror(errno));				\
+	if (_assert) {							\
+		ASSERT_LE(0, __r);					\
+	} else {							\
+		EXPECT_LE(0, __r);					\
+	}								\
+} while (0)
+#define ASSERT_OK(call)	__HV_OK(call, 1)
+#define EXPECT_OK(call)	__HV_OK(call, 0)
+
+/*
+ * Skips a test when the module is not loaded.  In FIXTURE_SETUP, 6.1's
+ * harness would still run the test body after SKIP(return, ...), so there
+ * the test child ends the way that harness ends a skipped test (exit 255);
+ * later harnesses (with FIXTURE_TEARDOWN_PARENT) stop after a SKIP in setup.
+ */
+#define HV_SKIP_REASON	"hvpart.ko not loaded (no " HVPART_DEV ")"
+#define HV_REQUIRE_DEV() do {						\
+	if (!hvpart_present())						\
+		SKIP(return, HV_SKIP_REASON);				\
+} while (0)
+#ifdef FIXTURE_TEARDOWN_PARENT
+#define HV_SETUP_SKIP(fmt, ...)	SKIP(return, fmt, ##__VA_ARGS__)
+#else
+#define HV_SETUP_SKIP(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
+#endif
+#define HV_SETUP_REQUIRE_DEV() do {					\
+	if (!hvpart_present())						\
+		HV_SETUP_SKIP(HV_SKIP_REASON);				\
+} while (0)
+
+/* /proc/meminfo field in KiB, or -1. */
+long meminfo_kb(const char *field);
+
+#endif /* SELFTEST_HVPART_UTIL_H */
