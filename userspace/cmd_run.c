@@ -248,8 +248,9 @@ int cmd_run(const struct hvctl_cmd *cmd, int argc, char **argv)
 		ret = HVCTL_EXIT_SETUP;
 		goto destroy_worker;
 	}
-	hvctl_info("partition: %s, %llu MiB of RAM, %u VP%s", hvp_vendor_name(
-		   w.vendor), (unsigned long long)(o.ram_size >> 20), w.nr_vps,
+	hvctl_info("partition: %s, %llu MiB of RAM, %u VP%s",
+		   hvp_vendor_name(w.vendor),
+		   (unsigned long long)(o.ram_size >> 20), w.nr_vps,
 		   w.nr_vps > 1 ? "s (VP1 and up stay parked)" : "");
 	ret = boot_and_run(&w, &o, img, img_size);
 

@@ -246,19 +246,30 @@ static int string_seg_base(struct worker_vp *wvp,
 	struct hvpart_x64_segment s;
 	int ret;
 
-	if (in || seg == HVPART_REG_ES)	/* INS always writes ES:RDI */
+	if (in)			/* INS always writes ES:RDI */
+		seg = HVPART_REG_ES;
+	else if (!seg)
+		seg = HVPART_REG_DS;
+
+	/* The message carries CS, DS and ES; the others cost an ioctl. */
+	switch (seg) {
+	case HVPART_REG_ES:
 		s = io->es_segment;
-	else if (!seg || seg == HVPART_REG_DS)
+		break;
+	case HVPART_REG_DS:
 		s = io->ds_segment;
-	else if (seg == HVPART_REG_CS)
+		break;
+	case HVPART_REG_CS:
 		s = io->header.cs_segment;
-	else {
+		break;
+	default:
 		ret = hvp_get_segment(&wvp->vp, seg, &s);
 		if (ret) {
 			hvctl_err("VP%u: HVPART_GET_VP_REGISTERS: %s",
 				  wvp->vp.index, strerror(-ret));
 			return HVCTL_EXIT_HV_ERROR;
 		}
+		break;
 	}
 	/* Long mode ignores all bases but those of FS and GS. */
 	if (long_mode && seg != HVPART_REG_FS && seg != HVPART_REG_GS)

@@ -6,12 +6,15 @@
  */
 #include <stdint.h>
 
+#include "hello.h"
+
 #define MB_BOOTLOADER_MAGIC	0x2badb002
 #define MB_INFO_MEMORY		(1u << 0)
 #define MB_INFO_CMDLINE		(1u << 2)
 #define MB_INFO_MEM_MAP		(1u << 6)
 #define MB_INFO_LOADER_NAME	(1u << 9)
 
+/* The Multiboot v1 information structure, as far as hello reads it. */
 struct mb_info {
 	uint32_t flags;
 	uint32_t mem_lower;
@@ -37,9 +40,6 @@ struct mb_mmap_entry {
 } __attribute__((packed));
 
 #define COM1		0x3f8
-
-void hello_main(uint32_t magic, const struct mb_info *mbi);
-void enter_long_mode(uint32_t pml4) __attribute__((noreturn));
 
 static inline void outb(uint16_t port, uint8_t v)
 {

@@ -130,7 +130,7 @@ static void test_setup(void)
 		 HVPART_MAP_EXECUTABLE);
 	CHECK_EQ(fake.max_vps_prop, 2);
 	CHECK_EQ(w.nr_vps, 2);
-	CHECK(w.vps[1].vp.run != NULL);
+	CHECK(w.vps[1].vp.run);
 	CHECK_EQ(w.vps[1].vp.index, 1);
 	CHECK(w.has_completion && w.has_translate);
 }
