@@ -1590,10 +1590,15 @@ TEST(translate_gva_long_mode)
 	EXPECT_EQ(DATA_GPA + 0x5234, t.gpa);
 
 	/* the identity map */
-	t = translate_arg(0x345678, HVPART_TRANSLATE_GVA_VALIDATE_READ);
+	t = translate_arg(0x145678, HVPART_TRANSLATE_GVA_VALIDATE_READ);
 	ASSERT_OK(ioctl(vp->fd, HVPART_TRANSLATE_GVA, &t));
 	EXPECT_EQ(HVPART_TRANSLATE_GVA_SUCCESS, t.result);
-	EXPECT_EQ(0x345678, t.gpa);
+	EXPECT_EQ(0x145678, t.gpa);
+	/* ... beyond the guest's memory */
+	t = translate_arg(GUEST_MEM_SIZE + 0x5678,
+			  HVPART_TRANSLATE_GVA_VALIDATE_READ);
+	ASSERT_OK(ioctl(vp->fd, HVPART_TRANSLATE_GVA, &t));
+	EXPECT_EQ(HVPART_TRANSLATE_GVA_GPA_UNMAPPED, t.result);
 
 	t = translate_arg(gva + 2 * PAGE_SIZE, HVPART_TRANSLATE_GVA_VALIDATE_READ);
 	ASSERT_OK(ioctl(vp->fd, HVPART_TRANSLATE_GVA, &t));
