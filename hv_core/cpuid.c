@@ -17,8 +17,13 @@
 #define HV_CPUID1_ECX_XSAVE	BIT(26)
 #define HV_CPUID1_ECX_OSXSAVE	BIT(27)
 #define HV_CPUID1_ECX_HYPERVISOR	BIT(31)
-/* CPUID.80000001h:ECX */
+/* CPUID.7.0:ECX */
+#define HV_CPUID7_ECX_PKU	BIT(3)
+#define HV_CPUID7_ECX_OSPKE	BIT(4)
+#define HV_CPUID7_ECX_RDPID	BIT(22)
+/* CPUID.80000001h:ECX, EDX */
 #define HV_CPUIDX1_ECX_SVM	BIT(2)
+#define HV_CPUIDX1_EDX_RDTSCP	BIT(27)
 
 /* HYPERV_CPUID_VENDOR_AND_MAX_FUNCTIONS, HYPERV_CPUID_INTERFACE */
 #define HV_CPUID_VENDOR_AND_MAX	0x40000000
@@ -55,8 +60,16 @@ void hv_cpuid(struct hv_vp *vp, u32 leaf, u32 subleaf, u32 *eax, u32 *ebx,
 	case 0x8000000a:	/* nor SVM */
 		*eax = *ebx = *ecx = *edx = 0;
 		break;
+	case 7:
+		/* PKRU is not switched; RDPID would read the host's TSC_AUX */
+		if (subleaf == 0)
+			*ecx &= ~(HV_CPUID7_ECX_PKU | HV_CPUID7_ECX_OSPKE |
+				  HV_CPUID7_ECX_RDPID);
+		break;
 	case 0x80000001:
+		/* RDTSCP raises #UD: TSC_AUX is not switched either */
 		*ecx &= ~HV_CPUIDX1_ECX_SVM;
+		*edx &= ~HV_CPUIDX1_EDX_RDTSCP;
 		break;
 	}
 }

@@ -7,6 +7,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <asm/msr-index.h>
+#include <asm/processor-flags.h>
 
 #include "hv_core/hv.h"
 
@@ -70,12 +71,30 @@ int hv_msr_read(struct hv_vp *vp, u32 msr, u64 *data)
 	return -EINVAL;
 }
 
+/* EFER.LME may not change while paging is on; LMA is the CPU's. */
+static int hv_msr_check_efer(struct hv_vp *vp, u64 data)
+{
+	u64 old = hv_vp_read_reg64(vp, HVPART_REG_EFER);
+
+	if ((hv_vp_read_reg64(vp, HVPART_REG_CR0) & X86_CR0_PG) &&
+	    ((old ^ data) & EFER_LME))
+		return -EINVAL;
+	if ((old ^ data) & EFER_LMA)
+		return -EINVAL;
+	return 0;
+}
+
 int hv_msr_write(struct hv_vp *vp, u32 msr, u64 data)
 {
 	union hvpart_register_value val = { .reg64 = data };
 	u32 reg = hv_msr_to_reg(msr);
 	int ret;
 
+	if (msr == MSR_EFER) {
+		ret = hv_msr_check_efer(vp, data);
+		if (ret)
+			return ret;
+	}
 	if (reg)
 		return hv_vp_set_reg(vp, reg, &val);
 	reg = hv_msr_to_segment(msr);

@@ -14,6 +14,7 @@
 #include <linux/gfp.h>
 #include <asm/fpu/api.h>
 #include <asm/debugreg.h>
+#include <asm/pkru.h>
 
 #include "hv_core/hv.h"
 
@@ -220,6 +221,7 @@ static int hv_vp_complete(struct hv_vp *vp)
 static bool hv_vp_enter(struct hv_vp *vp, int *ret)
 {
 	bool root;
+	u32 pkru;
 
 	preempt_disable();
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
@@ -240,7 +242,10 @@ static bool hv_vp_enter(struct hv_vp *vp, int *ret)
 		return false;
 	}
 
+	pkru = read_pkru();
 	*ret = hv_vendor_call(vp_run)(vp);
+	/* PKRU is not in the VMCB/VMCS: undo a guest WRPKRU */
+	write_pkru(pkru);
 
 	WRITE_ONCE(vp->mode, HV_OUTSIDE_GUEST_MODE);
 	/* VM exit leaves DR7 at its reset value: restore the host's */
