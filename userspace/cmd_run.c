@@ -214,7 +214,7 @@ static int boot_and_run(struct worker *w, const struct run_opts *o,
 		return HVCTL_EXIT_SETUP;
 	worker_catch_signals(&w->vps[0]);
 	ret = worker_run_vp(w, 0);
-	hvctl_info("VP0 took %llu exits", (unsigned long long)
+	hvctl_info("VP0: %llu exits", (unsigned long long)
 		   w->vps[0].vp.run->exits);
 	return ret;
 }

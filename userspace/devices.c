@@ -49,12 +49,24 @@ struct pio_device *port_bus_find(struct port_bus *bus, uint16_t port)
 	return NULL;
 }
 
+static bool too_wide(const struct pio_device *d, unsigned int size)
+{
+	return d->max_access && size > d->max_access;
+}
+
 uint32_t port_bus_read(struct port_bus *bus, uint16_t port, unsigned int size)
 {
 	struct pio_device *d = port_bus_find(bus, port);
+	uint32_t v = 0;
+	unsigned int i;
 
 	if (!d || !d->ops->read)
 		return size_mask(size);
+	if (too_wide(d, size)) {
+		for (i = 0; i < size; i++)
+			v |= port_bus_read(bus, port + i, 1) << (8 * i);
+		return v;
+	}
 	return d->ops->read(d, port - d->base, size) & size_mask(size);
 }
 
@@ -62,9 +74,16 @@ void port_bus_write(struct port_bus *bus, uint16_t port, unsigned int size,
 		    uint32_t value)
 {
 	struct pio_device *d = port_bus_find(bus, port);
+	unsigned int i;
 
-	if (d && d->ops->write)
-		d->ops->write(d, port - d->base, size, value & size_mask(size));
+	if (!d || !d->ops->write)
+		return;
+	if (too_wide(d, size)) {
+		for (i = 0; i < size; i++)
+			port_bus_write(bus, port + i, 1, value >> (8 * i));
+		return;
+	}
+	d->ops->write(d, port - d->base, size, value & size_mask(size));
 }
 
 /* 16550A UART */
@@ -234,6 +253,7 @@ void uart16550_init(struct uart16550 *u, uint16_t base, int in_fd,
 	u->dev.name = "uart16550";
 	u->dev.base = base;
 	u->dev.nr_ports = 8;
+	u->dev.max_access = 1;
 	u->dev.ops = &uart_ops;
 	u->in_fd = in_fd;
 	u->out_fd = out_fd;
@@ -309,6 +329,7 @@ void bochs_shutdown_init(struct bochs_shutdown *bs, struct power_ctl *power)
 	bs->dev.name = "bochs-shutdown";
 	bs->dev.base = BOCHS_SHUTDOWN_PORT;
 	bs->dev.nr_ports = 1;
+	bs->dev.max_access = 1;
 	bs->dev.ops = &bochs_shutdown_ops;
 	bs->power = power;
 }

@@ -40,12 +40,16 @@ struct pio_ops {
  * @name: for messages
  * @base: first port
  * @nr_ports: number of ports
+ * @max_access: widest access the device takes (1, 2 or 4; 0 means 4);
+ *	the bus splits wider ones into byte accesses to consecutive ports,
+ *	as an 8-bit ISA device sees them
  * @ops: the handlers; a NULL handler reads as all ones or drops writes
  */
 struct pio_device {
 	const char *name;
 	uint16_t base;
 	uint16_t nr_ports;
+	unsigned int max_access;
 	const struct pio_ops *ops;
 };
 

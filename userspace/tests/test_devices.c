@@ -150,6 +150,22 @@ static void test_uart_registers(void)
 	CHECK_EQ(rd(UART_RBR), 'z');
 }
 
+/* A word access to the byte-wide UART is two byte accesses. */
+static void test_uart_wide_access(void)
+{
+	char buf[4];
+
+	setup();
+	port_bus_write(&bus, COM1_BASE + UART_THR, 2, 0x0241);
+	CHECK_EQ(read(out_pipe[0], buf, sizeof(buf)), 1);
+	CHECK_EQ(buf[0], 'A');
+	CHECK_EQ(uart.ier, 0x02);
+	CHECK_EQ(port_bus_read(&bus, COM1_BASE + UART_LSR, 2),
+		 (0xb0 << 8) | UART_LSR_THRE | UART_LSR_TEMT);
+	/* the part past the UART reads as unclaimed */
+	CHECK_EQ(port_bus_read(&bus, COM1_BASE + UART_SCR, 2), 0xff00);
+}
+
 static void test_uart_loopback(void)
 {
 	char c;
@@ -213,6 +229,7 @@ int main(void)
 	TEST(test_uart_transmit);
 	TEST(test_uart_receive);
 	TEST(test_uart_registers);
+	TEST(test_uart_wide_access);
 	TEST(test_uart_loopback);
 	TEST(test_debug_exit);
 	TEST(test_shutdown);
