@@ -78,19 +78,23 @@ hv_stage_modules()
 	depmod -b "$stage/usr" "$kver"
 }
 
-# hv_initramfs_base VER OUT: build the cached base archive for kernel VER
-# (short name) if it is missing or its inputs changed.
+# hv_initramfs_base VER DIR: build the base archive for kernel VER (short
+# name) in DIR unless there is one for the same inputs; print its path.
+# The name carries a hash of the inputs, so concurrent callers are safe.
 hv_initramfs_base()
 {
-	local ver=$1 out=$2 stage key bb=/bin/busybox applet
+	local ver=$1 dir=$2 out stage key bb=/bin/busybox applet tmp
 
 	hv_kernel_vars "$ver"
-	key="v2 $KVER ${HVPART_GUEST_MODULES[*]} $(stat -c '%s %Y' "$bb")"
-	if [[ -f $out && -f $out.key && $(<"$out.key") == "$key" ]]; then
+	key="v3 $KVER ${HVPART_GUEST_MODULES[*]} $(stat -c '%s %Y' "$bb")"
+	key=$(md5sum <<<"$key")
+	out=$dir/base-$KVER-${key:0:12}.cpio.gz
+	if [[ -f $out ]]; then
+		printf '%s\n' "$out"
 		return 0
 	fi
 	hv_step "building base initramfs for $KVER"
-	stage=$(mktemp -d "${out%/*}/base.XXXXXX")
+	stage=$(mktemp -d "$dir/base.XXXXXX")
 	mkdir -p "$stage"/usr/{bin,sbin,lib,lib64} \
 		"$stage"/{dev,proc,sys,tmp,run,root,etc,mnt/files}
 	ln -s usr/bin "$stage/bin"
@@ -107,14 +111,18 @@ hv_initramfs_base()
 	echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
 	echo 'root:x:0:' >"$stage/etc/group"
 	hv_stage_modules "$MODDIR" "$KVER" "$stage" "${HVPART_GUEST_MODULES[@]}"
+	tmp=$stage.cpio.gz
 	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
-		cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out.tmp"
+		cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$tmp"
 	# The kernel takes an uncompressed cpio after this one only at a
 	# 4-byte aligned offset; it skips the zero padding.
-	truncate -s %4 "$out.tmp"
-	mv "$out.tmp" "$out"
-	printf '%s' "$key" >"$out.key"
+	truncate -s %4 "$tmp"
+	mv "$tmp" "$out"
 	rm -rf "$stage"
+	# Drop archives of older inputs for this kernel.
+	find "$dir" -maxdepth 1 -name "base-$KVER-*.cpio.gz" ! -path "$out" \
+		-delete
+	printf '%s\n' "$out"
 }
 
 # hv_stage_libs STAGE FILE...: copy the shared libraries (and the dynamic
