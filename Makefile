@@ -14,6 +14,8 @@ KERNEL ?= 6.1
 CMD ?= run-suites
 
 all modules:
+	@test -f $(KDIR)/Makefile || { echo "no kernel build tree at" \
+		"KDIR=$(KDIR): pass KDIR=..., or run make check" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 clean:
