@@ -64,7 +64,8 @@ hv_kernel_vars()
 	KVER=$kver_ref
 }
 
-# hv_stage_module VER: mirror the module sources (Kbuild, hv_*/, uapi/) into
+# hv_stage_module VER: mirror the module sources (Kbuild, hv_*/, uapi/,
+# include/ and top-level *.c, *.h, *.S if any) into
 # build/k-VER. Kbuild writes objects next to the sources, so each kernel
 # gets its own copy. Files are copied only when their content changed and
 # then get a fresh mtime, so make rebuilds exactly what changed.
@@ -80,7 +81,7 @@ hv_stage_module()
 		--exclude='Module.symvers' --exclude='.tmp_versions' \
 		--exclude='.*.swp' --exclude='*~' \
 		--include='/Kbuild' --include='/hv_*/***' --include='/uapi/***' \
-		--exclude='/*' \
+		--include='/include/***' --include='/*.[chS]' --exclude='/*' \
 		"$HVPART_ROOT/" "$dst/"
 }
 
