@@ -34,13 +34,6 @@ FIXTURE_TEARDOWN(guest)
 	vm_free(self->vm);
 }
 
-static void load_long(FIXTURE_DATA(guest) *self, const void *start,
-		      const void *end)
-{
-	vm_load(self->vm, LOAD_GPA, start, end);
-	vp_setup_mode(self->vp, GUEST_MODE_LONG64, LOAD_GPA);
-}
-
 /* One expected port access. */
 struct io_expect {
 	uint64_t rip;
@@ -86,9 +79,13 @@ static void expect_io(struct __test_metadata *_metadata, struct hv_vp *vp,
 	}
 }
 
+#define OUT_ROW(label, port, size, len) \
+	{ GUEST_GPA(io_out, label), port, size, len, HVPART_INTERCEPT_ACCESS_WRITE, 0 }
+#define IN_ROW(label, port, size, len) \
+	{ GUEST_GPA(io_in, label), port, size, len, HVPART_INTERCEPT_ACCESS_READ, 0 }
+
 /* OUT of 1, 2 and 4 bytes, with an imm8 port and with DX. */
-__asm__(
-	GUEST_ASM_BEGIN(io_out)
+__asm__(GUEST_ASM_BEGIN(io_out)
 	".code64\n"
 	"	movabs $" G_STR(PATTERN) ", %rax\n"
 	"	mov $" G_STR(TEST_PORT16) ", %edx\n"
@@ -106,8 +103,7 @@ __asm__(
 	"io_out_dx_l:	out %eax, (%dx)\n"
 	"	GUEST_ASSERT_EQ $" G_STR(TEST_PORT16) ", %rdx, 1\n"
 	"	GUEST_DONE\n"
-	GUEST_ASM_END(io_out)
-);
+	GUEST_ASM_END(io_out));
 GUEST_CODE_DECLARE(io_out);
 GUEST_LABEL_DECLARE(io_out_b);
 GUEST_LABEL_DECLARE(io_out_w);
@@ -119,12 +115,12 @@ GUEST_LABEL_DECLARE(io_out_dx_l);
 TEST_F(guest, out_sizes)
 {
 	const struct io_expect ex[] = {
-		{ GUEST_GPA(io_out, io_out_b), TEST_PORT8, 1, 2, HVPART_INTERCEPT_ACCESS_WRITE, 0 },
-		{ GUEST_GPA(io_out, io_out_w), TEST_PORT8, 2, 3, HVPART_INTERCEPT_ACCESS_WRITE, 0 },
-		{ GUEST_GPA(io_out, io_out_l), TEST_PORT8, 4, 2, HVPART_INTERCEPT_ACCESS_WRITE, 0 },
-		{ GUEST_GPA(io_out, io_out_dx_b), TEST_PORT16, 1, 1, HVPART_INTERCEPT_ACCESS_WRITE, 0 },
-		{ GUEST_GPA(io_out, io_out_dx_w), TEST_PORT16, 2, 2, HVPART_INTERCEPT_ACCESS_WRITE, 0 },
-		{ GUEST_GPA(io_out, io_out_dx_l), TEST_PORT16, 4, 1, HVPART_INTERCEPT_ACCESS_WRITE, 0 },
+		OUT_ROW(io_out_b, TEST_PORT8, 1, 2),
+		OUT_ROW(io_out_w, TEST_PORT8, 2, 3),
+		OUT_ROW(io_out_l, TEST_PORT8, 4, 2),
+		OUT_ROW(io_out_dx_b, TEST_PORT16, 1, 1),
+		OUT_ROW(io_out_dx_w, TEST_PORT16, 2, 2),
+		OUT_ROW(io_out_dx_l, TEST_PORT16, 4, 1),
 	};
 	unsigned int i;
 
@@ -132,7 +128,7 @@ TEST_F(guest, out_sizes)
 			     TEST_PORT8, TEST_PORT8);
 	vm_install_intercept(self->vm, HVPART_INTERCEPT_TYPE_X64_IO_PORT, RW,
 			     TEST_PORT16, TEST_PORT16);
-	load_long(self, io_out_start, io_out_end);
+	vp_load_guest(self->vp, GUEST_MODE_LONG64, io_out_start, io_out_end);
 	for (i = 0; i < ARRAY_SIZE(ex); i++) {
 		expect_io(_metadata, self->vp, &ex[i], PATTERN);
 		/* The instruction has not retired: RIP is still on it. */
@@ -149,8 +145,7 @@ TEST_F(guest, out_sizes)
 	#label ":	" insn "\n"					\
 	"	GUEST_REPORT\n"
 
-__asm__(
-	GUEST_ASM_BEGIN(io_in)
+__asm__(GUEST_ASM_BEGIN(io_in)
 	".code64\n"
 	"	mov $" G_STR(TEST_PORT16) ", %edx\n"
 	IN_STEP(io_in_b, "in $" G_STR(TEST_PORT8) ", %al")
@@ -160,8 +155,7 @@ __asm__(
 	IN_STEP(io_in_dx_w, "in (%dx), %ax")
 	IN_STEP(io_in_dx_l, "in (%dx), %eax")
 	"	GUEST_DONE\n"
-	GUEST_ASM_END(io_in)
-);
+	GUEST_ASM_END(io_in));
 GUEST_CODE_DECLARE(io_in);
 GUEST_LABEL_DECLARE(io_in_b);
 GUEST_LABEL_DECLARE(io_in_w);
@@ -186,12 +180,12 @@ static uint64_t in_result(uint64_t rax, uint8_t size, uint32_t data)
 TEST_F(guest, in_sizes)
 {
 	const struct io_expect ex[] = {
-		{ GUEST_GPA(io_in, io_in_b), TEST_PORT8, 1, 2, HVPART_INTERCEPT_ACCESS_READ, 0 },
-		{ GUEST_GPA(io_in, io_in_w), TEST_PORT8, 2, 3, HVPART_INTERCEPT_ACCESS_READ, 0 },
-		{ GUEST_GPA(io_in, io_in_l), TEST_PORT8, 4, 2, HVPART_INTERCEPT_ACCESS_READ, 0 },
-		{ GUEST_GPA(io_in, io_in_dx_b), TEST_PORT16, 1, 1, HVPART_INTERCEPT_ACCESS_READ, 0 },
-		{ GUEST_GPA(io_in, io_in_dx_w), TEST_PORT16, 2, 2, HVPART_INTERCEPT_ACCESS_READ, 0 },
-		{ GUEST_GPA(io_in, io_in_dx_l), TEST_PORT16, 4, 1, HVPART_INTERCEPT_ACCESS_READ, 0 },
+		IN_ROW(io_in_b, TEST_PORT8, 1, 2),
+		IN_ROW(io_in_w, TEST_PORT8, 2, 3),
+		IN_ROW(io_in_l, TEST_PORT8, 4, 2),
+		IN_ROW(io_in_dx_b, TEST_PORT16, 1, 1),
+		IN_ROW(io_in_dx_w, TEST_PORT16, 2, 2),
+		IN_ROW(io_in_dx_l, TEST_PORT16, 4, 1),
 	};
 	unsigned int i;
 
@@ -199,7 +193,7 @@ TEST_F(guest, in_sizes)
 			     TEST_PORT8, TEST_PORT8);
 	vm_install_intercept(self->vm, HVPART_INTERCEPT_TYPE_X64_IO_PORT, RW,
 			     TEST_PORT16, TEST_PORT16);
-	load_long(self, io_in_start, io_in_end);
+	vp_load_guest(self->vp, GUEST_MODE_LONG64, io_in_start, io_in_end);
 	for (i = 0; i < ARRAY_SIZE(ex); i++) {
 		uint32_t data = 0xa5c3e1f0 + i;
 		uint64_t result = in_result(PATTERN, ex[i].size, data);
@@ -216,8 +210,7 @@ TEST_F(guest, in_sizes)
  * String I/O: rep outsb, rep insw and a single outsl.  The test emulates
  * each one as a device model would and updates RSI/RDI/RCX itself.
  */
-__asm__(
-	GUEST_ASM_BEGIN(io_str)
+__asm__(GUEST_ASM_BEGIN(io_str)
 	".code64\n"
 	"	cld\n"
 	"	mov $" G_STR(TEST_PORT16) ", %edx\n"
@@ -251,8 +244,7 @@ __asm__(
 	".balign 8\n"
 	".global io_str_dst\n"
 	"io_str_dst:	.quad 0\n"
-	GUEST_ASM_END(io_str)
-);
+	GUEST_ASM_END(io_str));
 GUEST_CODE_DECLARE(io_str);
 GUEST_LABEL_DECLARE(io_str_outsb);
 GUEST_LABEL_DECLARE(io_str_insw);
@@ -262,12 +254,10 @@ GUEST_LABEL_DECLARE(io_str_dst);
 
 /* Checks the string-specific fields and finishes the instruction. */
 static void emulate_string_io(struct __test_metadata *_metadata,
-			      FIXTURE_DATA(guest) *self, uint64_t count,
-			      uint64_t addr, bool in, const void *data,
-			      void *out)
+			      struct hv_vp *vp, uint64_t count, uint64_t addr,
+			      bool in, const void *data, void *out)
 {
-	const struct hvpart_x64_io_port_intercept *io =
-		&self->vp->run->msg.u.io_port;
+	const struct hvpart_x64_io_port_intercept *io = &vp->run->msg.u.io_port;
 	const struct hvpart_x64_segment *seg = in ? &io->es_segment :
 						   &io->ds_segment;
 	unsigned int size = io->access_info & HVPART_IO_ACCESS_SIZE_MASK;
@@ -284,15 +274,15 @@ static void emulate_string_io(struct __test_metadata *_metadata,
 	EXPECT_EQ(SEG_ATTR_DATA32, seg->attributes);
 	/* Flat segments, identity paging: the linear address is the GPA. */
 	if (in)
-		memcpy(vm_gpa_to_hva(self->vm, seg->base + io->rdi), data, bytes);
+		memcpy(vm_gpa_to_hva(vp->vm, seg->base + io->rdi), data, bytes);
 	else
-		memcpy(out, vm_gpa_to_hva(self->vm, seg->base + io->rsi), bytes);
+		memcpy(out, vm_gpa_to_hva(vp->vm, seg->base + io->rsi), bytes);
 
 	regs[n++] = hv_reg(in ? HVPART_REG_RDI : HVPART_REG_RSI, addr + bytes);
 	if (io->access_info & HVPART_IO_ACCESS_REP_PREFIX)
 		regs[n++] = hv_reg(HVPART_REG_RCX, 0);
-	vp_set_regs(self->vp, regs, n);
-	vp_complete(self->vp, HVPART_RUN_COMPLETE_ADVANCE_RIP, 0);
+	vp_set_regs(vp, regs, n);
+	vp_complete(vp, HVPART_RUN_COMPLETE_ADVANCE_RIP, 0);
 }
 
 TEST_F(guest, string_io)
@@ -318,22 +308,22 @@ TEST_F(guest, string_io)
 
 	vm_install_intercept(self->vm, HVPART_INTERCEPT_TYPE_X64_IO_PORT, RW,
 			     TEST_PORT16, TEST_PORT16);
-	load_long(self, io_str_start, io_str_end);
+	vp_load_guest(self->vp, GUEST_MODE_LONG64, io_str_start, io_str_end);
 
 	expect_io(_metadata, self->vp, &outsb, 0);
-	emulate_string_io(_metadata, self, 5, src, false, NULL, out);
+	emulate_string_io(_metadata, self->vp, 5, src, false, NULL, out);
 	EXPECT_EQ(0, memcmp(out, "hello", 5));
 	ASSERT_REPORT(self->vp, src + 5);
 	ASSERT_REPORT(self->vp, 0);
 
 	expect_io(_metadata, self->vp, &insw, 0);
-	emulate_string_io(_metadata, self, 3, dst, true, words, NULL);
+	emulate_string_io(_metadata, self->vp, 3, dst, true, words, NULL);
 	ASSERT_REPORT(self->vp, dst + 6);
 	ASSERT_REPORT(self->vp, 0);
 	ASSERT_REPORT(self->vp, 0x0000333322221111ULL);
 
 	expect_io(_metadata, self->vp, &outsl, 0);
-	emulate_string_io(_metadata, self, 1, src, false, NULL, out);
+	emulate_string_io(_metadata, self->vp, 1, src, false, NULL, out);
 	EXPECT_EQ(0, memcmp(out, "hell", 4));
 	ASSERT_REPORT(self->vp, src + 4);
 	ASSERT_DONE(self->vp);
@@ -343,8 +333,7 @@ TEST_F(guest, string_io)
  * Ports without an intercept: IN gives all ones, OUT is dropped, and
  * neither leaves the kernel, so the next exit is the following ucall.
  */
-__asm__(
-	GUEST_ASM_BEGIN(io_free)
+__asm__(GUEST_ASM_BEGIN(io_free)
 	".code64\n"
 	"	mov $" G_STR(FREE_PORT16) ", %edx\n"
 	IN_STEP(io_free_b, "in $" G_STR(FREE_PORT8) ", %al")
@@ -355,13 +344,12 @@ __asm__(
 	"	out %eax, (%dx)\n"
 	"	GUEST_SYNC 1\n"
 	"	GUEST_DONE\n"
-	GUEST_ASM_END(io_free)
-);
+	GUEST_ASM_END(io_free));
 GUEST_CODE_DECLARE(io_free);
 
 TEST_F(guest, unintercepted_ports)
 {
-	load_long(self, io_free_start, io_free_end);
+	vp_load_guest(self->vp, GUEST_MODE_LONG64, io_free_start, io_free_end);
 	ASSERT_REPORT(self->vp, in_result(PATTERN, 1, 0xffffffff));
 	ASSERT_REPORT(self->vp, in_result(PATTERN, 2, 0xffffffff));
 	ASSERT_REPORT(self->vp, in_result(PATTERN, 4, 0xffffffff));
@@ -370,8 +358,7 @@ TEST_F(guest, unintercepted_ports)
 }
 
 /* The access mask selects IN or OUT; REMOVE takes part of a range back. */
-__asm__(
-	GUEST_ASM_BEGIN(io_mask)
+__asm__(GUEST_ASM_BEGIN(io_mask)
 	".code64\n"
 	"	movabs $" G_STR(PATTERN) ", %rax\n"
 	"	out %al, $" G_STR(TEST_PORT8) "\n"	/* not intercepted */
@@ -386,8 +373,7 @@ __asm__(
 	"	in $0x88, %al\n"
 	"	GUEST_REPORT\n"
 	"	GUEST_DONE\n"
-	GUEST_ASM_END(io_mask)
-);
+	GUEST_ASM_END(io_mask));
 GUEST_CODE_DECLARE(io_mask);
 GUEST_LABEL_DECLARE(io_mask_in);
 GUEST_LABEL_DECLARE(io_mask_87);
@@ -405,7 +391,7 @@ TEST_F(guest, intercept_access_mask_and_remove)
 
 	vm_install_intercept(self->vm, HVPART_INTERCEPT_TYPE_X64_IO_PORT,
 			     HVPART_INTERCEPT_ACCESS_MASK_READ, 0x80, 0x8f);
-	load_long(self, io_mask_start, io_mask_end);
+	vp_load_guest(self->vp, GUEST_MODE_LONG64, io_mask_start, io_mask_end);
 	expect_io(_metadata, self->vp, &in80, PATTERN);
 	vp_complete(self->vp, HVPART_RUN_COMPLETE_ADVANCE_RIP |
 		    HVPART_RUN_COMPLETE_SET_RAX, in_result(PATTERN, 1, 0x42));
@@ -432,7 +418,7 @@ TEST_F(guest, complete_with_set_registers)
 
 	vm_install_intercept(self->vm, HVPART_INTERCEPT_TYPE_X64_IO_PORT,
 			     HVPART_INTERCEPT_ACCESS_MASK_READ, 0x80, 0x80);
-	load_long(self, io_mask_start, io_mask_end);
+	vp_load_guest(self->vp, GUEST_MODE_LONG64, io_mask_start, io_mask_end);
 	expect_io(_metadata, self->vp, &in80, PATTERN);
 	regs[0] = hv_reg(HVPART_REG_RAX, in_result(PATTERN, 1, 0x77));
 	regs[1] = hv_reg(HVPART_REG_RIP, in80.rip + 2);

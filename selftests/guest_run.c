@@ -30,16 +30,8 @@ FIXTURE_TEARDOWN(guest)
 	vm_free(self->vm);
 }
 
-static void load_long(FIXTURE_DATA(guest) *self, const void *start,
-		      const void *end)
-{
-	vm_load(self->vm, LOAD_GPA, start, end);
-	vp_setup_mode(self->vp, GUEST_MODE_LONG64, LOAD_GPA);
-}
-
 /* HLT */
-__asm__(
-	GUEST_ASM_BEGIN(g_hlt)
+__asm__(GUEST_ASM_BEGIN(g_hlt)
 	".code64\n"
 	"	GUEST_SYNC 1\n"
 	".global g_hlt_insn\n"
@@ -49,8 +41,7 @@ __asm__(
 	"	hlt\n"
 	"	GUEST_SYNC 3\n"
 	"	GUEST_DONE\n"
-	GUEST_ASM_END(g_hlt)
-);
+	GUEST_ASM_END(g_hlt));
 GUEST_CODE_DECLARE(g_hlt);
 GUEST_LABEL_DECLARE(g_hlt_insn);
 
@@ -58,7 +49,7 @@ TEST_F(guest, hlt)
 {
 	uint64_t exits;
 
-	load_long(self, g_hlt_start, g_hlt_end);
+	vp_load_guest(self->vp, GUEST_MODE_LONG64, g_hlt_start, g_hlt_end);
 	ASSERT_SYNC(self->vp, 1);
 	exits = self->vp->run->exits;
 	EXPECT_LT(0, exits);
@@ -76,8 +67,7 @@ TEST_F(guest, hlt)
 }
 
 /* A triple fault: #UD with an IDT of limit 0, then #GP, then #DF. */
-__asm__(
-	GUEST_ASM_BEGIN(g_tf)
+__asm__(GUEST_ASM_BEGIN(g_tf)
 	".code64\n"
 	"	GUEST_SYNC 1\n"
 	"	lidt g_tf_idtr(%rip)\n"
@@ -89,18 +79,15 @@ __asm__(
 	".balign 8\n"
 	"g_tf_idtr:	.word 0\n"
 	"	.quad 0\n"
-	GUEST_ASM_END(g_tf)
-);
+	GUEST_ASM_END(g_tf));
 GUEST_CODE_DECLARE(g_tf);
 GUEST_LABEL_DECLARE(g_tf_after);
 
-__asm__(
-	GUEST_ASM_BEGIN(g_ok)
+__asm__(GUEST_ASM_BEGIN(g_ok)
 	".code64\n"
 	"	GUEST_SYNC 7\n"
 	"	GUEST_DONE\n"
-	GUEST_ASM_END(g_ok)
-);
+	GUEST_ASM_END(g_ok));
 GUEST_CODE_DECLARE(g_ok);
 
 TEST_F(guest, triple_fault)
@@ -108,7 +95,7 @@ TEST_F(guest, triple_fault)
 	struct hv_vm *vm2;
 	struct hv_vp *vp2;
 
-	load_long(self, g_tf_start, g_tf_end);
+	vp_load_guest(self->vp, GUEST_MODE_LONG64, g_tf_start, g_tf_end);
 	ASSERT_SYNC(self->vp, 1);
 	ASSERT_MSG(self->vp, HVPART_MSG_UNRECOVERABLE_EXCEPTION);
 	EXPECT_EQ(0, self->vp->run->msg.u.intercept.vp_index);
@@ -119,8 +106,7 @@ TEST_F(guest, triple_fault)
 	/* ... and the host and other partitions are fine. */
 	vm2 = vm_create(GUEST_MEM_SIZE);
 	vp2 = vm_add_vp(vm2, 0);
-	vm_load(vm2, LOAD_GPA, g_ok_start, g_ok_end);
-	vp_setup_mode(vp2, GUEST_MODE_LONG64, LOAD_GPA);
+	vp_load_guest(vp2, GUEST_MODE_LONG64, g_ok_start, g_ok_end);
 	ASSERT_SYNC(vp2, 7);
 	ASSERT_DONE(vp2);
 	vm_free(vm2);
@@ -136,8 +122,7 @@ TEST_F(guest, triple_fault)
 }
 
 /* A guest that only counts in RBX, never exiting by itself. */
-__asm__(
-	GUEST_ASM_BEGIN(g_spin)
+__asm__(GUEST_ASM_BEGIN(g_spin)
 	".code64\n"
 	"	xor %ebx, %ebx\n"
 	".global g_spin_loop\n"
@@ -146,8 +131,7 @@ __asm__(
 	"	jmp g_spin_loop\n"
 	".global g_spin_loop_end\n"
 	"g_spin_loop_end:\n"
-	GUEST_ASM_END(g_spin)
-);
+	GUEST_ASM_END(g_spin));
 GUEST_CODE_DECLARE(g_spin);
 GUEST_LABEL_DECLARE(g_spin_loop);
 GUEST_LABEL_DECLARE(g_spin_loop_end);
@@ -174,7 +158,7 @@ TEST_F(guest, signal_interrupts_run)
 
 	ASSERT_OK(sigaction(SIGALRM, &sa, NULL));
 	ASSERT_OK(timer_create(CLOCK_MONOTONIC, &sev, &timer));
-	load_long(self, g_spin_start, g_spin_end);
+	vp_load_guest(self->vp, GUEST_MODE_LONG64, g_spin_start, g_spin_end);
 	for (i = 0; i < 3; i++) {
 		uint64_t rbx, rip;
 		int r;
@@ -198,8 +182,7 @@ TEST_F(guest, signal_interrupts_run)
 }
 
 /* SYNC 1, SYNC 2, DONE. */
-__asm__(
-	GUEST_ASM_BEGIN(g_steps)
+__asm__(GUEST_ASM_BEGIN(g_steps)
 	".code64\n"
 	".global g_steps_1\n"
 	"g_steps_1:\n"
@@ -208,8 +191,7 @@ __asm__(
 	"g_steps_2:\n"
 	"	GUEST_SYNC 2\n"
 	"	GUEST_DONE\n"
-	GUEST_ASM_END(g_steps)
-);
+	GUEST_ASM_END(g_steps));
 GUEST_CODE_DECLARE(g_steps);
 GUEST_LABEL_DECLARE(g_steps_1);
 GUEST_LABEL_DECLARE(g_steps_2);
@@ -219,7 +201,7 @@ GUEST_LABEL_DECLARE(g_steps_2);
 
 TEST_F(guest, immediate_exit)
 {
-	load_long(self, g_steps_start, g_steps_end);
+	vp_load_guest(self->vp, GUEST_MODE_LONG64, g_steps_start, g_steps_end);
 	self->vp->run->immediate_exit = 1;
 	ASSERT_EQ(-1, __vp_run(self->vp));
 	ASSERT_EQ(EINTR, errno);
@@ -236,7 +218,7 @@ TEST_F(guest, immediate_exit)
 /* immediate_exit still applies the completion first, and only once. */
 TEST_F(guest, immediate_exit_applies_completion)
 {
-	load_long(self, g_steps_start, g_steps_end);
+	vp_load_guest(self->vp, GUEST_MODE_LONG64, g_steps_start, g_steps_end);
 	ASSERT_SYNC(self->vp, 1);
 	EXPECT_EQ(GUEST_GPA(g_steps, g_steps_1) + SYNC_OUT_OFFSET,
 		  self->vp->run->msg.u.intercept.rip);
@@ -261,7 +243,7 @@ TEST_F(guest, immediate_exit_applies_completion)
 /* Without a completion the intercepted instruction runs again. */
 TEST_F(guest, no_completion_repeats)
 {
-	load_long(self, g_steps_start, g_steps_end);
+	vp_load_guest(self->vp, GUEST_MODE_LONG64, g_steps_start, g_steps_end);
 	ASSERT_SYNC(self->vp, 1);
 	self->vp->run->completion = 0;
 	ASSERT_SYNC(self->vp, 1);
@@ -271,7 +253,7 @@ TEST_F(guest, no_completion_repeats)
 
 TEST_F(guest, completion_unknown_bits)
 {
-	load_long(self, g_steps_start, g_steps_end);
+	vp_load_guest(self->vp, GUEST_MODE_LONG64, g_steps_start, g_steps_end);
 	ASSERT_SYNC(self->vp, 1);
 	self->vp->run->completion = HVPART_RUN_COMPLETE_ADVANCE_RIP |
 				    (1U << HVPART_RUN_COMPLETE_BIT_COUNT);
@@ -288,7 +270,7 @@ TEST_F(guest, completion_unknown_bits)
 /* rsvd0 and rsvd1 of struct hvpart_run are MBZ. */
 TEST_F(guest, run_page_rsvd0)
 {
-	load_long(self, g_steps_start, g_steps_end);
+	vp_load_guest(self->vp, GUEST_MODE_LONG64, g_steps_start, g_steps_end);
 	self->vp->run->rsvd0[0] = 1;
 	EXPECT_ERRNO(EINVAL, __vp_run(self->vp));
 	EXPECT_EQ(LOAD_GPA, vp_get_reg(self->vp, HVPART_REG_RIP));
@@ -298,7 +280,7 @@ TEST_F(guest, run_page_rsvd0)
 
 TEST_F(guest, run_page_rsvd1)
 {
-	load_long(self, g_steps_start, g_steps_end);
+	vp_load_guest(self->vp, GUEST_MODE_LONG64, g_steps_start, g_steps_end);
 	self->vp->run->rsvd1[15] = 1;
 	EXPECT_ERRNO(EINVAL, __vp_run(self->vp));
 	EXPECT_EQ(LOAD_GPA, vp_get_reg(self->vp, HVPART_REG_RIP));

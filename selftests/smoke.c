@@ -15,27 +15,23 @@
 #include "kselftest_harness.h"
 #include "hvpart_util.h"
 
-__asm__(
-	GUEST_ASM_BEGIN(smoke_real)
+__asm__(GUEST_ASM_BEGIN(smoke_real)
 	".code16\n"
 	"	GUEST_SYNC 1\n"
 	"	mov $0x1234, %ax\n"
 	"	add $0x1111, %ax\n"
 	"	GUEST_REPORT\n"
 	"	GUEST_DONE\n"
-	GUEST_ASM_END(smoke_real)
-);
+	GUEST_ASM_END(smoke_real));
 GUEST_CODE_DECLARE(smoke_real);
 
-__asm__(
-	GUEST_ASM_BEGIN(smoke_long)
+__asm__(GUEST_ASM_BEGIN(smoke_long)
 	".code64\n"
 	"	GUEST_SYNC 1\n"
 	"	movabs $0x123456789abcdef0, %rax\n"
 	"	GUEST_REPORT\n"
 	"	GUEST_DONE\n"
-	GUEST_ASM_END(smoke_long)
-);
+	GUEST_ASM_END(smoke_long));
 GUEST_CODE_DECLARE(smoke_long);
 
 TEST(real_mode_guest)
@@ -43,11 +39,11 @@ TEST(real_mode_guest)
 	struct hv_vm *vm;
 	struct hv_vp *vp;
 
-	HV_REQUIRE_DEV();
+	if (!hvpart_present())
+		SKIP(return, HV_SKIP_REASON);
 	vm = vm_create(GUEST_MEM_SIZE);
 	vp = vm_add_vp(vm, 0);
-	vm_load(vm, LOAD_GPA, smoke_real_start, smoke_real_end);
-	vp_setup_mode(vp, GUEST_MODE_REAL, LOAD_GPA);
+	vp_load_guest(vp, GUEST_MODE_REAL, smoke_real_start, smoke_real_end);
 	ASSERT_SYNC(vp, 1);
 	ASSERT_REPORT(vp, 0x2345);
 	ASSERT_DONE(vp);
@@ -59,11 +55,11 @@ TEST(long_mode_guest)
 	struct hv_vm *vm;
 	struct hv_vp *vp;
 
-	HV_REQUIRE_DEV();
+	if (!hvpart_present())
+		SKIP(return, HV_SKIP_REASON);
 	vm = vm_create(GUEST_MEM_SIZE);
 	vp = vm_add_vp(vm, 0);
-	vm_load(vm, LOAD_GPA, smoke_long_start, smoke_long_end);
-	vp_setup_mode(vp, GUEST_MODE_LONG64, LOAD_GPA);
+	vp_load_guest(vp, GUEST_MODE_LONG64, smoke_long_start, smoke_long_end);
 	ASSERT_SYNC(vp, 1);
 	ASSERT_REPORT(vp, 0x123456789abcdef0ULL);
 	ASSERT_DONE(vp);

@@ -59,8 +59,7 @@
 #define GUEST_GPA(name, label)						\
 	((uint64_t)((label) - (name##_start)) + LOAD_GPA)
 
-__asm__(
-	".macro GUEST_SYNC stage\n"
+__asm__(".macro GUEST_SYNC stage\n"
 	"	mov $\\stage, %eax\n"
 	"	out %eax, $" G_STR(UCALL_PORT_SYNC) "\n"
 	".endm\n"
@@ -81,7 +80,6 @@ __asm__(
 	"	je .Lguest_assert_ok\\@\n"
 	"	GUEST_FAIL \\id\n"
 	".Lguest_assert_ok\\@:\n"
-	".endm\n"
-);
+	".endm\n");
 
 #endif /* SELFTEST_HVPART_GUEST_ASM_H */

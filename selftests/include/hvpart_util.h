@@ -162,6 +162,8 @@ void vp_set_reg(struct hv_vp *vp, uint32_t name, uint64_t value);
 struct hvpart_x64_segment vp_get_seg(struct hv_vp *vp, uint32_t name);
 void vp_set_seg(struct hv_vp *vp, uint32_t name, struct hvpart_x64_segment seg);
 void vp_setup_mode(struct hv_vp *vp, enum guest_mode mode, uint64_t rip);
+void vp_load_guest(struct hv_vp *vp, enum guest_mode mode, const void *start,
+		   const void *end);
 
 static inline struct hvpart_register hv_reg(uint32_t name, uint64_t value)
 {
@@ -223,99 +225,98 @@ struct ucall {
 enum ucall_type get_ucall(struct hv_vp *vp, struct ucall *uc);
 const char *ucall_name(enum ucall_type type);
 
-/* Runs @vp and expects ucall @type; for SYNC and REPORT also the value. */
-#define __EXPECT_UCALL(_vp, _type, _check_arg, _arg, _assert) do {	\
+/*
+ * Checks for tests: each __HV_* evaluates its arguments once, logs what it
+ * got when that is not what was wanted, and yields true if it was.
+ */
+
+/* Runs @vp and expects ucall @type (and for @check_arg, the value @arg). */
+#define __HV_UCALL(_vp, _type, _check_arg, _arg) ({			\
+	struct hv_vp *__vp = (_vp);					\
+	enum ucall_type __want = (_type), __t;				\
+	uint64_t __want_arg = (_arg);					\
+	bool __check = (_check_arg);					\
 	struct ucall __uc;						\
-	enum ucall_type __t;						\
-	vp_run(_vp);							\
-	__t = get_ucall(_vp, &__uc);					\
-	if (__t == UCALL_FAIL && (_type) != UCALL_FAIL)			\
+	vp_run(__vp);							\
+	__t = get_ucall(__vp, &__uc);					\
+	if (__t == UCALL_FAIL && __want != UCALL_FAIL)			\
 		TH_LOG("guest failure id %llu at rip %#llx",		\
 		       (unsigned long long)__uc.arg,			\
 		       (unsigned long long)__uc.rip);			\
-	else if (__t != (_type))					\
-		hv_dump_msg(&(_vp)->run->msg);				\
-	if (_assert) {							\
-		ASSERT_STREQ(ucall_name(_type), ucall_name(__t));	\
-	} else {							\
-		EXPECT_STREQ(ucall_name(_type), ucall_name(__t));	\
-	}								\
-	if ((_check_arg) && __t == (_type)) {				\
-		if (_assert) {						\
-			ASSERT_EQ((uint64_t)(_arg), __uc.arg);		\
-		} else {						\
-			EXPECT_EQ((uint64_t)(_arg), __uc.arg);		\
-		}							\
-	}								\
-} while (0)
+	else if (__t != __want)						\
+		hv_dump_msg(&__vp->run->msg);				\
+	if (__t != __want)						\
+		TH_LOG("wanted %s, got %s", ucall_name(__want),		\
+		       ucall_name(__t));				\
+	else if (__check && __uc.arg != __want_arg)			\
+		TH_LOG("%s: wanted %#llx, got %#llx",			\
+		       ucall_name(__t), (unsigned long long)__want_arg,	\
+		       (unsigned long long)__uc.arg);			\
+	__t == __want && (!__check || __uc.arg == __want_arg);		\
+})
+#define ASSERT_SYNC(vp, n)	ASSERT_TRUE(__HV_UCALL(vp, UCALL_SYNC, 1, n))
+#define ASSERT_REPORT(vp, v)	ASSERT_TRUE(__HV_UCALL(vp, UCALL_REPORT, 1, v))
+#define ASSERT_DONE(vp)		ASSERT_TRUE(__HV_UCALL(vp, UCALL_DONE, 0, 0))
 
-#define ASSERT_SYNC(vp, stage)	__EXPECT_UCALL(vp, UCALL_SYNC, 1, stage, 1)
-#define ASSERT_REPORT(vp, val)	__EXPECT_UCALL(vp, UCALL_REPORT, 1, val, 1)
-#define EXPECT_REPORT(vp, val)	__EXPECT_UCALL(vp, UCALL_REPORT, 1, val, 0)
-#define ASSERT_DONE(vp)		__EXPECT_UCALL(vp, UCALL_DONE, 0, 0, 1)
 /* Runs @vp and expects message @type (an HVPART_MSG_*). */
-#define ASSERT_MSG(vp, type) do {					\
-	uint32_t __m = vp_run(vp);					\
-	if (__m != (uint32_t)(type))					\
-		hv_dump_msg(&(vp)->run->msg);				\
-	ASSERT_STREQ(hv_msg_name(type), hv_msg_name(__m));		\
-} while (0)
+#define __HV_MSG(_vp, _type) ({						\
+	struct hv_vp *__vp = (_vp);					\
+	uint32_t __m = vp_run(__vp), __want = (_type);			\
+	if (__m != __want) {						\
+		hv_dump_msg(&__vp->run->msg);				\
+		TH_LOG("wanted message %s, got %s",			\
+		       hv_msg_name(__want), hv_msg_name(__m));		\
+	}								\
+	__m == __want;							\
+})
+#define ASSERT_MSG(vp, type)	ASSERT_TRUE(__HV_MSG(vp, type))
 
 /* Expects @call to fail, returning -1 with errno @err. */
-#define __HV_ERRNO(_err, _call, _assert) do {				\
+#define __HV_ERRNO(_err, _call) ({					\
+	int __want = (_err), __e;					\
 	long __r;							\
-	int __e;							\
 	errno = 0;							\
 	__r = (long)(_call);						\
 	__e = errno;							\
-	if (__r != -1 || __e != (_err))					\
+	if (__r != -1 || __e != __want)					\
 		TH_LOG("%s: got %ld errno %d (%s), want -1 errno %d (%s)",\
-		       #_call, __r, __e, strerror(__e), (_err),		\
-		       strerror(_err));					\
-	if (_assert) {							\
-		ASSERT_EQ(-1, __r);					\
-		ASSERT_EQ((_err), __e);					\
-	} else {							\
-		EXPECT_EQ(-1, __r);					\
-		EXPECT_EQ((_err), __e);					\
-	}								\
-} while (0)
-#define ASSERT_ERRNO(err, call)	__HV_ERRNO(err, call, 1)
-#define EXPECT_ERRNO(err, call)	__HV_ERRNO(err, call, 0)
+		       #_call, __r, __e, strerror(__e), __want,		\
+		       strerror(__want));				\
+	__r == -1 && __e == __want;					\
+})
+#define ASSERT_ERRNO(err, call)	ASSERT_TRUE(__HV_ERRNO(err, call))
+#define EXPECT_ERRNO(err, call)	EXPECT_TRUE(__HV_ERRNO(err, call))
 
 /* Expects @call to succeed (return >= 0). */
-#define __HV_OK(_call, _assert) do {					\
+#define __HV_OK(_call) ({						\
 	long __r;							\
 	errno = 0;							\
 	__r = (long)(_call);						\
 	if (__r < 0)							\
 		TH_LOG("%s: got %ld errno %d (%s)", #_call, __r, errno,	\
 		       strerror(errno));				\
-	if (_assert) {							\
-		ASSERT_LE(0, __r);					\
-	} else {							\
-		EXPECT_LE(0, __r);					\
-	}								\
-} while (0)
-#define ASSERT_OK(call)	__HV_OK(call, 1)
-#define EXPECT_OK(call)	__HV_OK(call, 0)
+	__r >= 0;							\
+})
+#define ASSERT_OK(call)	ASSERT_TRUE(__HV_OK(call))
+#define EXPECT_OK(call)	EXPECT_TRUE(__HV_OK(call))
 
 /*
- * Skips a test when the module is not loaded.  In FIXTURE_SETUP, 6.1's
- * harness would still run the test body after SKIP(return, ...), so there
- * the test child ends the way that harness ends a skipped test (exit 255);
- * later harnesses (with FIXTURE_TEARDOWN_PARENT) stop after a SKIP in setup.
+ * Without the module every test is a skip:
+ *	if (!hvpart_present())
+ *		SKIP(return, HV_SKIP_REASON);
+ * in a test, HV_SETUP_REQUIRE_DEV() in FIXTURE_SETUP.  6.1's harness
+ * would run the test body after a SKIP(return, ...) in setup, so there
+ * the test process ends the way the harness ends a skipped test: exit
+ * status 255 in 6.1, KSFT_SKIP in harnesses that have
+ * FIXTURE_TEARDOWN_PARENT (6.9 on).
  */
 #define HV_SKIP_REASON	"hvpart.ko not loaded (no " HVPART_DEV ")"
-#define HV_REQUIRE_DEV() do {						\
-	if (!hvpart_present())						\
-		SKIP(return, HV_SKIP_REASON);				\
-} while (0)
 #ifdef FIXTURE_TEARDOWN_PARENT
-#define HV_SETUP_SKIP(fmt, ...)	SKIP(return, fmt, ##__VA_ARGS__)
+#define HV_SKIP_EXIT	KSFT_SKIP
 #else
-#define HV_SETUP_SKIP(fmt, ...)	SKIP(_exit(255), fmt, ##__VA_ARGS__)
+#define HV_SKIP_EXIT	255
 #endif
+#define HV_SETUP_SKIP(fmt, ...)	SKIP(_exit(HV_SKIP_EXIT), fmt, ##__VA_ARGS__)
 #define HV_SETUP_REQUIRE_DEV() do {					\
 	if (!hvpart_present())						\
 		HV_SETUP_SKIP(HV_SKIP_REASON);				\

@@ -148,3 +148,11 @@ void vp_setup_mode(struct hv_vp *vp, enum guest_mode mode, uint64_t rip)
 	HV_ASSERT(n <= 20, "regs overflow");
 	vp_set_regs(vp, regs, n);
 }
+
+/* Copies a snippet to LOAD_GPA and points @vp at it in @mode. */
+void vp_load_guest(struct hv_vp *vp, enum guest_mode mode, const void *start,
+		   const void *end)
+{
+	vm_load(vp->vm, LOAD_GPA, start, end);
+	vp_setup_mode(vp, mode, LOAD_GPA);
+}

@@ -385,8 +385,9 @@ void hv_dump_msg(const struct hvpart_message *msg)
 	const struct hvpart_x64_intercept_header *h = &msg->u.intercept;
 	uint32_t type = msg->header.message_type;
 
-	fprintf(stderr, "# message %s: vp %u rip %#llx len %u access %u "
-		"exec_state %#x cs %#x\n", hv_msg_name(type), h->vp_index,
+	fprintf(stderr,
+		"# message %s: vp %u rip %#llx len %u access %u exec_state %#x cs %#x\n",
+		hv_msg_name(type), h->vp_index,
 		(unsigned long long)h->rip, h->instruction_length,
 		h->intercept_access_type, h->execution_state,
 		h->cs_segment.selector);
@@ -420,8 +421,9 @@ void hv_dump_msg(const struct hvpart_message *msg)
 			msg->u.exception.error_code);
 		break;
 	case HVPART_MSG_HVPART_UNHANDLED_EXIT:
-		fprintf(stderr, "#   vendor %u exit %#llx info1 %#llx "
-			"info2 %#llx\n", msg->u.unhandled.vendor,
+		fprintf(stderr,
+			"#   vendor %u exit %#llx info1 %#llx info2 %#llx\n",
+			msg->u.unhandled.vendor,
 			(unsigned long long)msg->u.unhandled.exit_code,
 			(unsigned long long)msg->u.unhandled.exit_info1,
 			(unsigned long long)msg->u.unhandled.exit_info2);

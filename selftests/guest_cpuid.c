@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * guest_cpuid: CPUID as a child partition sees it (the host's vendor, the
+ * hypervisor-present bit, the TLFS leaves) and CPUID intercepts, whose
+ * message carries the leaf and the results hvpart would have given.
+ */
+#include "kselftest_harness.h"
+#include "hvpart_util.h"
+
+FIXTURE(guest) {
+	struct hv_vm *vm;
+	struct hv_vp *vp;
+};
+
+FIXTURE_SETUP(guest)
+{
+	HV_SETUP_REQUIRE_DEV();
+	self->vm = vm_create(GUEST_MEM_SIZE);
+	self->vp = vm_add_vp(self->vm, 0);
+}
+
+FIXTURE_TEARDOWN(guest)
+{
+	vm_free(self->vm);
+}
+
+/* CPUID leaf \leaf; reports EAX, EBX, ECX, EDX in that order. */
+__asm__(".macro CPUID_REPORT leaf\n"
+	"	mov $\\leaf, %eax\n"
+	"	xor %ecx, %ecx\n"
+	"	cpuid\n"
+	"	GUEST_REPORT\n"
+	"	mov %rbx, %rax\n"
+	"	GUEST_REPORT\n"
+	"	mov %rcx, %rax\n"
+	"	GUEST_REPORT\n"
+	"	mov %rdx, %rax\n"
+	"	GUEST_REPORT\n"
+	".endm\n");
+
+__asm__(GUEST_ASM_BEGIN(g_cpuid)
+	".code64\n"
+	"	CPUID_REPORT 0\n"
+	"	CPUID_REPORT 1\n"
+	"	CPUID_REPORT 0x40000000\n"
+	"	CPUID_REPORT 0x40000001\n"
+	"	GUEST_DONE\n"
+	GUEST_ASM_END(g_cpuid));
+GUEST_CODE_DECLARE(g_cpuid);
+
+struct cpuid_regs {
+	uint32_t eax, ebx, ecx, edx;
+};
+
+static void read_cpuid_reports(struct __test_metadata *_metadata,
+			       struct hv_vp *vp, struct cpuid_regs *r)
+{
+	uint32_t *out[] = { &r->eax, &r->ebx, &r->ecx, &r->edx };
+	struct ucall uc;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		vp_run(vp);
+		if (get_ucall(vp, &uc) != UCALL_REPORT)
+			hv_dump_msg(&vp->run->msg);
+		ASSERT_EQ(UCALL_REPORT, uc.type);
+		/* CPUID clears the upper halves of the registers. */
+		EXPECT_EQ(0, uc.arg >> 32);
+		*out[i] = uc.arg;
+	}
+}
+
+/* Runs g_cpuid to the end and returns what it reported. */
+static void run_g_cpuid(struct __test_metadata *_metadata, struct hv_vp *vp,
+			struct cpuid_regs r[4])
+{
+	int i;
+
+	vp_load_guest(vp, GUEST_MODE_LONG64, g_cpuid_start, g_cpuid_end);
+	for (i = 0; i < 4; i++)
+		read_cpuid_reports(_metadata, vp, &r[i]);
+	ASSERT_DONE(vp);
+}
+
+/* Leaf 0 gives the host's vendor; leaf 1 ECX bit 31: hypervisor present. */
+TEST_F(guest, cpuid_vendor_hypervisor_bit)
+{
+	struct cpuid_regs host, r[4];
+
+	run_g_cpuid(_metadata, self->vp, r);
+	host_cpuid(0, 0, &host.eax, &host.ebx, &host.ecx, &host.edx);
+	EXPECT_EQ(host.ebx, r[0].ebx);
+	EXPECT_EQ(host.edx, r[0].edx);
+	EXPECT_EQ(host.ecx, r[0].ecx);
+	EXPECT_LE(1, r[0].eax);
+	EXPECT_EQ(1U << 31, r[1].ecx & (1U << 31));
+}
+
+/*
+ * The TLFS interface: "Microsoft Hv" with leaves up to at least 0x40000005
+ * (Linux's HYPERV_CPUID_MIN: below it Linux does not detect Hyper-V), and
+ * "Hv#1".
+ */
+TEST_F(guest, cpuid_hyperv_leaves)
+{
+	struct cpuid_regs r[4];
+
+	run_g_cpuid(_metadata, self->vp, r);
+	EXPECT_LE(0x40000005, r[2].eax);
+	EXPECT_GE(0x4000ffff, r[2].eax);
+	EXPECT_EQ(0x7263694d, r[2].ebx);	/* "Micr" */
+	EXPECT_EQ(0x666f736f, r[2].ecx);	/* "osof" */
+	EXPECT_EQ(0x76482074, r[2].edx);	/* "t Hv" */
+	EXPECT_EQ(0x31237648, r[3].eax);	/* "Hv#1" */
+}
+
+/*
+ * Leaf 1 twice: first with no intercept, then (after SYNC 1, when the
+ * host installs one) intercepted; then leaf 0, outside the range.
+ */
+__asm__(GUEST_ASM_BEGIN(g_cpuid_icpt)
+	".code64\n"
+	"	CPUID_REPORT 1\n"
+	"	GUEST_SYNC 1\n"
+	"	mov $1, %eax\n"
+	"	mov $0x5a5a, %ecx\n"
+	"	movabs $0x1111111111111111, %rbx\n"
+	"	movabs $0x2222222222222222, %rdx\n"
+	".global g_cpuid_icpt_insn\n"
+	"g_cpuid_icpt_insn:\n"
+	"	cpuid\n"
+	"	GUEST_REPORT\n"
+	"	mov %rbx, %rax\n"
+	"	GUEST_REPORT\n"
+	"	mov %rcx, %rax\n"
+	"	GUEST_REPORT\n"
+	"	mov %rdx, %rax\n"
+	"	GUEST_REPORT\n"
+	"	CPUID_REPORT 0\n"
+	"	GUEST_DONE\n"
+	GUEST_ASM_END(g_cpuid_icpt));
+GUEST_CODE_DECLARE(g_cpuid_icpt);
+GUEST_LABEL_DECLARE(g_cpuid_icpt_insn);
+
+TEST_F(guest, cpuid_intercept)
+{
+	const struct hvpart_x64_cpuid_intercept *c =
+		&self->vp->run->msg.u.cpuid;
+	struct cpuid_regs plain, l0;
+	uint32_t a, b, cx, d;
+
+	vp_load_guest(self->vp, GUEST_MODE_LONG64, g_cpuid_icpt_start,
+		      g_cpuid_icpt_end);
+	read_cpuid_reports(_metadata, self->vp, &plain);
+	ASSERT_SYNC(self->vp, 1);
+
+	vm_install_intercept(self->vm, HVPART_INTERCEPT_TYPE_X64_CPUID,
+			     HVPART_INTERCEPT_ACCESS_MASK_EXECUTE, 1, 1);
+	ASSERT_MSG(self->vp, HVPART_MSG_X64_CPUID_INTERCEPT);
+	EXPECT_EQ(GUEST_GPA(g_cpuid_icpt, g_cpuid_icpt_insn), c->header.rip);
+	EXPECT_EQ(2, c->header.instruction_length);
+	EXPECT_EQ(HVPART_INTERCEPT_ACCESS_EXECUTE,
+		  c->header.intercept_access_type);
+	EXPECT_EQ(0, c->header.vp_index);
+	EXPECT_EQ(1, c->rax);
+	EXPECT_EQ(0x5a5a, c->rcx);
+	EXPECT_EQ(0x1111111111111111ULL, c->rbx);
+	EXPECT_EQ(0x2222222222222222ULL, c->rdx);
+	/* The default results are what the guest got without the intercept
+	 * (the subleaf does not matter for leaf 1).
+	 */
+	EXPECT_EQ(plain.eax, c->default_result_rax);
+	EXPECT_EQ(plain.ebx, c->default_result_rbx);
+	EXPECT_EQ(plain.ecx, c->default_result_rcx);
+	EXPECT_EQ(plain.edx, c->default_result_rdx);
+
+	/* The root answers with its own values. */
+	self->vp->run->completion = HVPART_RUN_COMPLETE_ADVANCE_RIP |
+		HVPART_RUN_COMPLETE_SET_RAX | HVPART_RUN_COMPLETE_SET_RDX |
+		HVPART_RUN_COMPLETE_SET_RCX_RBX;
+	self->vp->run->completion_rax = 0xa1;
+	self->vp->run->completion_rbx = 0xb2;
+	self->vp->run->completion_rcx = 0xc3;
+	self->vp->run->completion_rdx = 0xd4;
+	ASSERT_REPORT(self->vp, 0xa1);
+	ASSERT_REPORT(self->vp, 0xb2);
+	ASSERT_REPORT(self->vp, 0xc3);
+	ASSERT_REPORT(self->vp, 0xd4);
+
+	/* Leaf 0 is not in the intercepted range. */
+	read_cpuid_reports(_metadata, self->vp, &l0);
+	host_cpuid(0, 0, &a, &b, &cx, &d);
+	EXPECT_EQ(b, l0.ebx);
+	ASSERT_DONE(self->vp);
+}
+
+TEST_HARNESS_MAIN
