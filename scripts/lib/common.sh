@@ -86,8 +86,10 @@ hv_stage_module()
 }
 
 # hv_build_module VER [MAKE ARGS...]: stage and build build/k-VER with W=1
-# (always: other flags would make Kbuild rebuild everything); output on
-# stdout and stderr. Serialised per kernel with flock: parallel callers wait.
+# and -Werror (always: other flags would make Kbuild rebuild everything);
+# output on stdout and stderr. -Werror keeps an object that warned from
+# being up to date, so an incremental build cannot hide its warning.
+# Serialised per kernel with flock: parallel callers wait.
 hv_build_module()
 {
 	local ver=$1 dst=$HVPART_BUILD/k-$1
@@ -97,7 +99,8 @@ hv_build_module()
 	hv_stage_module "$ver"
 	(
 		flock 9
-		make -C "$KDIR" M="$dst" W=1 -j"$(nproc)" "$@" modules
+		make -C "$KDIR" M="$dst" W=1 KCFLAGS=-Werror -j"$(nproc)" "$@" \
+			modules
 	) 9>"$dst/.lock"
 }
 
