@@ -128,14 +128,10 @@ void vm_load(struct hv_vm *vm, uint64_t gpa, const void *start,
 	     const void *end);
 void *hv_alloc_pages(size_t size);
 void hv_free_pages(void *p, size_t size);
-int __vm_map(struct hv_vm *vm, uint64_t gpa, uint64_t size, void *uaddr,
-	     uint32_t flags);
 void vm_map(struct hv_vm *vm, uint64_t gpa, uint64_t size, void *uaddr,
 	    uint32_t flags);
 int __vm_unmap(struct hv_vm *vm, uint64_t gpa, uint64_t size);
 void vm_unmap(struct hv_vm *vm, uint64_t gpa, uint64_t size);
-int __vm_intercept(struct hv_vm *vm, unsigned long cmd, uint32_t type,
-		   uint32_t access, uint32_t first, uint32_t last);
 void vm_install_intercept(struct hv_vm *vm, uint32_t type, uint32_t access,
 			  uint32_t first, uint32_t last);
 void vm_remove_intercept(struct hv_vm *vm, uint32_t type, uint32_t access,
@@ -151,16 +147,10 @@ void vm_set_idt_gate(struct hv_vm *vm, int vector, uint64_t handler_gpa);
 /* VPs */
 struct hv_vp *vm_add_vp(struct hv_vm *vm, uint32_t index);
 void vp_free(struct hv_vp *vp);
-int __vp_get_regs(struct hv_vp *vp, struct hvpart_register *regs,
-		  uint32_t *count);
-int __vp_set_regs(struct hv_vp *vp, struct hvpart_register *regs,
-		  uint32_t *count);
 void vp_get_regs(struct hv_vp *vp, struct hvpart_register *regs, uint32_t n);
 void vp_set_regs(struct hv_vp *vp, struct hvpart_register *regs, uint32_t n);
 uint64_t vp_get_reg(struct hv_vp *vp, uint32_t name);
 void vp_set_reg(struct hv_vp *vp, uint32_t name, uint64_t value);
-struct hvpart_x64_segment vp_get_seg(struct hv_vp *vp, uint32_t name);
-void vp_set_seg(struct hv_vp *vp, uint32_t name, struct hvpart_x64_segment seg);
 void vp_setup_mode(struct hv_vp *vp, enum guest_mode mode, uint64_t rip);
 void vp_load_guest(struct hv_vp *vp, enum guest_mode mode, const void *start,
 		   const void *end);

@@ -146,8 +146,8 @@ void vm_load(struct hv_vm *vm, uint64_t gpa, const void *start,
 	memcpy(vm_gpa_to_hva(vm, gpa), start, len);
 }
 
-int __vm_map(struct hv_vm *vm, uint64_t gpa, uint64_t size, void *uaddr,
-	     uint32_t flags)
+static int __vm_map(struct hv_vm *vm, uint64_t gpa, uint64_t size, void *uaddr,
+		    uint32_t flags)
 {
 	struct hvpart_gpa_range r = {
 		.guest_pfn = gpa / PAGE_SIZE,
@@ -184,8 +184,8 @@ void vm_unmap(struct hv_vm *vm, uint64_t gpa, uint64_t size)
 		  (unsigned long long)gpa, (unsigned long long)size);
 }
 
-int __vm_intercept(struct hv_vm *vm, unsigned long cmd, uint32_t type,
-		   uint32_t access, uint32_t first, uint32_t last)
+static int __vm_intercept(struct hv_vm *vm, unsigned long cmd, uint32_t type,
+			  uint32_t access, uint32_t first, uint32_t last)
 {
 	struct hvpart_intercept ic = {
 		.type = type,
@@ -274,23 +274,11 @@ static int vp_regs_ioctl(struct hv_vp *vp, unsigned long cmd,
 	return r;
 }
 
-int __vp_get_regs(struct hv_vp *vp, struct hvpart_register *regs,
-		  uint32_t *count)
-{
-	return vp_regs_ioctl(vp, HVPART_GET_VP_REGISTERS, regs, count);
-}
-
-int __vp_set_regs(struct hv_vp *vp, struct hvpart_register *regs,
-		  uint32_t *count)
-{
-	return vp_regs_ioctl(vp, HVPART_SET_VP_REGISTERS, regs, count);
-}
-
 void vp_get_regs(struct hv_vp *vp, struct hvpart_register *regs, uint32_t n)
 {
 	uint32_t count = n;
 
-	HV_ASSERT(!__vp_get_regs(vp, regs, &count),
+	HV_ASSERT(!vp_regs_ioctl(vp, HVPART_GET_VP_REGISTERS, regs, &count),
 		  "HVPART_GET_VP_REGISTERS: %u of %u done, first failed %#x",
 		  count, n, count < n ? regs[count].name : 0);
 	HV_ASSERT(count == n, "HVPART_GET_VP_REGISTERS count %u of %u",
@@ -301,7 +289,7 @@ void vp_set_regs(struct hv_vp *vp, struct hvpart_register *regs, uint32_t n)
 {
 	uint32_t count = n;
 
-	HV_ASSERT(!__vp_set_regs(vp, regs, &count),
+	HV_ASSERT(!vp_regs_ioctl(vp, HVPART_SET_VP_REGISTERS, regs, &count),
 		  "HVPART_SET_VP_REGISTERS: %u of %u done, first failed %#x",
 		  count, n, count < n ? regs[count].name : 0);
 	HV_ASSERT(count == n, "HVPART_SET_VP_REGISTERS count %u of %u",
@@ -320,22 +308,6 @@ void vp_set_reg(struct hv_vp *vp, uint32_t name, uint64_t value)
 {
 	struct hvpart_register r = hv_reg(name, value);
 
-	vp_set_regs(vp, &r, 1);
-}
-
-struct hvpart_x64_segment vp_get_seg(struct hv_vp *vp, uint32_t name)
-{
-	struct hvpart_register r = { .name = name };
-
-	vp_get_regs(vp, &r, 1);
-	return r.value.segment;
-}
-
-void vp_set_seg(struct hv_vp *vp, uint32_t name, struct hvpart_x64_segment seg)
-{
-	struct hvpart_register r = { .name = name };
-
-	r.value.segment = seg;
 	vp_set_regs(vp, &r, 1);
 }
 
