@@ -7,6 +7,7 @@
 
 #include <linux/bits.h>
 #include <asm/processor.h>
+#include <asm/processor-flags.h>
 
 #include "hv_core/hv.h"
 
@@ -50,14 +51,20 @@ void hv_cpuid(struct hv_vp *vp, u32 leaf, u32 subleaf, u32 *eax, u32 *ebx,
 	switch (leaf) {
 	case 1:
 		*ecx &= ~(HV_CPUID1_ECX_MONITOR | HV_CPUID1_ECX_VMX |
-			  HV_CPUID1_ECX_X2APIC | HV_CPUID1_ECX_XSAVE |
-			  HV_CPUID1_ECX_OSXSAVE);
+			  HV_CPUID1_ECX_X2APIC | HV_CPUID1_ECX_OSXSAVE);
 		*ecx |= HV_CPUID1_ECX_HYPERVISOR;
+		if (!hv_xsave_offered())
+			*ecx &= ~HV_CPUID1_ECX_XSAVE;
+		/* OSXSAVE mirrors the guest's own CR4 */
+		else if (hv_vp_read_reg64(vp, HVPART_REG_CR4) & X86_CR4_OSXSAVE)
+			*ecx |= HV_CPUID1_ECX_OSXSAVE;
 		/* initial APIC ID is the VP index; one logical CPU a package */
 		*ebx = (*ebx & 0x0000ffff) | (vp->index << 24) | (1 << 16);
 		break;
-	case 0xd:		/* XSAVE is not offered */
-	case 0x8000000a:	/* nor SVM */
+	case 0xd:
+		hv_xsave_cpuid(vp, subleaf, eax, ebx, ecx, edx);
+		break;
+	case 0x8000000a:	/* SVM is not offered */
 		*eax = *ebx = *ecx = *edx = 0;
 		break;
 	case 7:

@@ -272,6 +272,8 @@ int hv_handle_exit(struct hv_vp *vp)
 	case HV_EXIT_UD:
 		hv_vendor_call(inject_exception)(vp, X86_TRAP_UD, false, 0);
 		return 1;
+	case HV_EXIT_XSETBV:
+		return hv_exit_xsetbv(vp);
 	case HV_EXIT_UNHANDLED:
 		break;
 	}

@@ -13,6 +13,7 @@
 #include <linux/refcount.h>
 #include <linux/bitmap.h>
 #include <linux/printk.h>
+#include <linux/string.h>
 #include <linux/hvpart.h>
 #include <asm/fpu/types.h>
 
@@ -48,6 +49,7 @@ enum hv_exit_reason {
 	HV_EXIT_HYPERCALL,	/* VMMCALL / VMCALL */
 	HV_EXIT_INTR_WINDOW,	/* the guest can take an interrupt */
 	HV_EXIT_UD,		/* raise #UD in the guest (e.g. VMRUN) */
+	HV_EXIT_XSETBV,
 	HV_EXIT_UNHANDLED,	/* no handler: reported to the root */
 };
 
@@ -111,6 +113,7 @@ struct hv_vp {
 	/* HV_X64_REGISTER_DELIVERABILITY_NOTIFICATIONS */
 	u64 deliverability_notifications;
 	u64 apic_base;
+	u64 xcr0;		/* the guest's XCR0 */
 
 	int mode;		/* enum hv_vp_mode, read by remote kickers */
 	int cpu;		/* CPU the VP last entered the guest on */
@@ -190,6 +193,11 @@ extern struct hv_vendor_ops hv_vendor;
 int hv_svm_probe(const struct hv_vendor_ops **ops);
 int hv_vmx_probe(const struct hv_vendor_ops **ops);
 
+static inline bool hv_nonzero(const void *p, size_t len)
+{
+	return memchr_inv(p, 0, len);
+}
+
 /* hv_core/main.c */
 bool hv_cpu_root_active(void);
 
@@ -227,6 +235,16 @@ int hv_handle_exit(struct hv_vp *vp);
 /* hv_core/cpuid.c */
 void hv_cpuid(struct hv_vp *vp, u32 leaf, u32 subleaf, u32 *eax, u32 *ebx,
 	      u32 *ecx, u32 *edx);
+
+/* hv_core/xsave.c */
+void hv_xsave_init(void);
+bool hv_xsave_offered(void);
+void hv_xsave_load_guest(struct hv_vp *vp);
+void hv_xsave_put_guest(struct hv_vp *vp);
+int hv_xsave_set_xcr0(struct hv_vp *vp, u64 xcr0);
+int hv_exit_xsetbv(struct hv_vp *vp);
+void hv_xsave_cpuid(struct hv_vp *vp, u32 subleaf, u32 *eax, u32 *ebx,
+		    u32 *ecx, u32 *edx);
 
 /* hv_core/msr.c */
 int hv_msr_read(struct hv_vp *vp, u32 msr, u64 *data);

@@ -130,6 +130,7 @@ static int __init hvpart_init(void)
 		return ret;
 	}
 
+	hv_xsave_init();
 	ret = hv_vendor_call(hardware_setup)();
 	if (ret)
 		return ret;

@@ -81,6 +81,7 @@ struct hv_vp *hv_vp_create(struct hv_partition *pt, u32 index)
 	vp->rip = 0xfff0;
 	vp->rflags = HV_RFLAGS_FIXED;
 	vp->regs[HV_RDX] = 0x600;
+	vp->xcr0 = XFEATURE_MASK_FP;
 	vp->apic_base = HV_APIC_BASE_DEFAULT | (index ? 0 : HV_APIC_BASE_BSP);
 
 	ret = hv_vendor_call(vp_create)(vp);
@@ -127,6 +128,9 @@ int hv_vp_get_reg(struct hv_vp *vp, u32 name, union hvpart_register_value *val)
 	case HVPART_REG_APIC_BASE:
 		val->reg64 = vp->apic_base;
 		return 0;
+	case HVPART_REG_XFEM:
+		val->reg64 = vp->xcr0;
+		return 0;
 	}
 	return hv_vendor_call(get_reg)(vp, name, val);
 }
@@ -167,6 +171,10 @@ int hv_vp_set_reg(struct hv_vp *vp, u32 name,
 			return -EINVAL;
 		vp->apic_base = val->reg64;
 		return 0;
+	case HVPART_REG_XFEM:
+		if (val->reg128[1])
+			return -EINVAL;
+		return hv_xsave_set_xcr0(vp, val->reg64);
 	}
 	return hv_vendor_call(set_reg)(vp, name, val);
 }
@@ -242,9 +250,11 @@ static bool hv_vp_enter(struct hv_vp *vp, int *ret)
 		return false;
 	}
 
+	/* neither XCR0 nor PKRU is in the VMCB/VMCS */
 	pkru = read_pkru();
+	hv_xsave_load_guest(vp);
 	*ret = hv_vendor_call(vp_run)(vp);
-	/* PKRU is not in the VMCB/VMCS: undo a guest WRPKRU */
+	hv_xsave_put_guest(vp);
 	write_pkru(pkru);
 
 	WRITE_ONCE(vp->mode, HV_OUTSIDE_GUEST_MODE);
@@ -263,6 +273,9 @@ int hv_vp_run(struct hv_vp *vp)
 
 	lockdep_assert_held(&vp->vp_mutex);
 
+	if (hv_nonzero(run->rsvd0, sizeof(run->rsvd0)) ||
+	    hv_nonzero(run->rsvd1, sizeof(run->rsvd1)))
+		return -EINVAL;
 	ret = hv_vp_complete(vp);
 	if (ret)
 		return ret;

@@ -216,8 +216,7 @@ static int svm_vp_create(struct hv_vp *vp)
 	svm_init_seg(&vmcb->save.tr, 0, 0x8b, 0);
 	vmcb->save.gdtr.limit = 0xffff;
 	vmcb->save.idtr.limit = 0xffff;
-	/* CR0 resets to CD|NW|ET; like KVM, run with caching on */
-	vmcb->save.cr0 = X86_CR0_ET;
+	vmcb->save.cr0 = X86_CR0_CD | X86_CR0_NW | X86_CR0_ET;
 	vmcb->save.efer = EFER_SVME;
 	vmcb->save.dr6 = DR6_RESERVED;
 	vmcb->save.dr7 = SVM_DR7_RESET;
@@ -393,6 +392,12 @@ static void svm_exit_vmmcall(struct svm_vp *svm)
 	svm_set_len(svm, 3);
 }
 
+static void svm_exit_xsetbv(struct svm_vp *svm)
+{
+	svm->vp.exit.reason = HV_EXIT_XSETBV;
+	svm_set_len(svm, 3);
+}
+
 static void svm_exit_invd(struct svm_vp *svm)
 {
 	/* INVD would drop the host's dirty lines: treat it as WBINVD */
@@ -426,6 +431,8 @@ static void svm_exit_msr(struct svm_vp *svm)
 
 static void svm_exit_shutdown(struct svm_vp *svm)
 {
+	/* the VMCB is undefined after shutdown: nothing is redelivered */
+	svm->vmcb->control.event_inj = 0;
 	svm->vp.exit.reason = HV_EXIT_SHUTDOWN;
 }
 
@@ -498,7 +505,7 @@ static void (*const svm_exit_handlers[])(struct svm_vp *svm) = {
 	[SVM_EXIT_MONITOR]	= svm_exit_ud,
 	[SVM_EXIT_MWAIT]	= svm_exit_ud,
 	[SVM_EXIT_MWAIT_COND]	= svm_exit_ud,
-	[SVM_EXIT_XSETBV]	= svm_exit_ud,
+	[SVM_EXIT_XSETBV]	= svm_exit_xsetbv,
 	[SVM_EXIT_RDPRU]	= svm_exit_ud,
 	[SVM_EXIT_NPF]		= svm_exit_npf,
 };

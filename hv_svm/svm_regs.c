@@ -169,8 +169,7 @@ static int svm_set_cr0(struct vmcb *vmcb, u64 cr0)
 		return -EINVAL;
 	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
 		return -EINVAL;
-	/* as KVM does by default: keep caching on under the guest */
-	vmcb->save.cr0 = cr0 & ~(X86_CR0_CD | X86_CR0_NW);
+	vmcb->save.cr0 = cr0;
 	return 0;
 }
 
@@ -223,6 +222,7 @@ int svm_set_reg(struct hv_vp *vp, u32 name,
 			       X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE |
 			       X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |
 			       X86_CR4_FSGSBASE | X86_CR4_PCIDE |
+			       X86_CR4_OSXSAVE |
 			       X86_CR4_SMEP | X86_CR4_SMAP))
 			return -EINVAL;
 		vmcb->save.cr4 = v;
