@@ -62,7 +62,6 @@ static struct mem_reading read_mem(void)
 	write_file("/proc/sys/vm/drop_caches", "3");
 	write_file("/proc/sys/vm/compact_memory", "1");
 	usleep(300 * 1000);
-	write_file("/proc/sys/vm/drop_caches", "3");
 	r.avail_kb = meminfo_kb("MemAvailable");
 	r.slab_kb = meminfo_kb("Slab");
 	return r;
