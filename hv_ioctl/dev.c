@@ -30,11 +30,6 @@ static_assert(sizeof(struct hvpart_x64_intercept_header) == 40);
 static_assert(sizeof(struct hvpart_gpa_range) == 32);
 static_assert(sizeof(struct hvpart_intercept) == 24);
 
-static bool hv_nonzero(const void *p, size_t len)
-{
-	return memchr_inv(p, 0, len);
-}
-
 /* ---- VP fd ---------------------------------------------------------- */
 
 static int hv_vp_ioctl_regs(struct hv_vp *vp, void __user *uarg, bool set)
