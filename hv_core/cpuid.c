@@ -26,24 +26,11 @@
 #define HV_CPUIDX1_ECX_SVM	BIT(2)
 #define HV_CPUIDX1_EDX_RDTSCP	BIT(27)
 
-/* HYPERV_CPUID_VENDOR_AND_MAX_FUNCTIONS, HYPERV_CPUID_INTERFACE */
-#define HV_CPUID_VENDOR_AND_MAX	0x40000000
-#define HV_CPUID_INTERFACE	0x40000001
-#define HV_CPUID_MAX_LEAF	0x40000001
-
 void hv_cpuid(struct hv_vp *vp, u32 leaf, u32 subleaf, u32 *eax, u32 *ebx,
 	      u32 *ecx, u32 *edx)
 {
-	if ((leaf & 0xffff0000) == 0x40000000) {
-		*eax = *ebx = *ecx = *edx = 0;
-		if (leaf == HV_CPUID_VENDOR_AND_MAX) {
-			*eax = HV_CPUID_MAX_LEAF;
-			memcpy(ebx, "Micr", 4);
-			memcpy(ecx, "osof", 4);
-			memcpy(edx, "t Hv", 4);
-		} else if (leaf == HV_CPUID_INTERFACE) {
-			memcpy(eax, "Hv#1", 4);
-		}
+	if ((leaf & 0xffffff00) == 0x40000000) {
+		hv_hyperv_cpuid(vp, leaf, eax, ebx, ecx, edx);
 		return;
 	}
 

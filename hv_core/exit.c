@@ -16,6 +16,7 @@
 #include <asm/trapnr.h>
 
 #include "hv_core/hv.h"
+#include "hv_core/tlfs.h"
 
 static u16 hv_exec_state(struct hv_vp *vp)
 {
@@ -36,8 +37,8 @@ static u16 hv_exec_state(struct hv_vp *vp)
 }
 
 /* Start a message: header, and the intercept header every x64 one has. */
-static struct hvpart_message *hv_msg_begin(struct hv_vp *vp, u32 type,
-					   size_t payload, u8 access)
+struct hvpart_message *hv_msg_begin(struct hv_vp *vp, u32 type,
+				    size_t payload, u8 access)
 {
 	struct hvpart_message *msg = &vp->run->msg;
 	struct hvpart_x64_intercept_header *h = &msg->u.intercept;
@@ -142,6 +143,32 @@ static int hv_exit_cpuid(struct hv_vp *vp)
 	return 1;
 }
 
+/* Synthetic MSRs: the hypervisor's own, never sent to the root. */
+static int hv_exit_synthetic_msr(struct hv_vp *vp, u32 msr, bool write)
+{
+	u64 data = (vp->regs[HV_RDX] << 32) | (u32)vp->regs[HV_RAX];
+	int ret;
+
+	if (write) {
+		ret = hv_hyperv_msr_write(vp, msr, data);
+	} else {
+		ret = hv_hyperv_msr_read(vp, msr, &data);
+		if (ret >= 0) {
+			vp->regs[HV_RAX] = (u32)data;
+			vp->regs[HV_RDX] = data >> 32;
+		}
+	}
+	if (ret < 0) {
+		hv_vendor_call(inject_exception)(vp, X86_TRAP_GP, true, 0);
+		return 1;
+	}
+	hv_vp_advance_rip(vp, vp->exit.insn_len);
+	/* a crash or reset message, or an idle VP, for the root */
+	if (ret == HV_MSR_TO_ROOT)
+		vp->run->msg.u.intercept.rip = vp->rip;
+	return ret == HV_MSR_TO_ROOT ? 0 : 1;
+}
+
 static int hv_exit_msr(struct hv_vp *vp, bool write)
 {
 	u32 msr = vp->regs[HV_RCX];
@@ -151,6 +178,9 @@ static int hv_exit_msr(struct hv_vp *vp, bool write)
 	struct hvpart_message *msg;
 	u64 data;
 	int ret;
+
+	if (msr >= HV_X64_MSR_FIRST && msr <= HV_X64_MSR_LAST)
+		return hv_exit_synthetic_msr(vp, msr, write);
 
 	if (hv_partition_range_intercepted(vp->pt, vp->pt->msr_intercepts,
 					   vp->pt->nr_msr_intercepts, msr,
@@ -184,7 +214,11 @@ static int hv_exit_msr(struct hv_vp *vp, bool write)
 	return 1;
 }
 
-static int hv_exit_npf(struct hv_vp *vp)
+/*
+ * An access to vp->exit.npf's GPA the root must see: UNMAPPED_GPA where
+ * no range maps it, GPA_INTERCEPT where the range's rights forbid it.
+ */
+int hv_exit_memory_message(struct hv_vp *vp)
 {
 	struct hv_exit *e = &vp->exit;
 	struct hvpart_x64_memory_intercept *mem;
@@ -204,6 +238,17 @@ static int hv_exit_npf(struct hv_vp *vp)
 	return 0;
 }
 
+static int hv_exit_npf(struct hv_vp *vp)
+{
+	/* overlays (hypercall page, TSC page) are read-only: #GP */
+	if (vp->exit.npf.access == HVPART_INTERCEPT_ACCESS_WRITE &&
+	    hv_mmu_overlay_at(&vp->pt->mmu, vp->exit.npf.gpa >> PAGE_SHIFT)) {
+		hv_vendor_call(inject_exception)(vp, X86_TRAP_GP, true, 0);
+		return 1;
+	}
+	return hv_exit_memory_message(vp);
+}
+
 static int hv_exit_unhandled(struct hv_vp *vp)
 {
 	struct hvpart_unhandled_exit *u;
@@ -219,16 +264,6 @@ static int hv_exit_unhandled(struct hv_vp *vp)
 	vp_warn(vp, "unhandled exit %#llx (%#llx, %#llx)\n", vp->exit.code,
 		vp->exit.info1, vp->exit.info2);
 	return 0;
-}
-
-/*
- * VMMCALL/VMCALL.  Until the hypercall page is enabled through
- * HV_X64_MSR_HYPERCALL the TLFS interface is not there: #UD.
- */
-static int hv_exit_hypercall(struct hv_vp *vp)
-{
-	hv_vendor_call(inject_exception)(vp, X86_TRAP_UD, false, 0);
-	return 1;
 }
 
 int hv_handle_exit(struct hv_vp *vp)
@@ -262,7 +297,7 @@ int hv_handle_exit(struct hv_vp *vp)
 			     HVPART_INTERCEPT_ACCESS_EXECUTE);
 		return 0;
 	case HV_EXIT_HYPERCALL:
-		return hv_exit_hypercall(vp);
+		return hv_hypercall(vp);
 	case HV_EXIT_INTR_WINDOW:
 		vp->deliverability_notifications &= ~2ULL;
 		hv_msg_begin(vp, HVPART_MSG_X64_INTERRUPTION_DELIVERABLE,

@@ -88,6 +88,30 @@ enum hv_vp_mode {
 	HV_IN_GUEST_MODE,
 };
 
+/* Partition-wide TLFS state.  NOTE: hvpart helper - not TLFS. */
+struct hv_hyperv {
+	/* hv_lock: this state; after vp_mutex, before mmu_lock */
+	struct mutex lock;
+	u64 guest_os_id;
+	u64 hypercall;		/* HV_X64_MSR_HYPERCALL */
+	u64 reference_tsc;	/* HV_X64_MSR_REFERENCE_TSC */
+	u64 crash_param[5];
+	u64 crash_ctl;
+	u32 recommendations;	/* CPUID 0x40000004 EAX */
+	u32 spin_retry;		/* CPUID 0x40000004 EBX */
+	struct hv_overlay hypercall_ov;
+	struct hv_overlay tsc_ov;
+	/* reference time: see reftime.c */
+	bool ref_tsc_ok;
+	u64 ref_scale;
+	s64 ref_offset;
+	u64 ref_base_ns;
+	u32 tsc_seq;
+};
+
+/* A synthetic MSR access completed and left a message for the root. */
+#define HV_MSR_TO_ROOT		1
+
 struct hv_range_intercept {
 	u32 first;
 	u32 last;
@@ -114,6 +138,10 @@ struct hv_vp {
 	u64 deliverability_notifications;
 	u64 apic_base;
 	u64 xcr0;		/* the guest's XCR0 */
+	s64 tsc_offset;		/* guest TSC = host TSC + tsc_offset */
+	u64 runtime_ns;		/* time spent in the guest */
+	void *hcall_in;		/* hypercall parameter pages */
+	void *hcall_out;
 
 	int mode;		/* enum hv_vp_mode, read by remote kickers */
 	int cpu;		/* CPU the VP last entered the guest on */
@@ -135,6 +163,7 @@ struct hv_partition {
 	struct hv_vp *vps[HV_MAX_VPS];
 
 	struct hv_mmu mmu;
+	struct hv_hyperv hv;
 
 	/* intercept_lock: the intercept tables, read on the exit path */
 	spinlock_t intercept_lock;
@@ -211,6 +240,7 @@ int hv_partition_install_intercept(struct hv_partition *pt,
 				   const struct hvpart_intercept *icpt);
 int hv_partition_remove_intercept(struct hv_partition *pt,
 				  const struct hvpart_intercept *icpt);
+void hv_partition_kick_mask(struct hv_partition *pt, u64 mask, int req);
 void hv_partition_kick_all(struct hv_partition *pt, int req);
 bool hv_partition_io_intercepted(struct hv_partition *pt, u16 port,
 				 u8 size, bool in);
@@ -231,6 +261,33 @@ void hv_vp_advance_rip(struct hv_vp *vp, u8 len);
 
 /* hv_core/exit.c */
 int hv_handle_exit(struct hv_vp *vp);
+struct hvpart_message *hv_msg_begin(struct hv_vp *vp, u32 type,
+				    size_t payload, u8 access);
+int hv_exit_memory_message(struct hv_vp *vp);
+
+/* hv_core/hyperv.c */
+int hv_hyperv_init(struct hv_partition *pt);
+void hv_hyperv_destroy(struct hv_partition *pt);
+int hv_hyperv_set_property(struct hv_partition *pt, u32 code, u64 value);
+int hv_hyperv_get_property(struct hv_partition *pt, u32 code, u64 *value);
+void hv_hyperv_cpuid(struct hv_vp *vp, u32 leaf, u32 *eax, u32 *ebx,
+		     u32 *ecx, u32 *edx);
+int hv_hyperv_msr_read(struct hv_vp *vp, u32 msr, u64 *data);
+int hv_hyperv_msr_write(struct hv_vp *vp, u32 msr, u64 data);
+bool hv_hyperv_is_reg(u32 name);
+int hv_hyperv_get_reg(struct hv_vp *vp, u32 name, u64 *val);
+int hv_hyperv_set_reg(struct hv_vp *vp, u32 name, u64 val);
+
+/* hv_core/reftime.c */
+void hv_reftime_init(struct hv_partition *pt);
+u64 hv_reftime_now(struct hv_partition *pt);
+void hv_reftime_set_now(struct hv_partition *pt, u64 val);
+void hv_reftime_update_page(struct hv_partition *pt);
+void hv_reftime_tsc_changed(struct hv_partition *pt);
+int hv_reftime_set_msr(struct hv_partition *pt, u64 data);
+
+/* hv_core/hypercall.c */
+int hv_hypercall(struct hv_vp *vp);
 
 /* hv_core/cpuid.c */
 void hv_cpuid(struct hv_vp *vp, u32 leaf, u32 subleaf, u32 *eax, u32 *ebx,

@@ -33,11 +33,15 @@ struct hv_partition *hv_partition_create(void)
 		goto free_bitmaps;
 	if (hv_mmu_init(&pt->mmu, hv_vendor.pte_format))
 		goto free_bitmaps;
+	if (hv_hyperv_init(pt))
+		goto destroy_mmu;
 
 	mmgrab(current->mm);
 	pt->mm = current->mm;
 	return pt;
 
+destroy_mmu:
+	hv_mmu_destroy(&pt->mmu);
 free_bitmaps:
 	bitmap_free(pt->io_write_bitmap);
 	bitmap_free(pt->io_read_bitmap);
@@ -59,6 +63,7 @@ static void hv_partition_destroy(struct hv_partition *pt)
 			hv_vp_destroy(pt->vps[i]);
 	}
 	hv_mmu_destroy(&pt->mmu);
+	hv_hyperv_destroy(pt);
 	bitmap_free(pt->io_write_bitmap);
 	bitmap_free(pt->io_read_bitmap);
 	mmdrop(pt->mm);
@@ -83,14 +88,8 @@ int hv_partition_set_property(struct hv_partition *pt, u32 code, u64 value)
 			return -EBUSY;
 		pt->max_vps = value;
 		return 0;
-	case HVPART_PROP_PRIVILEGE_MASK:
-		pt->privilege_mask = value;
-		return 0;
-	case HVPART_PROP_FEATURES:
-		pt->features = value;
-		return 0;
 	}
-	return -EINVAL;
+	return hv_hyperv_set_property(pt, code, value);
 }
 
 int hv_partition_get_property(struct hv_partition *pt, u32 code, u64 *value)
@@ -101,14 +100,8 @@ int hv_partition_get_property(struct hv_partition *pt, u32 code, u64 *value)
 	case HVPART_PROP_MAX_VPS:
 		*value = pt->max_vps;
 		return 0;
-	case HVPART_PROP_PRIVILEGE_MASK:
-		*value = pt->privilege_mask;
-		return 0;
-	case HVPART_PROP_FEATURES:
-		*value = pt->features;
-		return 0;
 	}
-	return -EINVAL;
+	return hv_hyperv_get_property(pt, code, value);
 }
 
 static void hv_kick_nop(void *unused)
@@ -116,19 +109,20 @@ static void hv_kick_nop(void *unused)
 }
 
 /*
- * Post @req to every VP and make sure none is still in the guest without
- * having seen it: a VP sets mode before it checks requests, we set the
- * request before we check mode, so one of us sees the other.  The IPI
- * forces a VP out of the guest; smp_call_function_single() waits for it.
+ * Post @req to the VPs whose index is in @mask and make sure none is
+ * still in the guest without having seen it: a VP sets mode before it
+ * checks requests, we set the request before we check mode, so one of us
+ * sees the other.  The IPI forces a VP out of the guest;
+ * smp_call_function_single() waits for it.
  */
-void hv_partition_kick_all(struct hv_partition *pt, int req)
+void hv_partition_kick_mask(struct hv_partition *pt, u64 mask, int req)
 {
 	u32 i;
 
 	for (i = 0; i < HV_MAX_VPS; i++) {
 		struct hv_vp *vp = READ_ONCE(pt->vps[i]);
 
-		if (!vp)
+		if (!vp || !(mask & BIT_ULL(i)))
 			continue;
 		set_bit(req, &vp->requests);
 		/* order the request before reading mode; pairs with hv_vp_enter() */
@@ -137,6 +131,11 @@ void hv_partition_kick_all(struct hv_partition *pt, int req)
 			smp_call_function_single(READ_ONCE(vp->cpu),
 						 hv_kick_nop, NULL, 1);
 	}
+}
+
+void hv_partition_kick_all(struct hv_partition *pt, int req)
+{
+	hv_partition_kick_mask(pt, U64_MAX, req);
 }
 
 static int hv_intercept_check(const struct hvpart_intercept *icpt)

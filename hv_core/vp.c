@@ -10,11 +10,13 @@
 #include <linux/ratelimit.h>
 #include <linux/slab.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
 #include <linux/gfp.h>
 #include <asm/fpu/api.h>
 #include <asm/debugreg.h>
 #include <asm/pkru.h>
+#include <asm/tsc.h>
 
 #include "hv_core/hv.h"
 
@@ -74,8 +76,12 @@ struct hv_vp *hv_vp_create(struct hv_partition *pt, u32 index)
 	vp->run = (struct hvpart_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vp->run)
 		goto free_vp;
+	vp->hcall_in = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	vp->hcall_out = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vp->hcall_in || !vp->hcall_out)
+		goto free_hcall;
 	if (!fpu_alloc_guest_fpstate(&vp->guest_fpu))
-		goto free_run;
+		goto free_hcall;
 
 	/* the x86 reset state; the vendor sets the rest */
 	vp->rip = 0xfff0;
@@ -91,7 +97,9 @@ struct hv_vp *hv_vp_create(struct hv_partition *pt, u32 index)
 
 free_fpu:
 	fpu_free_guest_fpstate(&vp->guest_fpu);
-free_run:
+free_hcall:
+	free_page((unsigned long)vp->hcall_out);
+	free_page((unsigned long)vp->hcall_in);
 	free_page((unsigned long)vp->run);
 free_vp:
 	kfree(vp);
@@ -102,6 +110,8 @@ void hv_vp_destroy(struct hv_vp *vp)
 {
 	hv_vendor_call(vp_free)(vp);
 	fpu_free_guest_fpstate(&vp->guest_fpu);
+	free_page((unsigned long)vp->hcall_out);
+	free_page((unsigned long)vp->hcall_in);
 	free_page((unsigned long)vp->run);
 	kfree(vp);
 }
@@ -131,7 +141,12 @@ int hv_vp_get_reg(struct hv_vp *vp, u32 name, union hvpart_register_value *val)
 	case HVPART_REG_XFEM:
 		val->reg64 = vp->xcr0;
 		return 0;
+	case HVPART_REG_TSC:
+		val->reg64 = rdtsc() + vp->tsc_offset;
+		return 0;
 	}
+	if (hv_hyperv_is_reg(name))
+		return hv_hyperv_get_reg(vp, name, &val->reg64);
 	return hv_vendor_call(get_reg)(vp, name, val);
 }
 
@@ -175,7 +190,16 @@ int hv_vp_set_reg(struct hv_vp *vp, u32 name,
 		if (val->reg128[1])
 			return -EINVAL;
 		return hv_xsave_set_xcr0(vp, val->reg64);
+	case HVPART_REG_TSC:
+		if (val->reg128[1])
+			return -EINVAL;
+		WRITE_ONCE(vp->tsc_offset, val->reg64 - rdtsc());
+		hv_reftime_tsc_changed(vp->pt);
+		return 0;
 	}
+	if (hv_hyperv_is_reg(name))
+		return val->reg128[1] ? -EINVAL :
+		       hv_hyperv_set_reg(vp, name, val->reg64);
 	return hv_vendor_call(set_reg)(vp, name, val);
 }
 
@@ -230,6 +254,7 @@ static bool hv_vp_enter(struct hv_vp *vp, int *ret)
 {
 	bool root;
 	u32 pkru;
+	u64 t0;
 
 	preempt_disable();
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
@@ -253,7 +278,9 @@ static bool hv_vp_enter(struct hv_vp *vp, int *ret)
 	/* neither XCR0 nor PKRU is in the VMCB/VMCS */
 	pkru = read_pkru();
 	hv_xsave_load_guest(vp);
+	t0 = local_clock();
 	*ret = hv_vendor_call(vp_run)(vp);
+	vp->runtime_ns += local_clock() - t0;
 	hv_xsave_put_guest(vp);
 	write_pkru(pkru);
 

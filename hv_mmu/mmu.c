@@ -29,6 +29,7 @@ u32 hv_mmu_max_gpa_bits(void)
 int hv_mmu_init(struct hv_mmu *mmu, const struct hv_pte_format *fmt)
 {
 	mutex_init(&mmu->lock);
+	INIT_LIST_HEAD(&mmu->overlays);
 	mmu->fmt = fmt;
 	mmu->root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!mmu->root)
@@ -112,13 +113,30 @@ static u64 hv_mmu_make_leaf(const struct hv_pte_format *fmt, struct page *page,
 	return pte;
 }
 
+static struct hv_overlay *hv_mmu_find_overlay(struct hv_mmu *mmu, u64 gfn)
+{
+	struct hv_overlay *ov;
+
+	lockdep_assert_held(&mmu->lock);
+
+	list_for_each_entry(ov, &mmu->overlays, node) {
+		if (ov->active && ov->gfn == gfn)
+			return ov;
+	}
+	return NULL;
+}
+
+/* Clear the leaves of a range; overlays stay where they are. */
 static void hv_mmu_clear(struct hv_mmu *mmu, u64 gfn, u64 npages)
 {
 	u64 i;
 
 	for (i = 0; i < npages; i++) {
-		u64 *pte = hv_mmu_walk(mmu, gfn + i, false);
+		u64 *pte;
 
+		if (hv_mmu_find_overlay(mmu, gfn + i))
+			continue;
+		pte = hv_mmu_walk(mmu, gfn + i, false);
 		if (pte)
 			WRITE_ONCE(*pte, 0);
 	}
@@ -216,6 +234,8 @@ int hv_mmu_map(struct hv_partition *pt, u64 gfn, u64 size,
 			ret = PTR_ERR(pte);
 			goto clear;
 		}
+		if (hv_mmu_find_overlay(mmu, gfn + i))
+			continue;
 		WRITE_ONCE(*pte, hv_mmu_make_leaf(mmu->fmt, map.pages[i],
 						  access));
 	}
@@ -285,33 +305,135 @@ static struct hv_gpa_mapping *hv_mmu_find(struct hv_mmu *mmu, u64 gfn)
 bool hv_mmu_gpa_access(struct hv_mmu *mmu, u64 gpa, u32 *access)
 {
 	struct hv_gpa_mapping *m;
+	bool found = true;
 
 	mutex_lock(&mmu->lock);
 	m = hv_mmu_find(mmu, gpa >> PAGE_SHIFT);
-	if (m)
+	if (hv_mmu_find_overlay(mmu, gpa >> PAGE_SHIFT))
+		*access = HVPART_MAP_READABLE | HVPART_MAP_EXECUTABLE;
+	else if (m)
 		*access = m->access;
+	else
+		found = false;
 	mutex_unlock(&mmu->lock);
-	return m;
+	return found;
 }
 
-/* Read guest memory through the pinned pages; fails on unmapped GPAs. */
-int hv_mmu_read_gpa(struct hv_mmu *mmu, u64 gpa, void *buf, size_t len)
+bool hv_mmu_overlay_at(struct hv_mmu *mmu, u64 gfn)
 {
+	bool ret;
+
+	mutex_lock(&mmu->lock);
+	ret = hv_mmu_find_overlay(mmu, gfn);
+	mutex_unlock(&mmu->lock);
+	return ret;
+}
+
+/* The leaf @gfn should have now: an overlay, a mapping, or nothing. */
+static int hv_mmu_refresh(struct hv_mmu *mmu, u64 gfn)
+{
+	struct hv_overlay *ov = hv_mmu_find_overlay(mmu, gfn);
+	struct hv_gpa_mapping *m = hv_mmu_find(mmu, gfn);
+	u64 *pte = hv_mmu_walk(mmu, gfn, !!ov);
+
+	if (IS_ERR(pte))
+		return PTR_ERR(pte);
+	if (ov)
+		WRITE_ONCE(*pte, hv_mmu_make_leaf(mmu->fmt, ov->page,
+						  HVPART_MAP_READABLE |
+						  HVPART_MAP_EXECUTABLE));
+	else if (m)
+		WRITE_ONCE(*pte, hv_mmu_make_leaf(mmu->fmt,
+						  m->pages[gfn - m->gfn],
+						  m->access));
+	else if (pte)
+		WRITE_ONCE(*pte, 0);
+	return 0;
+}
+
+/*
+ * Move, place or remove an overlay.  An overlay covers one page of GPA
+ * space whether or not RAM is mapped there; what it covered comes back
+ * when it moves away.
+ */
+int hv_mmu_overlay_set(struct hv_partition *pt, struct hv_overlay *ov,
+		       bool enable, u64 gfn)
+{
+	struct hv_mmu *mmu = &pt->mmu;
+	u64 limit = 1ULL << (hv_mmu_max_gpa_bits() - PAGE_SHIFT);
+	int ret = 0;
+
+	if (enable && gfn >= limit)
+		return -EINVAL;
+
+	mutex_lock(&mmu->lock);
+	if (ov->active && (!enable || ov->gfn != gfn)) {
+		ov->active = false;
+		list_del(&ov->node);
+		ret = hv_mmu_refresh(mmu, ov->gfn);
+	}
+	if (!ret && enable && !ov->active) {
+		if (hv_mmu_find_overlay(mmu, gfn)) {
+			ret = -EBUSY;
+		} else {
+			ov->gfn = gfn;
+			ov->active = true;
+			list_add(&ov->node, &mmu->overlays);
+			ret = hv_mmu_refresh(mmu, gfn);
+			if (ret) {
+				ov->active = false;
+				list_del(&ov->node);
+			}
+		}
+	}
+	hv_partition_kick_all(pt, HV_REQ_TLB_FLUSH);
+	mutex_unlock(&mmu->lock);
+	return ret;
+}
+
+/*
+ * The page the guest sees at @gfn, for an access with @access rights
+ * (HVPART_MAP_*); NULL if there is none or the rights forbid it.
+ */
+static struct page *hv_mmu_guest_page(struct hv_mmu *mmu, u64 gfn, u32 access)
+{
+	struct hv_overlay *ov = hv_mmu_find_overlay(mmu, gfn);
+	struct hv_gpa_mapping *m;
+
+	if (ov)
+		return access & HVPART_MAP_WRITABLE ? NULL : ov->page;
+	m = hv_mmu_find(mmu, gfn);
+	if (!m || (access & ~m->access))
+		return NULL;
+	return m->pages[gfn - m->gfn];
+}
+
+/* Copy between guest memory (as the guest sees it) and @buf. */
+static int hv_mmu_copy(struct hv_mmu *mmu, u64 gpa, void *buf, size_t len,
+		       bool write)
+{
+	u32 access = write ? HVPART_MAP_WRITABLE : HVPART_MAP_READABLE;
 	int ret = 0;
 
 	mutex_lock(&mmu->lock);
 	while (len) {
-		struct hv_gpa_mapping *m = hv_mmu_find(mmu, gpa >> PAGE_SHIFT);
+		struct page *page = hv_mmu_guest_page(mmu, gpa >> PAGE_SHIFT,
+						      access);
 		size_t off = offset_in_page(gpa);
 		size_t n = min_t(size_t, len, PAGE_SIZE - off);
 		void *va;
 
-		if (!m) {
+		if (!page) {
 			ret = -EFAULT;
 			break;
 		}
-		va = kmap_local_page(m->pages[(gpa >> PAGE_SHIFT) - m->gfn]);
-		memcpy(buf, va + off, n);
+		va = kmap_local_page(page);
+		if (write) {
+			memcpy(va + off, buf, n);
+			set_page_dirty_lock(page);
+		} else {
+			memcpy(buf, va + off, n);
+		}
 		kunmap_local(va);
 		buf += n;
 		gpa += n;
@@ -319,4 +441,16 @@ int hv_mmu_read_gpa(struct hv_mmu *mmu, u64 gpa, void *buf, size_t len)
 	}
 	mutex_unlock(&mmu->lock);
 	return ret;
+}
+
+/* Read guest memory through the pinned pages; fails on unmapped GPAs. */
+int hv_mmu_read_gpa(struct hv_mmu *mmu, u64 gpa, void *buf, size_t len)
+{
+	return hv_mmu_copy(mmu, gpa, buf, len, false);
+}
+
+/* Write guest memory; fails unless the GPA is RAM the guest may write. */
+int hv_mmu_write_gpa(struct hv_mmu *mmu, u64 gpa, const void *buf, size_t len)
+{
+	return hv_mmu_copy(mmu, gpa, (void *)buf, len, true);
 }

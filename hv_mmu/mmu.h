@@ -8,6 +8,7 @@
 #define HV_MMU_MMU_H
 
 #include <linux/types.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 
 #define HV_MAX_MAPPINGS		64
@@ -35,6 +36,18 @@ struct hv_gpa_mapping {
 	struct page **pages;
 };
 
+/*
+ * A hypervisor page that covers whatever is mapped at @gfn, as the TLFS
+ * overlays do (hypercall page, reference TSC page): the guest may read
+ * and execute it, a write raises #GP.  Its owner keeps the page.
+ */
+struct hv_overlay {
+	struct list_head node;
+	struct page *page;
+	u64 gfn;
+	bool active;
+};
+
 struct hv_mmu {
 	/* mmu_lock: the mappings and the tables; after pt_mutex, vp_mutex */
 	struct mutex lock;
@@ -42,6 +55,7 @@ struct hv_mmu {
 	u64 *root;
 	phys_addr_t root_pa;
 	unsigned long nr_tables;
+	struct list_head overlays;
 	u32 nr_maps;
 	struct hv_gpa_mapping maps[HV_MAX_MAPPINGS];
 };
@@ -54,6 +68,10 @@ int hv_mmu_map(struct hv_partition *pt, u64 gfn, u64 size,
 int hv_mmu_unmap(struct hv_partition *pt, u64 gfn, u64 size);
 bool hv_mmu_gpa_access(struct hv_mmu *mmu, u64 gpa, u32 *access);
 int hv_mmu_read_gpa(struct hv_mmu *mmu, u64 gpa, void *buf, size_t len);
+int hv_mmu_write_gpa(struct hv_mmu *mmu, u64 gpa, const void *buf, size_t len);
+int hv_mmu_overlay_set(struct hv_partition *pt, struct hv_overlay *ov,
+		       bool enable, u64 gfn);
+bool hv_mmu_overlay_at(struct hv_mmu *mmu, u64 gfn);
 int hv_mmu_translate_gva(struct hv_vp *vp, u64 gva, u32 flags, u32 *result,
 			 u64 *gpa);
 

@@ -294,6 +294,7 @@ static int svm_vp_run(struct hv_vp *vp)
 	vmcb->save.rsp = vp->regs[HV_RSP];
 	vmcb->save.rip = vp->rip;
 	vmcb->save.rflags = vp->rflags;
+	vmcb->control.tsc_offset = vp->tsc_offset;
 	if (svm->dr_live)
 		svm_load_db(svm->db);
 

@@ -136,9 +136,6 @@ int svm_get_reg(struct hv_vp *vp, u32 name, union hvpart_register_value *val)
 	case HVPART_REG_DR0 ... HVPART_REG_DR3:
 		val->reg64 = svm->db[name - HVPART_REG_DR0];
 		return 0;
-	case HVPART_REG_TSC:
-		val->reg64 = rdtsc() + vmcb->control.tsc_offset;
-		return 0;
 	case HVPART_REG_TSC_AUX:
 		val->reg64 = svm->tsc_aux;
 		return 0;
@@ -239,9 +236,6 @@ int svm_set_reg(struct hv_vp *vp, u32 name,
 		return 0;
 	case HVPART_REG_DR0 ... HVPART_REG_DR3:
 		svm->db[name - HVPART_REG_DR0] = v;
-		return 0;
-	case HVPART_REG_TSC:
-		vmcb->control.tsc_offset = v - rdtsc();
 		return 0;
 	case HVPART_REG_TSC_AUX:
 		if (v >> 32)

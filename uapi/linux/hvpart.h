@@ -64,8 +64,25 @@ enum {
 	HVPART_PROP_PRIVILEGE_MASK = 2,
 	/* Hyper-V feature flags (CPUID 0x40000003 EDX) */
 	HVPART_PROP_FEATURES = 3,
+	/* implementation recommendations (CPUID 0x40000004 EAX) */
+	HVPART_PROP_RECOMMENDATIONS = 4,
+	/* spinlock retries before HvCallNotifyLongSpinWait (0x40000004 EBX) */
+	HVPART_PROP_SPIN_RETRY = 5,
+	/* read-only (-EPERM on SET): what hvpart can grant for 2, 3 and 4 */
+	HVPART_PROP_SUPPORTED_PRIVILEGES = 6,
+	HVPART_PROP_SUPPORTED_FEATURES = 7,
+	HVPART_PROP_SUPPORTED_RECOMMENDATIONS = 8,
 	HVPART_PROP_COUNT,
 };
+
+/*
+ * A new partition is granted everything hvpart implements (the SUPPORTED
+ * properties) and a spin retry count of 0xffffffff (never notify).  The
+ * guest sees exactly what is set, in its CPUID leaves, and gets exactly
+ * that: a synthetic MSR without its privilege or feature raises #GP, a
+ * hypercall without its privilege returns HV_STATUS_ACCESS_DENIED.
+ * Setting a bit hvpart does not implement fails with -EINVAL.
+ */
 
 /**
  * struct hvpart_partition_property - HVPART_{SET,GET}_PARTITION_PROPERTY
@@ -232,6 +249,26 @@ struct hvpart_intercept {
 #define HVPART_REG_CSTAR	0x0008000A
 #define HVPART_REG_SFMASK	0x0008000B
 #define HVPART_REG_TSC_AUX	0x0008007B
+/*
+ * Synthetic state.  GUEST_OS_ID, HYPERCALL, REFERENCE_TSC, TIME_REF_COUNT
+ * and the crash registers are partition-wide (any VP fd reaches them);
+ * VP_INDEX and the frequencies are read-only.  The root is not bound by
+ * the hypercall MSR's lock bit.
+ */
+#define HVPART_REG_VP_RUNTIME		0x00090000
+#define HVPART_REG_HYPERCALL		0x00090001
+#define HVPART_REG_GUEST_OS_ID		0x00090002
+#define HVPART_REG_VP_INDEX		0x00090003
+#define HVPART_REG_TIME_REF_COUNT	0x00090004
+#define HVPART_REG_REFERENCE_TSC	0x00090017
+#define HVPART_REG_GUEST_CRASH_P0	0x00000210
+#define HVPART_REG_GUEST_CRASH_P1	0x00000211
+#define HVPART_REG_GUEST_CRASH_P2	0x00000212
+#define HVPART_REG_GUEST_CRASH_P3	0x00000213
+#define HVPART_REG_GUEST_CRASH_P4	0x00000214
+#define HVPART_REG_GUEST_CRASH_CTL	0x00000215
+#define HVPART_REG_PROCESSOR_CLOCK_FREQUENCY	0x00000240
+#define HVPART_REG_INTERRUPT_CLOCK_FREQUENCY	0x00000241
 
 /**
  * struct hvpart_x64_segment - HV_X64_SEGMENT_REGISTER
@@ -350,6 +387,10 @@ struct hvpart_translate_gva {
 #define HVPART_MSG_X64_INTERRUPTION_DELIVERABLE	0x80010008
 /* hvpart's own: the VP hit an exit hvpart does not handle; see payload */
 #define HVPART_MSG_HVPART_UNHANDLED_EXIT	0x8fff0000
+/* hvpart's own: the guest wrote CrashNotify to HV_X64_MSR_CRASH_CTL */
+#define HVPART_MSG_HVPART_GUEST_CRASH		0x8fff0001
+/* hvpart's own: the guest wrote 1 to HV_X64_MSR_RESET */
+#define HVPART_MSG_HVPART_RESET			0x8fff0002
 
 /* HV_INTERCEPT_ACCESS_TYPE */
 #define HVPART_INTERCEPT_ACCESS_READ		0
@@ -546,6 +587,19 @@ struct hvpart_unhandled_exit {
 	__u64 exit_info2;
 };
 
+/**
+ * struct hvpart_guest_crash - payload of HVPART_MSG_HVPART_GUEST_CRASH
+ * @header: intercept header; rip is after the WRMSR, which has completed
+ * @crash_ctl: the value written to HV_X64_MSR_CRASH_CTL (bit 63 notify,
+ *	bit 62: @params[3] is the GPA of a message of @params[4] bytes)
+ * @params: HV_X64_MSR_CRASH_P0 to P4
+ */
+struct hvpart_guest_crash {
+	struct hvpart_x64_intercept_header header;
+	__u64 crash_ctl;
+	__u64 params[5];
+};
+
 #define HVPART_MESSAGE_PAYLOAD_QWORDS	30
 
 /**
@@ -581,6 +635,7 @@ struct hvpart_message {
 		struct hvpart_x64_exception_intercept exception;
 		struct hvpart_x64_interruption_deliverable deliverable;
 		struct hvpart_unhandled_exit unhandled;
+		struct hvpart_guest_crash crash;
 	} u;
 };
 
