@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvpart-bench: the benchmark guest under hvpart (/dev/hvpart).
+ *
+ * One partition with one VP; BENCH_PORT writes are intercepted for the
+ * root.  CPUID is hvpart's own business and never leaves the kernel, nor
+ * does an OUT to BENCH_PORT_KERNEL (no intercept: the write goes nowhere).
+ * An OUT to BENCH_PORT ends HVPART_RUN_VP with an I/O port intercept message; the runner
+ * completes it through the run page (HVPART_RUN_COMPLETE_ADVANCE_RIP)
+ * and calls HVPART_RUN_VP again, as a worker process would.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "libhvpart.h"
+#include "bench.h"
+
+static struct hvp_vp vp;
+
+static int hv_setup(void *mem)
+{
+	int sys_fd, pt_fd, ret;
+
+	sys_fd = hvp_open(NULL);
+	if (sys_fd < 0)
+		bench_fail("open %s: %s", HVP_DEVICE_PATH, strerror(-sys_fd));
+	if (hvp_check_extension(sys_fd, HVPART_CAP_IO_INTERCEPT) <= 0 ||
+	    hvp_check_extension(sys_fd, HVPART_CAP_RUN_COMPLETION) <= 0)
+		bench_fail("hvpart lacks I/O intercepts or run completion");
+	pt_fd = hvp_create_partition(sys_fd, 0);
+	if (pt_fd < 0)
+		bench_fail("HVPART_CREATE_PARTITION: %s", strerror(-pt_fd));
+	ret = hvp_map_gpa_range(pt_fd, 0, BENCH_MEM_SIZE, mem,
+				HVPART_MAP_READABLE | HVPART_MAP_WRITABLE |
+				HVPART_MAP_EXECUTABLE);
+	if (ret)
+		bench_fail("HVPART_MAP_GPA_RANGE: %s", strerror(-ret));
+	ret = hvp_install_intercept(pt_fd, HVPART_INTERCEPT_TYPE_X64_IO_PORT,
+				    HVPART_INTERCEPT_ACCESS_MASK_WRITE,
+				    BENCH_PORT, BENCH_PORT);
+	if (ret)
+		bench_fail("HVPART_INSTALL_INTERCEPT: %s", strerror(-ret));
+	ret = hvp_create_vp(sys_fd, pt_fd, 0, &vp);
+	if (ret)
+		bench_fail("HVPART_CREATE_VP: %s", strerror(-ret));
+	return 0;
+}
+
+/* The intercept that ended the last run is one of ours: complete it. */
+static int hv_complete_out(struct hvpart_run *run)
+{
+	const struct hvpart_x64_io_port_intercept *io = &run->msg.u.io_port;
+
+	if (io->port_number != BENCH_PORT ||
+	    io->header.intercept_access_type != HVPART_INTERCEPT_ACCESS_WRITE) {
+		fprintf(stderr, "bench: unexpected I/O intercept: port %#x\n",
+			io->port_number);
+		return -1;
+	}
+	run->completion = HVPART_RUN_COMPLETE_ADVANCE_RIP;
+	return 0;
+}
+
+/* N x HVPART_RUN_VP that returns -EINTR at once: no guest entry. */
+static int hv_run_null(uint64_t n, uint64_t *ns)
+{
+	struct hvpart_run *run = vp.run;
+	uint64_t t0, i;
+
+	run->completion = 0;
+	run->immediate_exit = 1;
+	t0 = bench_now_ns();
+	for (i = 0; i < n; i++) {
+		if (ioctl(vp.fd, HVPART_RUN_VP, 0) == 0 || errno != EINTR) {
+			fprintf(stderr,
+				"bench: hvpart null: RUN_VP did not fail with EINTR\n");
+			return -1;
+		}
+	}
+	*ns = bench_now_ns() - t0;
+	run->immediate_exit = 0;
+	return 0;
+}
+
+static int hv_run(enum bench_row row, uint64_t n, uint64_t *ns,
+		  uint64_t *exits)
+{
+	struct hvpart_run *run = vp.run;
+	struct hvpart_register regs[2];
+	uint64_t t0, exits0;
+	uint32_t type;
+	int ret;
+
+	if (row == BENCH_ROW_NULL) {
+		exits0 = run->exits;
+		ret = hv_run_null(n, ns);
+		*exits = run->exits - exits0;
+		return ret;
+	}
+	hvp_reg64(&regs[0], HVPART_REG_RSI, n);
+	hvp_reg64(&regs[1], HVPART_REG_RDX, bench_row_port(row));
+	ret = hvp_vp_set_real_mode(&vp, 0, bench_row_ip(row));
+	if (!ret)
+		ret = hvp_set_regs(&vp, regs, ARRAY_SIZE(regs));
+	if (ret)
+		bench_fail("HVPART_SET_VP_REGISTERS: %s", strerror(-ret));
+	run->completion = 0;
+	exits0 = run->exits;
+
+	t0 = bench_now_ns();
+	for (;;) {
+		if (ioctl(vp.fd, HVPART_RUN_VP, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			bench_fail("HVPART_RUN_VP: %s", strerror(errno));
+		}
+		type = run->msg.header.message_type;
+		if (type == HVPART_MSG_X64_IO_PORT_INTERCEPT &&
+		    row == BENCH_ROW_OUT) {
+			if (hv_complete_out(run))
+				return -1;
+			continue;
+		}
+		if (type == HVPART_MSG_X64_HALT)
+			break;
+		fprintf(stderr, "bench: hvpart %s: unexpected %s (%#x) at RIP %#llx\n",
+			bench_row_name(row), hvp_message_name(type), type,
+			(unsigned long long)run->msg.u.intercept.rip);
+		return -1;
+	}
+	*ns = bench_now_ns() - t0;
+	*exits = run->exits - exits0;
+	return 0;
+}
+
+static const struct bench_ops hv_ops = {
+	.name	= "hvpart",
+	.setup	= hv_setup,
+	.run	= hv_run,
+};
+
+int main(int argc, char **argv)
+{
+	return bench_main(argc, argv, &hv_ops);
+}
