@@ -11,7 +11,6 @@
 #include <linux/cpuhotplug.h>
 #include <linux/percpu.h>
 #include <linux/reboot.h>
-#include <asm/reboot.h>
 
 #include "hv_core/hv.h"
 #include "hv_ioctl/dev.h"
@@ -59,14 +58,13 @@ static int hv_cpu_offline(unsigned int cpu)
 }
 
 /*
- * Crash and emergency reboot (kexec included) call this on every CPU,
- * from NMI context: leave virtualization root without taking locks.
+ * Reboot, power off and kexec (kernel_kexec() runs the reboot notifiers)
+ * leave root on every CPU.  The kernel's emergency hook for crashes
+ * (cpu_emergency_register_virt_callback()) has a single slot that KVM
+ * claims, and claiming it first makes a later kvm_amd/kvm_intel load
+ * WARN: hvpart leaves it to KVM, so a kdump kernel may start with SVM or
+ * VMX still on in the CPUs that crashed (see README, Limits).
  */
-static void hv_emergency_disable(void)
-{
-	hv_cpu_disable(NULL);
-}
-
 static int hv_reboot_notify(struct notifier_block *nb, unsigned long code,
 			    void *unused)
 {
@@ -141,7 +139,6 @@ static int __init hvpart_init(void)
 		goto unsetup;
 	hv_cpuhp_state = ret;
 
-	cpu_emergency_register_virt_callback(hv_emergency_disable);
 	ret = register_reboot_notifier(&hv_reboot_nb);
 	if (ret)
 		goto remove_cpuhp;
@@ -158,7 +155,6 @@ static int __init hvpart_init(void)
 unregister_reboot:
 	unregister_reboot_notifier(&hv_reboot_nb);
 remove_cpuhp:
-	cpu_emergency_unregister_virt_callback(hv_emergency_disable);
 	cpuhp_remove_state(hv_cpuhp_state);
 unsetup:
 	hv_vendor_call(hardware_unsetup)();
@@ -169,7 +165,6 @@ static void __exit hvpart_exit(void)
 {
 	hv_dev_unregister();
 	unregister_reboot_notifier(&hv_reboot_nb);
-	cpu_emergency_unregister_virt_callback(hv_emergency_disable);
 	cpuhp_remove_state(hv_cpuhp_state);
 	hv_vendor_call(hardware_unsetup)();
 	pr_info("%s root released\n", hv_vendor.name);
