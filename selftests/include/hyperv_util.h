@@ -4,8 +4,9 @@
  * physical layout they share, the hypercall page set up by the root, the
  * vendor's hypercall instruction, and the "TLFS probe": a guest loaded at
  * LOAD_GPA (64-bit or flat 32-bit protected mode) that performs one
- * operation per round trip for the host (CPUID, RDMSR, WRMSR, or a
- * hypercall through the hypercall page or a direct VMMCALL/VMCALL), with the
+ * operation per round trip for the host (CPUID, RDMSR, WRMSR, a memory
+ * read or byte write, or a hypercall through the hypercall page or a
+ * direct VMMCALL/VMCALL), with the
  * registers the host chose, and hands back the registers afterwards along
  * with the vector of any #GP or #UD the operation raised.
  */
@@ -50,6 +51,8 @@ enum tp_op {
 	TP_HCALL_PAGE,		/* CALL the hypercall page */
 	TP_HCALL_DIRECT,	/* CALL a VMMCALL/VMCALL; RET stub in guest RAM */
 	TP_CPUID,		/* CPUID leaf RAX, subleaf RCX */
+	TP_READ,		/* RAX = the 8 (32-bit: 4) bytes at RCX */
+	TP_WRITE8,		/* the byte at RCX = AL */
 };
 
 /*
@@ -98,6 +101,11 @@ uint32_t tp_resume(struct hv_vp *vp, struct tp *t);
 
 /* CPUID through the probe: the four registers in r[0..3] (EAX..EDX). */
 void tp_cpuid(struct hv_vp *vp, uint32_t leaf, uint32_t r[4]);
+
+/* Read guest memory; write a byte (the vector raised, 0 if none). */
+uint64_t tp_read(struct hv_vp *vp, uint64_t gva);
+int tp_write8(struct hv_vp *vp, uint64_t gva, uint8_t val);
+uint64_t tp_write8_gpa(enum guest_mode mode);
 
 /* RDMSR/WRMSR through the probe: the vector raised, 0 if none. */
 int tp_rdmsr(struct hv_vp *vp, uint32_t msr, uint64_t *val);

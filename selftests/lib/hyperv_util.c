@@ -12,11 +12,11 @@
 /*
  * The 64-bit probe.  At "GUEST_SYNC 1" the host has set the registers
  * and TP_OP; the op runs; RAX goes to RBP and "GUEST_SYNC 2" lets the
- * host read everything back.  #GP on the RDMSR/WRMSR and #UD on a
- * hypercall instruction (in the page or in the direct stub) are recorded
- * in TP_VEC/TP_RIP and skipped (the 2-byte MSR instruction; the 3-byte
- * hypercall instruction, landing on its RET); any other #GP or #UD is a
- * guest failure.
+ * host read everything back.  #GP on the RDMSR/WRMSR or on the byte
+ * store, and #UD on a hypercall instruction (in the page or in the direct
+ * stub) are recorded in TP_VEC/TP_RIP and skipped (the 2-byte MSR or
+ * store instruction; the 3-byte hypercall instruction, landing on its
+ * RET); any other #GP or #UD is a guest failure.
  */
 __asm__(GUEST_ASM_BEGIN(g_tp64)
 	".code64\n"
@@ -24,6 +24,10 @@ __asm__(GUEST_ASM_BEGIN(g_tp64)
 	"	movl $0, " G_STR(TP_VEC) "\n"
 	"	cmpl $4, " G_STR(TP_OP) "\n"
 	"	je 3f\n"
+	"	cmpl $5, " G_STR(TP_OP) "\n"
+	"	je 10f\n"
+	"	cmpl $6, " G_STR(TP_OP) "\n"
+	"	je 11f\n"
 	"	cmpl $2, " G_STR(TP_OP) "\n"
 	"	jae 4f\n"
 	"	cmpl $0, " G_STR(TP_OP) "\n"
@@ -38,6 +42,13 @@ __asm__(GUEST_ASM_BEGIN(g_tp64)
 	"	wrmsr\n"
 	"	jmp 9f\n"
 	"3:	cpuid\n"
+	"	jmp 9f\n"
+	"10:	mov (%rcx), %rax\n"
+	"	jmp 9f\n"
+	".global g_tp64_write\n"
+	"11:\n"
+	"g_tp64_write:\n"
+	"	mov %al, (%rcx)\n"
 	"	jmp 9f\n"
 	"4:	testl $" G_STR(TP_FLAG_XMM) ", " G_STR(TP_FLAGS) "\n"
 	"	jz 5f\n"
@@ -81,6 +92,9 @@ __asm__(GUEST_ASM_BEGIN(g_tp64)
 	"	lea g_tp64_wrmsr(%rip), %rbx\n"
 	"	cmp %rbx, %rax\n"
 	"	je 1f\n"
+	"	lea g_tp64_write(%rip), %rbx\n"
+	"	cmp %rbx, %rax\n"
+	"	je 1f\n"
 	"	GUEST_FAIL 13\n"
 	"1:	addq $2, 24(%rsp)\n"
 	"	pop %rbx\n"
@@ -109,6 +123,7 @@ __asm__(GUEST_ASM_BEGIN(g_tp64)
 GUEST_CODE_DECLARE(g_tp64);
 GUEST_LABEL_DECLARE(g_tp64_rdmsr);
 GUEST_LABEL_DECLARE(g_tp64_wrmsr);
+GUEST_LABEL_DECLARE(g_tp64_write);
 GUEST_LABEL_DECLARE(g_tp64_direct);
 GUEST_LABEL_DECLARE(g_tp64_gp);
 GUEST_LABEL_DECLARE(g_tp64_ud);
@@ -120,6 +135,10 @@ __asm__(GUEST_ASM_BEGIN(g_tp32)
 	"	movl $0, " G_STR(TP_VEC) "\n"
 	"	cmpl $4, " G_STR(TP_OP) "\n"
 	"	je 3f\n"
+	"	cmpl $5, " G_STR(TP_OP) "\n"
+	"	je 10f\n"
+	"	cmpl $6, " G_STR(TP_OP) "\n"
+	"	je 11f\n"
 	"	cmpl $2, " G_STR(TP_OP) "\n"
 	"	jae 4f\n"
 	"	cmpl $0, " G_STR(TP_OP) "\n"
@@ -134,6 +153,13 @@ __asm__(GUEST_ASM_BEGIN(g_tp32)
 	"	wrmsr\n"
 	"	jmp 9f\n"
 	"3:	cpuid\n"
+	"	jmp 9f\n"
+	"10:	mov (%ecx), %eax\n"
+	"	jmp 9f\n"
+	".global g_tp32_write\n"
+	"11:\n"
+	"g_tp32_write:\n"
+	"	mov %al, (%ecx)\n"
 	"	jmp 9f\n"
 	"4:	cmpl $3, " G_STR(TP_OP) "\n"
 	"	je 6f\n"
@@ -157,6 +183,8 @@ __asm__(GUEST_ASM_BEGIN(g_tp32)
 	"	cmp $" G_ADDR(g_tp32, g_tp32_rdmsr) ", %eax\n"
 	"	je 1f\n"
 	"	cmp $" G_ADDR(g_tp32, g_tp32_wrmsr) ", %eax\n"
+	"	je 1f\n"
+	"	cmp $" G_ADDR(g_tp32, g_tp32_write) ", %eax\n"
 	"	je 1f\n"
 	"	GUEST_FAIL 13\n"
 	"1:	addl $2, 8(%esp)\n"
@@ -182,6 +210,7 @@ __asm__(GUEST_ASM_BEGIN(g_tp32)
 GUEST_CODE_DECLARE(g_tp32);
 GUEST_LABEL_DECLARE(g_tp32_rdmsr);
 GUEST_LABEL_DECLARE(g_tp32_wrmsr);
+GUEST_LABEL_DECLARE(g_tp32_write);
 GUEST_LABEL_DECLARE(g_tp32_direct);
 GUEST_LABEL_DECLARE(g_tp32_gp);
 GUEST_LABEL_DECLARE(g_tp32_ud);
@@ -372,6 +401,34 @@ void tp_cpuid(struct hv_vp *vp, uint32_t leaf, uint32_t r[4])
 	r[1] = t.rbx;
 	r[2] = t.rcx;
 	r[3] = t.rdx;
+}
+
+uint64_t tp_read(struct hv_vp *vp, uint64_t gva)
+{
+	struct tp t = { .op = TP_READ, .rcx = gva };
+	uint32_t m = tp_run(vp, &t);
+
+	HV_ASSERT(!m, "read of %#llx ended RUN with %s",
+		  (unsigned long long)gva, hv_msg_name(m));
+	HV_ASSERT(!t.vector, "read of %#llx raised vector %d",
+		  (unsigned long long)gva, t.vector);
+	return t.rax;
+}
+
+int tp_write8(struct hv_vp *vp, uint64_t gva, uint8_t val)
+{
+	struct tp t = { .op = TP_WRITE8, .rcx = gva, .rax = val };
+	uint32_t m = tp_run(vp, &t);
+
+	HV_ASSERT(!m, "write to %#llx ended RUN with %s",
+		  (unsigned long long)gva, hv_msg_name(m));
+	return t.vector;
+}
+
+uint64_t tp_write8_gpa(enum guest_mode mode)
+{
+	return mode == GUEST_MODE_LONG64 ? GUEST_GPA(g_tp64, g_tp64_write) :
+					   GUEST_GPA(g_tp32, g_tp32_write);
 }
 
 int tp_rdmsr(struct hv_vp *vp, uint32_t msr, uint64_t *val)
