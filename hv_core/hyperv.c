@@ -352,9 +352,14 @@ int hv_hyperv_msr_read(struct hv_vp *vp, u32 msr, u64 *data)
 		break;
 	case HV_X64_MSR_TSC_FREQUENCY:
 	case HV_X64_MSR_APIC_FREQUENCY:
+		/* the privilege grants them "if supported": the feature */
+		if (!hv_feature(vp, HV_FEATURE_FREQUENCY_MSRS_AVAILABLE))
+			return -EINVAL;
 		need = HV_ACCESS_FREQUENCY_MSRS;
 		break;
 	case HV_X64_MSR_GUEST_IDLE:
+		if (!hv_feature(vp, HV_X64_GUEST_IDLE_STATE_AVAILABLE))
+			return -EINVAL;
 		need = HV_MSR_GUEST_IDLE_AVAILABLE;
 		break;
 	case HV_X64_MSR_CRASH_P0 ... HV_X64_MSR_CRASH_CTL:
