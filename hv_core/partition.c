@@ -31,7 +31,7 @@ struct hv_partition *hv_partition_create(void)
 	pt->io_write_bitmap = bitmap_zalloc(HV_NR_IO_PORTS, GFP_KERNEL_ACCOUNT);
 	if (!pt->io_read_bitmap || !pt->io_write_bitmap)
 		goto free_bitmaps;
-	if (hv_mmu_init(&pt->mmu, hv_vendor.pte_format))
+	if (hv_mmu_init(&pt->mmu, hv_vendor.pte_format, current->mm))
 		goto free_bitmaps;
 	if (hv_hyperv_init(pt))
 		goto destroy_mmu;

@@ -26,9 +26,11 @@ u32 hv_mmu_max_gpa_bits(void)
 	return min_t(u32, boot_cpu_data.x86_phys_bits, 48);
 }
 
-int hv_mmu_init(struct hv_mmu *mmu, const struct hv_pte_format *fmt)
+int hv_mmu_init(struct hv_mmu *mmu, const struct hv_pte_format *fmt,
+		struct mm_struct *mm)
 {
 	mutex_init(&mmu->lock);
+	mmu->mm = mm;
 	INIT_LIST_HEAD(&mmu->overlays);
 	mmu->fmt = fmt;
 	mmu->root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
@@ -53,9 +55,10 @@ static void hv_mmu_free_table(struct hv_mmu *mmu, u64 *table, int level)
 	free_page((unsigned long)table);
 }
 
-static void hv_mmu_release(struct hv_gpa_mapping *map)
+static void hv_mmu_release(struct hv_mmu *mmu, struct hv_gpa_mapping *map)
 {
 	unpin_user_pages(map->pages, map->npages);
+	account_locked_vm(mmu->mm, map->npages, false);
 	kvfree(map->pages);
 	map->pages = NULL;
 }
@@ -65,7 +68,7 @@ void hv_mmu_destroy(struct hv_mmu *mmu)
 	u32 i;
 
 	for (i = 0; i < mmu->nr_maps; i++)
-		hv_mmu_release(&mmu->maps[i]);
+		hv_mmu_release(mmu, &mmu->maps[i]);
 	mmu->nr_maps = 0;
 	if (mmu->root)
 		hv_mmu_free_table(mmu, mmu->root, HV_PT_LEVELS - 1);
@@ -169,10 +172,16 @@ static bool hv_mmu_overlaps(struct hv_mmu *mmu, u64 gfn, u64 npages)
 	return false;
 }
 
-static int hv_mmu_pin(struct hv_gpa_mapping *map)
+/*
+ * Pin a range for as long as it is mapped, charged to the creator's
+ * locked memory (RLIMIT_MEMLOCK unless CAP_IPC_LOCK; VmLck in
+ * /proc/PID/status), as VFIO does for the memory a device may reach.
+ */
+static int hv_mmu_pin(struct hv_mmu *mmu, struct hv_gpa_mapping *map)
 {
 	unsigned int gup = FOLL_LONGTERM;
 	long pinned;
+	int ret;
 
 	if (map->access & HVPART_MAP_WRITABLE)
 		gup |= FOLL_WRITE;
@@ -180,14 +189,20 @@ static int hv_mmu_pin(struct hv_gpa_mapping *map)
 				    GFP_KERNEL_ACCOUNT);
 	if (!map->pages)
 		return -ENOMEM;
+	ret = account_locked_vm(mmu->mm, map->npages, true);
+	if (ret)
+		goto free_pages;
 	pinned = pin_user_pages_fast(map->uaddr, map->npages, gup, map->pages);
 	if (pinned == map->npages)
 		return 0;
 	if (pinned > 0)
 		unpin_user_pages(map->pages, pinned);
+	ret = pinned < 0 ? pinned : -EFAULT;
+	account_locked_vm(mmu->mm, map->npages, false);
+free_pages:
 	kvfree(map->pages);
 	map->pages = NULL;
-	return pinned < 0 ? pinned : -EFAULT;
+	return ret;
 }
 
 int hv_mmu_map(struct hv_partition *pt, u64 gfn, u64 size,
@@ -223,7 +238,7 @@ int hv_mmu_map(struct hv_partition *pt, u64 gfn, u64 size,
 		ret = -ENOSPC;
 		goto unlock;
 	}
-	ret = hv_mmu_pin(&map);
+	ret = hv_mmu_pin(mmu, &map);
 	if (ret)
 		goto unlock;
 
@@ -246,7 +261,7 @@ int hv_mmu_map(struct hv_partition *pt, u64 gfn, u64 size,
 clear:
 	/* nothing ran on the new entries: they were never reachable */
 	hv_mmu_clear(mmu, gfn, i);
-	hv_mmu_release(&map);
+	hv_mmu_release(mmu, &map);
 unlock:
 	mutex_unlock(&mmu->lock);
 	return ret;
@@ -280,7 +295,7 @@ int hv_mmu_unmap(struct hv_partition *pt, u64 gfn, u64 size)
 	hv_mmu_clear(mmu, map.gfn, map.npages);
 	/* No VP may use a stale translation once the pages are unpinned. */
 	hv_partition_kick_all(pt, HV_REQ_TLB_FLUSH);
-	hv_mmu_release(&map);
+	hv_mmu_release(mmu, &map);
 unlock:
 	mutex_unlock(&mmu->lock);
 	return ret;

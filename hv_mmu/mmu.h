@@ -17,6 +17,7 @@
 struct hv_partition;
 struct hv_vp;
 struct page;
+struct mm_struct;
 
 /* Bits a vendor sets in its second-level entries.  NOTE: hvpart helper. */
 struct hv_pte_format {
@@ -52,6 +53,7 @@ struct hv_mmu {
 	/* mmu_lock: the mappings and the tables; after pt_mutex, vp_mutex */
 	struct mutex lock;
 	const struct hv_pte_format *fmt;
+	struct mm_struct *mm;	/* pinned pages are charged to it */
 	u64 *root;
 	phys_addr_t root_pa;
 	unsigned long nr_tables;
@@ -60,7 +62,8 @@ struct hv_mmu {
 	struct hv_gpa_mapping maps[HV_MAX_MAPPINGS];
 };
 
-int hv_mmu_init(struct hv_mmu *mmu, const struct hv_pte_format *fmt);
+int hv_mmu_init(struct hv_mmu *mmu, const struct hv_pte_format *fmt,
+		struct mm_struct *mm);
 void hv_mmu_destroy(struct hv_mmu *mmu);
 u32 hv_mmu_max_gpa_bits(void);
 int hv_mmu_map(struct hv_partition *pt, u64 gfn, u64 size,
