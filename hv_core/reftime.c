@@ -135,18 +135,22 @@ void hv_reftime_tsc_changed(struct hv_partition *pt)
 	mutex_unlock(&pt->hv.lock);
 }
 
-/* HV_X64_MSR_REFERENCE_TSC: enable bit, RsvdP 11:1, the page's GPFN */
+/*
+ * HV_X64_MSR_REFERENCE_TSC: enable bit, RsvdP 11:1, the page's GPFN.  A
+ * GPFN beyond the GPA space is no error: the TLFS says the page is then
+ * "not accessible to the guest", so the MSR keeps the value and no page
+ * appears.
+ */
 int hv_reftime_set_msr(struct hv_partition *pt, u64 data)
 {
 	struct hv_hyperv *hv = &pt->hv;
 	u64 limit = 1ULL << hv_mmu_max_gpa_bits();
-	bool on = data & HV_X64_MSR_TSC_REFERENCE_ENABLE;
+	bool on = (data & HV_X64_MSR_TSC_REFERENCE_ENABLE) &&
+		  (data & PAGE_MASK) < limit;
 	int ret;
 
 	lockdep_assert_held(&hv->lock);
 
-	if (on && (data & PAGE_MASK) >= limit)
-		return -EINVAL;
 	ret = hv_mmu_overlay_set(pt, &hv->tsc_ov, on, data >> PAGE_SHIFT);
 	if (ret)
 		return ret;
