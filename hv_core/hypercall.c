@@ -96,10 +96,26 @@ static void hv_xmm_write(u64 (*xmm)[2])
 
 /* ---- the calls ------------------------------------------------------ */
 
+/*
+ * The flags each flush call takes; the TLFS reserves all others.  The
+ * list calls treat HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY "as an invalid
+ * option", and HV_FLUSH_USE_EXTENDED_RANGE_FORMAT would need the
+ * extended GVA ranges feature, which hvpart does not offer.
+ */
+#define HV_FLUSH_SPACE_FLAGS	(HV_FLUSH_ALL_PROCESSORS |		\
+				 HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES |	\
+				 HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY)
+#define HV_FLUSH_LIST_FLAGS	(HV_FLUSH_ALL_PROCESSORS |		\
+				 HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES)
+
 /* Post @HV_REQ_TLB_FLUSH to the VPs in @mask, and wait until it counts. */
-static u16 hv_hcall_flush(struct hv_vp *vp, u64 flags, u64 mask)
+static u16 hv_hcall_flush(struct hv_vp *vp, const struct hv_hcall *hc,
+			  u64 flags, u64 mask)
 {
-	if (flags & ~HV_FLUSH_FLAGS_MASK)
+	bool list = hc->code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST ||
+		    hc->code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX;
+
+	if (flags & ~(list ? HV_FLUSH_LIST_FLAGS : HV_FLUSH_SPACE_FLAGS))
 		return HV_STATUS_INVALID_PARAMETER;
 	if (flags & HV_FLUSH_ALL_PROCESSORS)
 		mask = U64_MAX;
@@ -131,7 +147,7 @@ static u16 hv_hcall_flush_space(struct hv_vp *vp, struct hv_hcall *hc)
 {
 	const struct hv_tlb_flush *in = hc->in;
 
-	return hv_hcall_flush(vp, in->flags, in->processor_mask);
+	return hv_hcall_flush(vp, hc, in->flags, in->processor_mask);
 }
 
 /*
@@ -163,7 +179,7 @@ static u16 hv_hcall_flush_ex(struct hv_vp *vp, struct hv_hcall *hc)
 
 	status = hv_vpset_mask(hc, &in->hv_vp_set, set_bytes, &mask);
 	if (status == HV_STATUS_SUCCESS)
-		status = hv_hcall_flush(vp, in->flags, mask);
+		status = hv_hcall_flush(vp, hc, in->flags, mask);
 	if (status == HV_STATUS_SUCCESS)
 		hv_hcall_rep_batch(hc);
 	return status;
