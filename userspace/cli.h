@@ -24,6 +24,8 @@ enum {
 	HVCTL_EXIT_UNHANDLED	= 8,	/* exit hvpart does not handle */
 	HVCTL_EXIT_EMULATION	= 10,	/* hvctl could not emulate it */
 	HVCTL_EXIT_HV_ERROR	= 12,	/* an ioctl failed while running */
+	HVCTL_EXIT_GUEST_CRASH	= 14,	/* guest crash notification */
+	HVCTL_EXIT_RESET	= 16,	/* guest asked for a reset */
 	HVCTL_EXIT_SIGINT	= 130,	/* 128 + SIGINT */
 	HVCTL_EXIT_SIGTERM	= 143,	/* 128 + SIGTERM */
 };

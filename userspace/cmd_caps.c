@@ -9,12 +9,24 @@
 
 #include "cli.h"
 #include "hvctl.h"
+#include "hvfeatures.h"
 #include "libhvpart.h"
 #include "util.h"
 
 const char cmd_caps_help[] =
 "Prints the hvpart API version, the vendor backend (svm or vmx) and every\n"
-"capability HVPART_CHECK_EXTENSION reports, one per line.\n";
+"capability HVPART_CHECK_EXTENSION reports, one per line.  Then, from a\n"
+"scratch partition, the Hyper-V interface hvpart can give a guest:\n"
+"  hv-privileges       HVPART_PROP_SUPPORTED_PRIVILEGES (CPUID 0x40000003\n"
+"                      EBX:EAX), with the groups of 'hvctl run --hv-on' it\n"
+"                      holds bits of\n"
+"  hv-features         HVPART_PROP_SUPPORTED_FEATURES (0x40000003 EDX)\n"
+"  hv-recommendations  HVPART_PROP_SUPPORTED_RECOMMENDATIONS (0x40000004 EAX)\n"
+"  hv-spin-retry       a new partition's spin retry count (0x40000004 EBX)\n"
+"  hv-groups           the groups hvpart supports in full\n"
+"  hv-missing          the groups it lacks bits of, if any\n"
+"A group that holds only some of its bits in one property shows as\n"
+"NAME(part); a bit of no group as bitN.\n";
 
 enum cap_kind {
 	CAP_BOOL,
@@ -46,6 +58,57 @@ static const struct {
 	  "HVPART_TRANSLATE_GVA" },
 };
 
+#define CAPS_NAME_WIDTH	18
+
+/* The Hyper-V interface a new partition can have, from a scratch one. */
+static void print_hyperv(int fd)
+{
+	uint64_t bits[HVF_NR_PROPS], spin;
+	char name[32], desc[512];
+	uint32_t present;
+	unsigned int p;
+	int pt_fd, ret, failed = 0;
+
+	pt_fd = hvp_create_partition(fd, 0);
+	if (pt_fd < 0) {
+		printf("%-*s error: HVPART_CREATE_PARTITION: %s\n",
+		       CAPS_NAME_WIDTH, "hv-privileges", strerror(-pt_fd));
+		return;
+	}
+	for (p = 0; p < HVF_NR_PROPS; p++) {
+		snprintf(name, sizeof(name), "hv-%s", hvf_prop_name[p]);
+		ret = hvp_get_partition_property(pt_fd, hvf_supported_code[p],
+						 &bits[p]);
+		if (ret) {
+			printf("%-*s error: %s\n", CAPS_NAME_WIDTH, name,
+			       strerror(-ret));
+			failed = 1;
+			continue;
+		}
+		hvf_describe(p, bits[p], desc, sizeof(desc));
+		printf("%-*s 0x%016llx %s\n", CAPS_NAME_WIDTH, name,
+		       (unsigned long long)bits[p], desc);
+	}
+	ret = hvp_get_partition_property(pt_fd, HVPART_PROP_SPIN_RETRY, &spin);
+	if (ret)
+		printf("%-*s error: %s\n", CAPS_NAME_WIDTH, "hv-spin-retry",
+		       strerror(-ret));
+	else
+		printf("%-*s 0x%llx\n", CAPS_NAME_WIDTH, "hv-spin-retry",
+		       (unsigned long long)spin);
+	close(pt_fd);
+	if (failed)
+		return;
+
+	present = hvf_groups_present(bits);
+	hvf_group_names(present, " ", desc, sizeof(desc));
+	printf("%-*s %s\n", CAPS_NAME_WIDTH, "hv-groups", desc);
+	if (present == hvf_all_groups())
+		return;
+	hvf_group_names(hvf_all_groups() & ~present, " ", desc, sizeof(desc));
+	printf("%-*s %s\n", CAPS_NAME_WIDTH, "hv-missing", desc);
+}
+
 int cmd_caps(const struct hvctl_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -75,33 +138,35 @@ int cmd_caps(const struct hvctl_cmd *cmd, int argc, char **argv)
 	if (fd < 0)
 		return HVCTL_EXIT_SETUP;
 
-	printf("%-16s %d\n", "api-version", hvp_get_api_version(fd));
+	printf("%-*s %d\n", CAPS_NAME_WIDTH, "api-version",
+	       hvp_get_api_version(fd));
 	for (i = 0; i < ARRAY_SIZE(caps); i++) {
 		v = hvp_check_extension(fd, caps[i].cap);
 		if (v < 0) {
-			printf("%-16s error: %s\n", caps[i].name,
-			       strerror(-v));
+			printf("%-*s error: %s\n", CAPS_NAME_WIDTH,
+			       caps[i].name, strerror(-v));
 			continue;
 		}
 		switch (caps[i].kind) {
 		case CAP_VENDOR:
-			printf("%-16s %s\n", caps[i].name,
+			printf("%-*s %s\n", CAPS_NAME_WIDTH, caps[i].name,
 			       hvp_vendor_name(v));
 			break;
 		case CAP_BOOL:
-			printf("%-16s %-6s (%s)\n", caps[i].name,
-			       v ? "yes" : "no", caps[i].what);
+			printf("%-*s %-6s (%s)\n", CAPS_NAME_WIDTH,
+			       caps[i].name, v ? "yes" : "no", caps[i].what);
 			break;
 		default:
-			printf("%-16s %-6d (%s)\n", caps[i].name, v,
-			       caps[i].what);
+			printf("%-*s %-6d (%s)\n", CAPS_NAME_WIDTH,
+			       caps[i].name, v, caps[i].what);
 			break;
 		}
 	}
 	v = hvp_get_vp_mmap_size(fd);
 	if (v >= 0)
-		printf("%-16s %-6d (bytes of a VP's run page mapping)\n",
-		       "vp-mmap-size", v);
+		printf("%-*s %-6d (bytes of a VP's run page mapping)\n",
+		       CAPS_NAME_WIDTH, "vp-mmap-size", v);
+	print_hyperv(fd);
 	close(fd);
 	return fflush(stdout) ? HVCTL_EXIT_SETUP : HVCTL_EXIT_OK;
 }

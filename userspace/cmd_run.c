@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "hvctl.h"
+#include "hvfeatures.h"
 #include "loader.h"
 #include "worker.h"
 
@@ -28,8 +29,44 @@ const char cmd_run_help[] =
 "                     a multiple of 4K)\n"
 "  -p, --vps N        VPs to create (default 1); VP0 runs, the others stay\n"
 "                     parked: without APIC emulation there is no INIT/SIPI\n"
-"  -v, --verbose      say what is loaded and why the guest stopped\n"
+"  -v, --verbose      say what is loaded, the Hyper-V feature set and why the\n"
+"                     guest stopped\n"
 "  -h, --help         this text\n"
+"\n"
+"Hyper-V feature set (what the guest finds in CPUID 0x40000003-4):\n"
+"  --hv all           everything the loaded hvpart implements: the default,\n"
+"                     what a new partition has\n"
+"  --hv none          nothing: no synthetic MSRs, no hypercalls\n"
+"  --hv GROUPS        exactly these groups (a comma-separated list)\n"
+"  --hv-on GROUPS     turn groups on\n"
+"  --hv-off GROUPS    turn groups off\n"
+"  --hv-spin-retry N  spinlock retries before HvCallNotifyLongSpinWait\n"
+"                     (CPUID 0x40000004 EBX; default 0xffffffff, never)\n"
+"  These apply left to right (--hv none --hv-on time,tsc-page) and may be\n"
+"  repeated.  Groups, and what each gives the guest:\n"
+"    hypercall          GUEST_OS_ID and HYPERCALL MSRs: the hypercall page\n"
+"    vpindex            VP_INDEX MSR\n"
+"    runtime            VP_RUNTIME MSR\n"
+"    time               TIME_REF_COUNT MSR: partition reference time\n"
+"    tsc-page           REFERENCE_TSC MSR: the reference TSC page (needs time)\n"
+"    frequencies        TSC_FREQUENCY and APIC_FREQUENCY MSRs\n"
+"    reset              RESET MSR, and the advice to reset through it\n"
+"    idle               GUEST_IDLE MSR: a read idles the VP\n"
+"    crash              crash MSRs P0-P4 and CRASH_CTL\n"
+"    xmm-input          fast hypercall input in XMM registers (needs\n"
+"                       hypercall, as do the four below)\n"
+"    xmm-output         fast hypercall output in registers\n"
+"    msr-lock           the lock bit of the HYPERCALL MSR\n"
+"    ext-hypercalls     extended hypercalls (HvExtCallQueryCapabilities)\n"
+"    tlb-flush          advice to flush TLBs by hypercall (needs vpindex)\n"
+"    ex-processor-masks advice to use the sparse VP set (Ex) hypercalls\n"
+"                       (needs vpindex)\n"
+"    relaxed-timing     advice to relax timing: no watchdogs\n"
+"  userspace/README.md maps each group to its TLFS bits.\n"
+"  A group turned on that the loaded hvpart lacks is an error ('hvctl caps'\n"
+"  lists what it has); one turned on without a group it needs draws a\n"
+"  warning.  Outside its set the guest gets #GP for a synthetic MSR and\n"
+"  HV_STATUS_ACCESS_DENIED for a hypercall.\n"
 "\n"
 "Images:\n"
 "  A Multiboot v1 kernel (header in its first 8 KiB; ELF32, ELF64 with a\n"
@@ -47,14 +84,67 @@ const char cmd_run_help[] =
 "  0xf4-0xf7    isa-debug-exit: writing V ends hvctl with (V << 1) | 1\n"
 "  0x8900       Bochs/QEMU shutdown port: writing \"Shutdown\" powers off\n"
 "  Other ports read as all ones and ignore writes; there is no MMIO device.\n"
-"  A HLT ends the run (exit status 0), since nothing could wake the VP.\n";
+"  A HLT, or a read of the GUEST_IDLE MSR, ends the run (exit status 0),\n"
+"  since nothing could wake the VP.\n"
+"\n"
+"Guest requests:\n"
+"  A crash notification (CRASH_CTL bit 63) prints P0-P4 and, with bit 62,\n"
+"  the message of P4 bytes (at most 4096) at guest physical address P3; it\n"
+"  ends hvctl with status 14.  A write of 1 to the RESET MSR ends it with\n"
+"  status 16: resetting the partition and booting again is future work.\n";
 
 struct run_opts {
 	uint64_t ram_size;
 	unsigned long nr_vps;
+	struct hvf_select hv;
 	const char *image;
 	char *cmdline;
 };
+
+/* Long-only options. */
+enum {
+	OPT_HV = 0x100,
+	OPT_HV_ON,
+	OPT_HV_OFF,
+	OPT_HV_SPIN_RETRY,
+};
+
+/* --hv, --hv-on, --hv-off, --hv-spin-retry; 0 or HVCTL_EXIT_SETUP. */
+static int parse_hv_opt(const struct hvctl_cmd *cmd, int opt,
+			const char *arg, struct hvf_select *hv)
+{
+	unsigned long n;
+	char err[768];
+	int ret;
+
+	switch (opt) {
+	case OPT_HV:
+		ret = hvf_select_base(hv, arg, err, sizeof(err));
+		break;
+	case OPT_HV_ON:
+		ret = hvf_select_on(hv, arg, err, sizeof(err));
+		break;
+	case OPT_HV_OFF:
+		ret = hvf_select_off(hv, arg, err, sizeof(err));
+		break;
+	default:
+		ret = hvctl_parse_uint(arg, 0xffffffff, &n);
+		if (ret) {
+			snprintf(err, sizeof(err),
+				 "bad --hv-spin-retry '%s': want a number from 0 to 0xffffffff",
+				 arg);
+			break;
+		}
+		hv->spin_retry_set = true;
+		hv->spin_retry = n;
+		break;
+	}
+	if (!ret)
+		return 0;
+	hvctl_err("%s", err);
+	hvctl_cmd_usage(cmd);
+	return HVCTL_EXIT_SETUP;
+}
 
 static int read_image(const char *path, uint64_t max, uint8_t **buf,
 		      size_t *size)
@@ -137,6 +227,10 @@ static int parse_run_opts(const struct hvctl_cmd *cmd, int argc, char **argv,
 	static const struct option opts[] = {
 		{ "memory", required_argument, NULL, 'm' },
 		{ "vps", required_argument, NULL, 'p' },
+		{ "hv", required_argument, NULL, OPT_HV },
+		{ "hv-on", required_argument, NULL, OPT_HV_ON },
+		{ "hv-off", required_argument, NULL, OPT_HV_OFF },
+		{ "hv-spin-retry", required_argument, NULL, OPT_HV_SPIN_RETRY },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -145,6 +239,7 @@ static int parse_run_opts(const struct hvctl_cmd *cmd, int argc, char **argv,
 
 	o->ram_size = RUN_DEFAULT_RAM;
 	o->nr_vps = 1;
+	hvf_select_init(&o->hv);
 	/* '+': options end at IMAGE, so ARGS may look like options. */
 	while ((c = getopt_long(argc, argv, "+m:p:vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -164,6 +259,13 @@ static int parse_run_opts(const struct hvctl_cmd *cmd, int argc, char **argv,
 					  optarg);
 				return HVCTL_EXIT_SETUP;
 			}
+			break;
+		case OPT_HV:
+		case OPT_HV_ON:
+		case OPT_HV_OFF:
+		case OPT_HV_SPIN_RETRY:
+			if (parse_hv_opt(cmd, c, optarg, &o->hv))
+				return HVCTL_EXIT_SETUP;
 			break;
 		case 'v':
 			hvctl_verbose = true;
@@ -241,6 +343,7 @@ int cmd_run(const struct hvctl_cmd *cmd, int argc, char **argv)
 
 	cfg.ram_size = o.ram_size;
 	cfg.nr_vps = o.nr_vps;
+	cfg.hv = &o.hv;
 	cfg.in_fd = STDIN_FILENO;
 	cfg.out_fd = STDOUT_FILENO;
 	worker_init(&w);

@@ -24,7 +24,9 @@ static const struct hvctl_cmd commands[] = {
 	},
 	{
 		.name = "run",
-		.args = "[--memory SIZE] [--vps N] [--verbose] IMAGE [ARGS...]",
+		.args = "[--memory SIZE] [--vps N] [--hv all|none|GROUPS]\n"
+			"                 [--hv-on GROUPS] [--hv-off GROUPS] [--hv-spin-retry N]\n"
+			"                 [--verbose] IMAGE [ARGS...]",
 		.summary = "boot IMAGE in a new partition and run it to its end",
 		.help = cmd_run_help,
 		.fn = cmd_run,
@@ -33,7 +35,8 @@ static const struct hvctl_cmd commands[] = {
 
 const char hvctl_exit_status_help[] =
 "Exit status:\n"
-"  0        the guest powered off (port 0x8900) or halted; caps succeeded\n"
+"  0        the guest powered off (port 0x8900) or halted (HLT, GUEST_IDLE);\n"
+"           caps succeeded\n"
 "  1,3,5..  the guest wrote V to isa-debug-exit (port 0xf4): (V << 1) | 1\n"
 "  2        usage error, or the partition or image could not be set up\n"
 "  4        the guest triple faulted\n"
@@ -41,6 +44,9 @@ const char hvctl_exit_status_help[] =
 "  8        the VP stopped on an exit hvpart does not handle\n"
 "  10       hvctl could not emulate what the guest did\n"
 "  12       an hvpart ioctl failed while the guest ran\n"
+"  14       the guest reported a crash through the Hyper-V crash MSRs\n"
+"  16       the guest asked for a reset (Hyper-V RESET MSR); hvctl does not\n"
+"           reset the partition yet, it stops\n"
 "  130      SIGINT\n"
 "  143      SIGTERM\n"
 "hvctl's own statuses but 143 are even, so debug-exit ones cannot mimic them.\n";

@@ -464,6 +464,10 @@ const char *hvp_message_name(uint32_t message_type)
 		return "interruption deliverable";
 	case HVPART_MSG_HVPART_UNHANDLED_EXIT:
 		return "unhandled exit";
+	case HVPART_MSG_HVPART_GUEST_CRASH:
+		return "guest crash";
+	case HVPART_MSG_HVPART_RESET:
+		return "reset request";
 	default:
 		return "unknown message";
 	}

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tlfs.h"
 #include "util.h"
 #include "worker.h"
 
@@ -132,16 +133,91 @@ static int handle_io_port(struct worker_vp *wvp)
 
 /*
  * No interrupt source exists yet, so nothing could ever wake a halted VP:
- * a halt ends the run.
+ * a halt ends the run.  A read of the GUEST_IDLE MSR halts the VP too:
+ * hvpart reports it as a halt with access type READ (HLT is EXECUTE).
  */
 static int handle_halt(struct worker_vp *wvp)
 {
 	const struct hvpart_x64_intercept_header *hdr =
 		&wvp->vp.run->msg.u.intercept;
 
-	hvctl_info("VP%u halted at RIP 0x%llx", wvp->vp.index,
-		   (unsigned long long)hdr->rip);
+	hvctl_info("VP%u halted%s at RIP 0x%llx", wvp->vp.index,
+		   hdr->intercept_access_type == HVPART_INTERCEPT_ACCESS_READ ?
+		   " (GUEST_IDLE MSR)" : "", (unsigned long long)hdr->rip);
 	return HVCTL_EXIT_OK;
+}
+
+/* The most of a guest's crash message that hvctl prints. */
+#define CRASH_MSG_MAX	4096
+
+/*
+ * The crash message: @len bytes at GPA @gpa, up to the first NUL, one
+ * line of ours per line of the guest's; tabs become spaces, carriage
+ * returns go, and anything else unprintable shows as '.'.
+ */
+static void print_crash_message(struct worker *w, uint64_t gpa, uint64_t len)
+{
+	uint64_t n = len < CRASH_MSG_MAX ? len : CRASH_MSG_MAX, i;
+	char line[CRASH_MSG_MAX + 1];
+	const uint8_t *msg;
+	size_t ll = 0;
+	uint8_t c;
+
+	msg = gmem_gpa_ptr(w, gpa, n);
+	if (!msg) {
+		hvctl_err("guest crash message: %llu bytes at GPA 0x%llx are not in guest RAM",
+			  (unsigned long long)len, (unsigned long long)gpa);
+		return;
+	}
+	for (i = 0; i < n && msg[i]; i++) {
+		c = msg[i];
+		if (c == '\n') {
+			line[ll] = '\0';
+			hvctl_err("guest crash message: %s", line);
+			ll = 0;
+			continue;
+		}
+		if (c == '\r')
+			continue;
+		if (c == '\t')
+			c = ' ';
+		line[ll++] = c >= 0x20 && c < 0x7f ? c : '.';
+	}
+	if (ll) {
+		line[ll] = '\0';
+		hvctl_err("guest crash message: %s", line);
+	}
+	if (i == n && n < len)
+		hvctl_err("guest crash message truncated: %u of %llu bytes shown",
+			  CRASH_MSG_MAX, (unsigned long long)len);
+}
+
+/* The guest wrote CrashNotify to CRASH_CTL: say what it left in P0-P4. */
+static int handle_guest_crash(struct worker_vp *wvp)
+{
+	const struct hvpart_guest_crash *gc = &wvp->vp.run->msg.u.crash;
+	const __u64 *p = gc->params;
+
+	hvctl_err("guest crash: P0=0x%llx P1=0x%llx P2=0x%llx P3=0x%llx P4=0x%llx",
+		  (unsigned long long)p[0], (unsigned long long)p[1],
+		  (unsigned long long)p[2], (unsigned long long)p[3],
+		  (unsigned long long)p[4]);
+	hvctl_info("VP%u: CRASH_CTL 0x%llx written at RIP 0x%llx",
+		   wvp->vp.index, (unsigned long long)gc->crash_ctl,
+		   (unsigned long long)gc->header.rip);
+	if (gc->crash_ctl & HV_CRASH_CTL_CRASH_NOTIFY_MSG)
+		print_crash_message(wvp->w, p[3], p[4]);
+	return HVCTL_EXIT_GUEST_CRASH;
+}
+
+/* The guest wrote 1 to the RESET MSR.  Resetting it is future work. */
+static int handle_reset(struct worker_vp *wvp)
+{
+	hvctl_err("guest requested a reset");
+	hvctl_info("VP%u: RESET MSR written at RIP 0x%llx; hvctl cannot reset a partition yet, it stops",
+		   wvp->vp.index,
+		   (unsigned long long)wvp->vp.run->msg.u.intercept.rip);
+	return HVCTL_EXIT_RESET;
 }
 
 static int handle_triple_fault(struct worker_vp *wvp)
@@ -225,6 +301,10 @@ static int handle_message(struct worker_vp *wvp)
 		return handle_gpa(wvp);
 	case HVPART_MSG_HVPART_UNHANDLED_EXIT:
 		return handle_unhandled_exit(wvp);
+	case HVPART_MSG_HVPART_GUEST_CRASH:
+		return handle_guest_crash(wvp);
+	case HVPART_MSG_HVPART_RESET:
+		return handle_reset(wvp);
 	default:
 		return handle_unexpected(wvp);
 	}

@@ -2,8 +2,8 @@
 /*
  * hvctl: building and tearing down a worker's partition.
  *
- * Setup order: capabilities, partition, VP limit, guest RAM at GPA 0, the
- * I/O intercepts, the VPs, the devices.  Teardown undoes whatever was
+ * Setup order: capabilities, partition, VP limit, Hyper-V feature set,
+ * guest RAM at GPA 0, the I/O intercepts, the VPs, the devices.  Teardown undoes whatever was
  * done, so it is safe after a setup that failed half way.
  */
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hvfeatures.h"
 #include "loader.h"
 #include "worker.h"
 
@@ -50,6 +51,122 @@ static int worker_check_caps(struct worker *w, const struct worker_config *cfg)
 			  (unsigned long long)(cfg->ram_size >> 20), gpa_bits);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* Warns about each group turned on without a group it needs. */
+static void worker_hv_warn_needs(const struct hvf_select *sel,
+				 const uint64_t bits[HVF_NR_PROPS])
+{
+	uint32_t present = hvf_groups_present(bits), unmet;
+	char names[256];
+	unsigned int i;
+
+	for (i = 0; i < hvf_nr_groups; i++) {
+		if (!(sel->on & (1u << i)))
+			continue;
+		unmet = hvf_unmet_needs(i, present);
+		if (!unmet)
+			continue;
+		hvf_group_names(unmet, ", ", names, sizeof(names));
+		hvctl_warn("Hyper-V group '%s' is of no use to a guest without %s",
+			   hvf_groups[i].name, names);
+	}
+}
+
+/* What the --hv options ask for, checked against what hvpart supports. */
+static int worker_hv_resolve(struct worker *w, const struct hvf_select *sel,
+			     uint64_t want[HVF_NR_PROPS])
+{
+	uint64_t supported[HVF_NR_PROPS];
+	char err[768];
+	unsigned int p;
+	int ret;
+
+	for (p = 0; p < HVF_NR_PROPS; p++) {
+		ret = hvp_get_partition_property(w->pt_fd,
+						 hvf_supported_code[p],
+						 &supported[p]);
+		if (ret) {
+			hvctl_err("the loaded hvpart does not say which Hyper-V %s it supports (HVPART_GET_PARTITION_PROPERTY %u: %s): it cannot take --hv options",
+				  hvf_prop_name[p], hvf_supported_code[p],
+				  strerror(-ret));
+			return ret;
+		}
+	}
+	ret = hvf_resolve(sel, supported, want, err, sizeof(err));
+	if (ret) {
+		hvctl_err("%s", err);
+		return ret;
+	}
+	worker_hv_warn_needs(sel, want);
+	return 0;
+}
+
+/* --verbose: the feature set the guest will see. */
+static void worker_hv_info(struct worker *w)
+{
+	uint64_t bits[HVF_NR_PROPS], spin;
+	char names[512];
+	unsigned int p;
+
+	if (!hvctl_verbose)
+		return;
+	for (p = 0; p < HVF_NR_PROPS; p++)
+		if (hvp_get_partition_property(w->pt_fd, hvf_prop_code[p],
+					       &bits[p]))
+			return;
+	hvf_group_names(hvf_groups_present(bits), " ", names, sizeof(names));
+	hvctl_info("Hyper-V: privileges 0x%llx, features 0x%llx, recommendations 0x%llx",
+		   (unsigned long long)bits[HVF_PRIVILEGES],
+		   (unsigned long long)bits[HVF_FEATURES],
+		   (unsigned long long)bits[HVF_RECOMMENDATIONS]);
+	hvctl_info("Hyper-V groups: %s", names);
+	if (!hvp_get_partition_property(w->pt_fd, HVPART_PROP_SPIN_RETRY,
+					&spin))
+		hvctl_info("Hyper-V spin retry count: 0x%llx",
+			   (unsigned long long)spin);
+}
+
+/*
+ * Sets the partition's privilege mask, features, recommendations and
+ * spin retry count as @sel asks; without --hv options they keep what
+ * hvpart gives a new partition.
+ */
+static int worker_setup_hyperv(struct worker *w, const struct hvf_select *sel)
+{
+	uint64_t want[HVF_NR_PROPS];
+	unsigned int p;
+	int ret;
+
+	if (sel && sel->given) {
+		ret = worker_hv_resolve(w, sel, want);
+		if (ret)
+			return ret;
+		for (p = 0; p < HVF_NR_PROPS; p++) {
+			ret = hvp_set_partition_property(w->pt_fd,
+							 hvf_prop_code[p],
+							 want[p]);
+			if (ret) {
+				hvctl_err("cannot set the partition's Hyper-V %s to 0x%llx: %s",
+					  hvf_prop_name[p],
+					  (unsigned long long)want[p],
+					  strerror(-ret));
+				return ret;
+			}
+		}
+	}
+	if (sel && sel->spin_retry_set) {
+		ret = hvp_set_partition_property(w->pt_fd,
+						 HVPART_PROP_SPIN_RETRY,
+						 sel->spin_retry);
+		if (ret) {
+			hvctl_err("cannot set the partition's spin retry count to %u: %s",
+				  sel->spin_retry, strerror(-ret));
+			return ret;
+		}
+	}
+	worker_hv_info(w);
 	return 0;
 }
 
@@ -150,6 +267,9 @@ int worker_setup(struct worker *w, const struct worker_config *cfg)
 			  cfg->nr_vps, strerror(-ret));
 		return ret;
 	}
+	ret = worker_setup_hyperv(w, cfg->hv);
+	if (ret)
+		return ret;
 
 	ret = worker_setup_ram(w, cfg->ram_size);
 	if (ret)

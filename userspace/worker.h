@@ -16,6 +16,7 @@
 
 struct worker;
 struct boot_state;
+struct hvf_select;
 
 /* What an intercept handler returns to keep the VP running. */
 #define WORKER_CONTINUE		(-1)
@@ -34,12 +35,14 @@ struct worker_vp {
  * struct worker_config - what `hvctl run` (or a later `start`) asks for
  * @ram_size: bytes of guest RAM at GPA 0
  * @nr_vps: VPs to create; VP0 runs, the others stay parked
+ * @hv: the Hyper-V feature set (--hv options); NULL keeps hvpart's default
  * @in_fd: fd the UART reads from, -1 for none
  * @out_fd: fd the UART writes to
  */
 struct worker_config {
 	uint64_t ram_size;
 	unsigned int nr_vps;
+	const struct hvf_select *hv;
 	int in_fd;
 	int out_fd;
 };

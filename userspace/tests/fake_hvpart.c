@@ -31,6 +31,40 @@ void fake_reset(void)
 	fake.caps[HVPART_CAP_TRANSLATE_GVA] = 1;
 	fake.caps[HVPART_CAP_MAX_GPA_BITS] = 40;
 	fake.caps[HVPART_CAP_MAX_MAPPINGS] = 64;
+	/* what hvpart implements, and what a new partition gets: all of it */
+	fake.props[HVPART_PROP_SUPPORTED_PRIVILEGES] = FAKE_PRIVILEGES;
+	fake.props[HVPART_PROP_SUPPORTED_FEATURES] = FAKE_FEATURES;
+	fake.props[HVPART_PROP_SUPPORTED_RECOMMENDATIONS] = FAKE_RECOMMENDATIONS;
+	fake.props[HVPART_PROP_PRIVILEGE_MASK] = FAKE_PRIVILEGES;
+	fake.props[HVPART_PROP_FEATURES] = FAKE_FEATURES;
+	fake.props[HVPART_PROP_RECOMMENDATIONS] = FAKE_RECOMMENDATIONS;
+	fake.props[HVPART_PROP_SPIN_RETRY] = 0xffffffff;
+}
+
+/* HVPART_{SET,GET}_PARTITION_PROPERTY */
+static int fake_property(struct hvpart_partition_property *p, bool set)
+{
+	if (!p->code || p->code >= HVPART_PROP_COUNT) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (fake.prop_err[p->code]) {
+		errno = fake.prop_err[p->code];
+		return -1;
+	}
+	if (!set) {
+		p->value = fake.props[p->code];
+		return 0;
+	}
+	if (p->code >= HVPART_PROP_SUPPORTED_PRIVILEGES) {
+		errno = EPERM;
+		return -1;
+	}
+	fake.prop_sets[p->code]++;
+	fake.props[p->code] = p->value;
+	if (p->code == HVPART_PROP_MAX_VPS)
+		fake.max_vps_prop = p->value;
+	return 0;
 }
 
 static struct hvpart_register *fake_find(uint32_t name, bool add)
@@ -245,9 +279,9 @@ int ioctl(int fd, unsigned long req, ...)
 		fake.pt_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		return fake.pt_fd;
 	case HVPART_SET_PARTITION_PROPERTY:
-		fake.max_vps_prop =
-			((struct hvpart_partition_property *)arg)->value;
-		return 0;
+		return fake_property(arg, true);
+	case HVPART_GET_PARTITION_PROPERTY:
+		return fake_property(arg, false);
 	case HVPART_MAP_GPA_RANGE:
 		fake.map = *(struct hvpart_gpa_range *)arg;
 		return 0;

@@ -16,6 +16,11 @@
 #define FAKE_MAX_REGS	96
 #define FAKE_MAX_MSGS	32
 
+/* The Hyper-V bits hvpart supports as of writing. */
+#define FAKE_PRIVILEGES		0x0010000000000ee3ULL
+#define FAKE_FEATURES		0x48530ULL
+#define FAKE_RECOMMENDATIONS	0x836ULL
+
 struct fake_hv {
 	int pt_fd;
 	int vp_fd[FAKE_MAX_VPS];
@@ -27,6 +32,10 @@ struct fake_hv {
 	struct hvpart_gpa_range map;
 	struct hvpart_intercept intercept;
 	uint64_t max_vps_prop;
+	/* partition properties: values, and an errno GET or SET fails with */
+	uint64_t props[HVPART_PROP_COUNT];
+	int prop_err[HVPART_PROP_COUNT];
+	unsigned int prop_sets[HVPART_PROP_COUNT];
 	/* RUN_VP script for VP0 */
 	struct hvpart_message script[FAKE_MAX_MSGS];
 	unsigned int script_len, script_pos;

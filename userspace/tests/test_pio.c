@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../cli.h"
@@ -501,6 +502,144 @@ static void test_messages(void)
 	CHECK_EQ(worker_run_vp(&w, 0), HVCTL_EXIT_EMULATION);
 }
 
+static char captured[16384];
+static int saved_stderr = -1;
+
+/* Sends what hvctl prints on stderr to captured[] until capture_end(). */
+static void capture_start(void)
+{
+	int fd = memfd_create("stderr", 0);
+
+	fflush(stderr);
+	saved_stderr = dup(2);
+	if (fd < 0 || saved_stderr < 0 || dup2(fd, 2) < 0)
+		abort();
+	close(fd);
+}
+
+static void capture_end(void)
+{
+	ssize_t n;
+
+	fflush(stderr);
+	n = pread(2, captured, sizeof(captured) - 1, 0);
+	captured[n > 0 ? n : 0] = '\0';
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+}
+
+static int run_captured(void)
+{
+	int ret;
+
+	capture_start();
+	ret = worker_run_vp(&w, 0);
+	capture_end();
+	return ret;
+}
+
+static struct hvpart_guest_crash *push_crash(uint64_t ctl, uint64_t p3,
+					     uint64_t p4)
+{
+	struct hvpart_guest_crash *c;
+
+	c = &fake_push(HVPART_MSG_HVPART_GUEST_CRASH)->u.crash;
+	c->crash_ctl = ctl;
+	c->params[0] = 0x1122334455667788ull;
+	c->params[1] = 1;
+	c->params[2] = 0;
+	c->params[3] = p3;
+	c->params[4] = p4;
+	return c;
+}
+
+#define NOTIFY		(1ull << 63)
+#define NOTIFY_MSG	(1ull << 62)
+
+static void test_guest_crash(void)
+{
+	static const char msg[] = "first\n\tsecond \x01\x7f\xff\r\nthird";
+	static const char want_params[] =
+		"hvctl: guest crash: P0=0x1122334455667788 P1=0x1 P2=0x0 P3=0x1000 P4=0x18\n";
+	char *line;
+
+	/* P0-P4 and the message, line by line, printable */
+	setup_real_mode();
+	memcpy(w.ram + 0x1000, msg, sizeof(msg) - 1);
+	push_crash(NOTIFY | NOTIFY_MSG, 0x1000, sizeof(msg) - 1);
+	CHECK_EQ(run_captured(), HVCTL_EXIT_GUEST_CRASH);
+	CHECK(strstr(captured, want_params));
+	CHECK(strstr(captured, "hvctl: guest crash message: first\n"
+			       "hvctl: guest crash message:  second ...\n"
+			       "hvctl: guest crash message: third\n"));
+
+	/* no message bit: no message */
+	setup_real_mode();
+	memcpy(w.ram + 0x1000, msg, sizeof(msg) - 1);
+	push_crash(NOTIFY, 0x1000, sizeof(msg) - 1);
+	CHECK_EQ(run_captured(), HVCTL_EXIT_GUEST_CRASH);
+	CHECK(strstr(captured, "guest crash: P0="));
+	CHECK(!strstr(captured, "message"));
+
+	/* a NUL ends it */
+	setup_real_mode();
+	memcpy(w.ram + 0x1000, "abc\0def", 7);
+	push_crash(NOTIFY | NOTIFY_MSG, 0x1000, 7);
+	CHECK_EQ(run_captured(), HVCTL_EXIT_GUEST_CRASH);
+	CHECK(strstr(captured, "guest crash message: abc\n"));
+	CHECK(!strstr(captured, "def"));
+	setup_real_mode();
+	memcpy(w.ram + 0x1000, "abc\0", 4);
+	push_crash(NOTIFY | NOTIFY_MSG, 0x1000, 5000);
+	CHECK_EQ(run_captured(), HVCTL_EXIT_GUEST_CRASH);
+	CHECK(strstr(captured, "guest crash message: abc\n"));
+	CHECK(!strstr(captured, "truncated"));
+
+	/* at most 4096 bytes of it */
+	setup_real_mode();
+	memset(w.ram + 0x2000, 'x', 5000);
+	push_crash(NOTIFY | NOTIFY_MSG, 0x2000, 5000);
+	CHECK_EQ(run_captured(), HVCTL_EXIT_GUEST_CRASH);
+	line = strstr(captured, "guest crash message: x");
+	CHECK(line && strspn(line + 21, "x") == 4096);
+	CHECK(strstr(captured, "truncated: 4096 of 5000 bytes shown"));
+
+	/* outside guest RAM, or running off its end */
+	setup_real_mode();
+	push_crash(NOTIFY | NOTIFY_MSG, RAM_SIZE - 2, 4);
+	CHECK_EQ(run_captured(), HVCTL_EXIT_GUEST_CRASH);
+	CHECK(strstr(captured, "4 bytes at GPA 0x3ffffe are not in guest RAM"));
+	setup_real_mode();
+	push_crash(NOTIFY | NOTIFY_MSG, ~0ull, ~0ull);
+	CHECK_EQ(run_captured(), HVCTL_EXIT_GUEST_CRASH);
+	CHECK(strstr(captured, "not in guest RAM"));
+
+	/* an empty message prints nothing */
+	setup_real_mode();
+	push_crash(NOTIFY | NOTIFY_MSG, 0x1000, 0);
+	CHECK_EQ(run_captured(), HVCTL_EXIT_GUEST_CRASH);
+	CHECK(!strstr(captured, "message"));
+}
+
+static void test_reset_and_idle(void)
+{
+	struct hvpart_message *m;
+
+	setup_real_mode();
+	fake_push(HVPART_MSG_HVPART_RESET);
+	CHECK_EQ(run_captured(), HVCTL_EXIT_RESET);
+	CHECK(strstr(captured, "hvctl: guest requested a reset\n"));
+
+	/* a read of GUEST_IDLE is a halt with access type READ */
+	setup_real_mode();
+	m = fake_push(HVPART_MSG_X64_HALT);
+	m->u.intercept.intercept_access_type = HVPART_INTERCEPT_ACCESS_READ;
+	hvctl_verbose = true;
+	CHECK_EQ(run_captured(), HVCTL_EXIT_OK);
+	hvctl_verbose = false;
+	CHECK(strstr(captured, "VP0 halted (GUEST_IDLE MSR) at RIP"));
+}
+
 /* Last: the signal flag stays set for the life of the process. */
 static void test_sigint(void)
 {
@@ -533,6 +672,8 @@ int main(void)
 	TEST(test_rep_chunking);
 	TEST(test_shutdown_by_rep_outsb);
 	TEST(test_messages);
+	TEST(test_guest_crash);
+	TEST(test_reset_and_idle);
 	TEST(test_sigint);
 	teardown();
 	return test_done();
