@@ -115,6 +115,22 @@ TEST_F(hc, memory_call_preserves_registers)
 	EXPECT_EQ(0x3333, t.rdi);
 }
 
+/*
+ * TLFS: the page "can be placed anywhere within the guest's GPA space" and
+ * "covers whatever else is mapped": also where no RAM is.
+ */
+TEST_F(hc, page_over_unmapped_gpa)
+{
+	struct tp t = { .op = TP_HCALL_PAGE };
+
+	vp_set_reg(self->vp, HVPART_REG_HYPERCALL,
+		   UNMAPPED_GPA | HV_X64_MSR_HYPERCALL_ENABLE);
+	*(uint64_t *)gpa_ptr(self->vm, TP_PAGE_PTR) = UNMAPPED_GPA;
+	EXPECT_EQ(HV_STATUS_SUCCESS,
+		  tp_hcall(self->vp, SPIN_WAIT_FAST, 1, 0, &t));
+	EXPECT_EQ(0, t.vector);
+}
+
 /* HvCallNotifyLongSpinWait: advisory, "only HV_STATUS_SUCCESS", both ways. */
 TEST_F(hc, notify_long_spin_wait)
 {
@@ -816,6 +832,47 @@ TEST_F(hc32, output_gpa_high_half_in_edi)
 	EXPECT_EQ(out, m->guest_physical_address);
 	EXPECT_EQ(HVPART_INTERCEPT_ACCESS_WRITE,
 		  m->header.intercept_access_type);
+}
+
+/*
+ * TLFS: the caller is 64-bit if "both" EFER.LMA and CS.L are set.  In
+ * compatibility mode (LMA set, CS.L clear) it is a 32-bit caller: the
+ * same probe, switched to long mode with its 32-bit code segment, must
+ * get the EDX:EAX convention (with the x64 one, RCX = 0x1234 would be an
+ * unknown call code).
+ */
+TEST_F(hc32, compat_mode_is_32bit)
+{
+	struct hvpart_register regs[] = {
+		hv_table_reg(HVPART_REG_IDTR, IDT_GPA, 0xfff),
+		hv_reg(HVPART_REG_CR3, PML4_GPA),
+		hv_reg(HVPART_REG_CR4, X86_CR4_PAE),
+		hv_reg(HVPART_REG_EFER, EFER_LME | EFER_LMA),
+		hv_reg(HVPART_REG_CR0, X86_CR0_PE | X86_CR0_MP | X86_CR0_ET |
+		       X86_CR0_NE | X86_CR0_WP | X86_CR0_PG),
+		hv_seg_reg(HVPART_REG_TR, TSS_GPA, 0x67, SEL_TSS,
+			   SEG_ATTR_TSS_BUSY),
+	};
+	const struct hvpart_x64_intercept_header *h =
+		&self->vp->run->msg.u.intercept;
+	struct tp t = { 0 };
+	uint64_t r;
+
+	vp_set_regs(self->vp, regs, ARRAY_SIZE(regs));
+	r = tp_hcall32(self->vp, SPIN_WAIT_FAST, 0x1234, 0, &t);
+	EXPECT_EQ(0, t.vector);
+	EXPECT_EQ(HV_STATUS_SUCCESS, r);
+	/* it did run in compatibility mode */
+	EXPECT_EQ(HVPART_EXEC_STATE_EFER_LMA,
+		  h->execution_state & HVPART_EXEC_STATE_EFER_LMA);
+	EXPECT_EQ(0, h->cs_segment.attributes & SEG_L);
+	/* a rep call with continuations, also in EDX:EAX */
+	put_flush_input(self->vm, HC_IN_GPA, 0, 1, 300);
+	r = tp_hcall32(self->vp,
+		       hv_control(HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST, 300, 0),
+		       HC_IN_GPA, 0, &t);
+	EXPECT_EQ(HV_STATUS_SUCCESS, hv_result_status(r));
+	EXPECT_EQ(300, hv_result_reps(r));
 }
 
 /* A rep call: reps completed in EDX (bits 43:32 of the result). */

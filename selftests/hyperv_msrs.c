@@ -309,6 +309,40 @@ TEST_F(msr, root_hypercall_needs_os_id)
 	expect_hypercall_page(_metadata, self->vp, HC_PAGE_GPA);
 }
 
+/*
+ * TLFS: the guest OS ID and hypercall MSRs are partition-wide ("If one
+ * virtual processor successfully writes to the MSR, another virtual
+ * processor will read the same value"); so are the reference TSC MSR and
+ * the reference counter, which no VP sees go backwards.
+ */
+TEST_F(msr, partition_wide)
+{
+	struct hv_vp *vp1 = vm_add_vp(self->vm, 1);
+	uint64_t t0, t1;
+
+	WRMSR_OK(self->vp, HV_X64_MSR_GUEST_OS_ID, OS_ID);
+	WRMSR_OK(self->vp, HV_X64_MSR_HYPERCALL,
+		 HC_PAGE_GPA | HV_X64_MSR_HYPERCALL_ENABLE);
+	WRMSR_OK(self->vp, HV_X64_MSR_REFERENCE_TSC,
+		 REFTSC_GPA | HV_X64_MSR_TSC_REFERENCE_ENABLE);
+	t0 = RDMSR_OK(self->vp, HV_X64_MSR_TIME_REF_COUNT);
+
+	tp_load(vp1, GUEST_MODE_LONG64);
+	t1 = RDMSR_OK(vp1, HV_X64_MSR_TIME_REF_COUNT);
+	EXPECT_LT(t0, t1);
+	EXPECT_EQ(OS_ID, RDMSR_OK(vp1, HV_X64_MSR_GUEST_OS_ID));
+	EXPECT_EQ(HC_PAGE_GPA | HV_X64_MSR_HYPERCALL_ENABLE,
+		  RDMSR_OK(vp1, HV_X64_MSR_HYPERCALL));
+	EXPECT_EQ(REFTSC_GPA | HV_X64_MSR_TSC_REFERENCE_ENABLE,
+		  RDMSR_OK(vp1, HV_X64_MSR_REFERENCE_TSC));
+	expect_hypercall_page(_metadata, vp1, HC_PAGE_GPA);
+	EXPECT_EQ(1, RDMSR_OK(vp1, HV_X64_MSR_VP_INDEX));
+
+	/* and back: VP 1 disables the page for VP 0 too */
+	WRMSR_OK(vp1, HV_X64_MSR_HYPERCALL, HC_PAGE_GPA);
+	EXPECT_EQ(HC_PAGE_GPA, vp_get_reg(self->vp, HVPART_REG_HYPERCALL));
+}
+
 /* ---- VP index, runtime, frequencies --------------------------------- */
 
 /* VP_INDEX reads the VP's index and is read-only, for guest and root. */
