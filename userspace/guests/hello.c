@@ -6,31 +6,8 @@
  */
 #include <stdint.h>
 
+#include "guest.h"
 #include "hello.h"
-
-#define MB_BOOTLOADER_MAGIC	0x2badb002
-#define MB_INFO_MEMORY		(1u << 0)
-#define MB_INFO_CMDLINE		(1u << 2)
-#define MB_INFO_MEM_MAP		(1u << 6)
-#define MB_INFO_LOADER_NAME	(1u << 9)
-
-/* The Multiboot v1 information structure, as far as hello reads it. */
-struct mb_info {
-	uint32_t flags;
-	uint32_t mem_lower;
-	uint32_t mem_upper;
-	uint32_t boot_device;
-	uint32_t cmdline;
-	uint32_t mods_count;
-	uint32_t mods_addr;
-	uint32_t syms[4];
-	uint32_t mmap_length;
-	uint32_t mmap_addr;
-	uint32_t drives_length;
-	uint32_t drives_addr;
-	uint32_t config_table;
-	uint32_t boot_loader_name;
-};
 
 struct mb_mmap_entry {
 	uint32_t size;
@@ -38,75 +15,6 @@ struct mb_mmap_entry {
 	uint64_t len;
 	uint32_t type;
 } __attribute__((packed));
-
-#define COM1		0x3f8
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void cpuid(uint32_t leaf, uint32_t r[4])
-{
-	asm volatile("cpuid"
-		     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-		     : "a"(leaf), "c"(0));
-}
-
-static void uart_init(void)
-{
-	outb(COM1 + 1, 0x00);	/* IER: no interrupts */
-	outb(COM1 + 3, 0x80);	/* LCR: DLAB */
-	outb(COM1 + 0, 0x01);	/* DLL: 115200 baud */
-	outb(COM1 + 1, 0x00);	/* DLM */
-	outb(COM1 + 3, 0x03);	/* LCR: 8N1 */
-	outb(COM1 + 2, 0x07);	/* FCR: enable and clear the FIFOs */
-	outb(COM1 + 4, 0x03);	/* MCR: DTR, RTS */
-}
-
-static void putc(char c)
-{
-	while (!(inb(COM1 + 5) & 0x20))	/* LSR.THRE */
-		;
-	outb(COM1, c);
-}
-
-static void puts(const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\n')
-			putc('\r');
-		putc(*s);
-	}
-}
-
-static void putdec(uint32_t v)
-{
-	char buf[11];
-	int i = sizeof(buf) - 1;
-
-	buf[i] = '\0';
-	do {
-		buf[--i] = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	puts(&buf[i]);
-}
-
-static void puthex(uint64_t v, int digits)
-{
-	puts("0x");
-	while (digits--)
-		putc("0123456789abcdef"[(v >> (digits * 4)) & 0xf]);
-}
 
 static void print_boot_info(const struct mb_info *mbi)
 {

@@ -13,23 +13,39 @@ n=0
 failed=0
 out=/tmp/hvctl-test.out
 err=/tmp/hvctl-test.err
+next_todo=''
+todo=''
+
+# todo REASON: the next test (and its checks) is a known failure: TAP's
+# "# TODO", reported but not counted as failed.
+todo() { next_todo=$1; }
+
+# fail TEXT: a "not ok" line, counted unless it is a TODO.
+fail()
+{
+	if [ -n "$todo" ]; then
+		echo "not ok $n - $1 # TODO $todo"
+	else
+		echo "not ok $n - $1"
+		failed=$((failed + 1))
+	fi
+}
 
 # t NAME WANT_STATUS CMD...: run CMD, its stdout in $out, stderr in $err.
 t()
 {
-	name=$1 want=$2
+	name=$1 want=$2 todo=$next_todo next_todo=''
 	shift 2
 	n=$((n + 1))
 	"$@" >"$out" 2>"$err" </dev/null
 	got=$?
 	if [ "$got" -ne "$want" ]; then
-		echo "not ok $n - $name (status $got, want $want)"
+		fail "$name (status $got, want $want)"
 		sed 's/^/#   out: /' "$out" | tail -n 10
 		sed 's/^/#   err: /' "$err" | tail -n 10
-		failed=$((failed + 1))
 		return 1
 	fi
-	echo "ok $n - $name"
+	echo "ok $n - $name${todo:+ # TODO $todo}"
 }
 
 # has FILE TEXT: a check on the last test's output.
@@ -37,8 +53,27 @@ has()
 {
 	grep -qF -- "$2" "$1" && return 0
 	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - output has '$2'"
+	fail "output has '$2'"
+	sed 's/^/#   /' "$1" | tail -n 10
+	return 1
+}
+
+# hasnt FILE TEXT: the opposite.
+hasnt()
+{
+	grep -qF -- "$2" "$1" || return 0
+	n=$((n + 1))
+	fail "output lacks '$2'"
+	grep -F -- "$2" "$1" | sed 's/^/#   /' | head -n 5
+	return 1
+}
+
+# has_re FILE ERE: has, with an extended regular expression.
+has_re()
+{
+	grep -qE -- "$2" "$1" && return 0
+	n=$((n + 1))
+	fail "output matches '$2'"
 	sed 's/^/#   /' "$1" | tail -n 10
 	return 1
 }
@@ -60,7 +95,9 @@ with_input()
 }
 
 t "hvctl --version" 0 hvctl --version
-t "hvctl caps" 0 hvctl caps && has "$out" "vendor"
+t "hvctl caps" 0 hvctl caps && has "$out" "vendor" &&
+	has "$out" "hv-privileges" && has "$out" "hv-features" &&
+	has "$out" "hv-recommendations" && has_re "$out" "^hv-groups .*hypercall"
 t "hello.elf: multiboot, long mode, shutdown port" 0 \
 	hvctl run --verbose "$G/hello.elf" a b c &&
 	has "$out" 'command line: "a b c"' &&
@@ -83,6 +120,112 @@ t "unmapped.bin: unmapped GPA" 6 hvctl run "$T/unmapped.bin" &&
 	has "$err" "unmapped GPA 0x80000000"
 t "spin.bin: SIGINT" 130 signalled INT
 t "spin.bin: SIGTERM" 143 signalled TERM
+# The Hyper-V interface: hvinfo.elf prints what it finds and uses it.
+t "hvinfo.elf: the default Hyper-V set" 0 hvctl run "$G/hvinfo.elf" &&
+	has "$out" "CPUID.1:ECX[31] is set" &&
+	has "$out" '0x40000000: vendor "Microsoft Hv"' &&
+	has "$out" '0x40000001: interface "Hv#1"' &&
+	has "$out" "0x40000002: version 10.0, build" &&
+	has "$out" "AccessHypercallMsrs" && has "$out" "GuestCrashMsrs" &&
+	has "$out" "UseRelaxedTiming" &&
+	has "$out" "spin retry count 0xffffffff (never notify)" &&
+	has "$out" "GUEST_OS_ID = 0x8000000000010000" &&
+	has "$out" ": hypercall page at" &&
+	has "$out" "hypercall 0x7fff (no such call): HV_STATUS_INVALID_HYPERCALL_CODE" &&
+	has "$out" "HvExtCallQueryCapabilities: HV_STATUS_SUCCESS" &&
+	has "$out" "HvExtCallQueryCapabilities (fast, output in RDX): HV_STATUS_SUCCESS" &&
+	has "$out" "HvCallNotifyLongSpinWait (fast): HV_STATUS_SUCCESS" &&
+	has "$out" "HvCallFlushVirtualAddressSpace (all VPs, all spaces): HV_STATUS_SUCCESS" &&
+	has "$out" "VP_INDEX = 0" && has "$out" ": advanced by" &&
+	has "$out" ": reference TSC page at" &&
+	has_re "$out" "TSC page (invalid \(sequence 0\): the hypervisor says use TIME_REF_COUNT|valid)" &&
+	has "$out" "done, shutting down"
+todo "hvpart: the crash MSRs 0x40000100-5 are outside its synthetic range"
+t "hvinfo.elf: no granted MSR raises #GP" 0 hvctl run "$G/hvinfo.elf" &&
+	hasnt "$out" "raised #GP"
+t "hvinfo.elf --hv none: nothing is available" 0 \
+	hvctl run --hv none "$G/hvinfo.elf" &&
+	has "$out" "privileges 0x0000000000000000: none" &&
+	has "$out" "features 0x00000000: none" &&
+	has "$out" "recommendations 0x00000000: none" &&
+	has "$out" "nothing is available" &&
+	has "$out" "AccessHypercallMsrs not granted" &&
+	has "$out" "AccessVpIndex not granted" &&
+	hasnt "$out" "HYPERCALL =" && hasnt "$out" "TIME_REF_COUNT =" &&
+	has "$out" "done, shutting down"
+t "hvinfo.elf --hv-off hypercall: no hypercalls, the rest stays" 0 \
+	hvctl run --hv-off hypercall "$G/hvinfo.elf" &&
+	has "$out" "AccessHypercallMsrs not granted" &&
+	hasnt "$out" "HYPERCALL =" && hasnt "$out" "HV_STATUS" &&
+	has "$out" "VP_INDEX = 0" && has "$out" ": advanced by" &&
+	has "$out" ": reference TSC page at"
+t "hvinfo.elf --hv none --hv-on vpindex,time --hv-spin-retry 4096" 0 \
+	hvctl run --hv none --hv-on vpindex,time --hv-spin-retry 4096 \
+	"$G/hvinfo.elf" &&
+	has "$out" "privileges 0x0000000000000042:" &&
+	has "$out" "spin retry count 4096" && has "$out" "VP_INDEX = 0" &&
+	has "$out" ": advanced by" &&
+	has "$out" "AccessPartitionReferenceTsc not granted"
+t "hvinfo.elf --hv-off xmm-output,ext-hypercalls" 0 \
+	hvctl run --hv-off xmm-output,ext-hypercalls "$G/hvinfo.elf" &&
+	has "$out" "EnableExtendedHypercalls not granted" &&
+	hasnt "$out" "HvExtCallQueryCapabilities" &&
+	has "$out" "HvCallNotifyLongSpinWait (fast): HV_STATUS_SUCCESS"
+t "hvinfo.elf --hv-off tlb-flush,ex-processor-masks" 0 \
+	hvctl run --hv-off tlb-flush --hv-off ex-processor-masks \
+	"$G/hvinfo.elf" &&
+	hasnt "$out" "HvCallFlushVirtualAddressSpace"
+t "--verbose says the Hyper-V set" 0 \
+	hvctl run --verbose --hv all --hv-off crash,idle "$G/hvinfo.elf" &&
+	has "$err" "Hyper-V groups: hypercall vpindex" &&
+	hasnt "$err" "crash" && hasnt "$err" " idle" &&
+	hasnt "$out" "GuestCrashMsrs" && hasnt "$out" "GuestIdleState" &&
+	has "$out" "AccessHypercallMsrs"
+t "--hv tsc-page alone warns" 0 hvctl run --hv tsc-page "$G/hvinfo.elf" &&
+	has "$err" "'tsc-page' is of no use to a guest without time"
+t "--hv bogus: usage error" 2 hvctl run --hv bogus "$G/hvinfo.elf" &&
+	has "$err" "unknown Hyper-V group 'bogus'"
+t "--hv-off hypercall,: usage error" 2 \
+	hvctl run --hv-off hypercall, "$G/hvinfo.elf" &&
+	has "$err" "empty Hyper-V group name"
+t "--hv-on all: usage error" 2 hvctl run --hv-on all "$G/hvinfo.elf"
+t "--hv-spin-retry 0x100000000: usage error" 2 \
+	hvctl run --hv-spin-retry 0x100000000 "$G/hvinfo.elf"
+
+# What a guest asks of the root through the synthetic MSRs.
+todo "hvpart: the crash MSRs 0x40000100-5 are outside its synthetic range"
+t "crash.bin: crash notification with a message" 14 hvctl run "$T/crash.bin" &&
+	has "$err" "guest crash: P0=0x1122334455667788 P1=0xffffffffffffffff P2=0x0 P3=0x7c" &&
+	has "$err" "guest crash message: hvmsr: first line" &&
+	has "$err" "guest crash message:  second line, a control character [.] and DEL [.]"
+todo "hvpart: the crash MSRs 0x40000100-5 are outside its synthetic range"
+t "crashnm.bin: crash notification without a message" 14 \
+	hvctl run "$T/crashnm.bin" &&
+	has "$err" "guest crash: P0=0x1122334455667788" &&
+	hasnt "$err" "guest crash message"
+todo "hvpart: the crash MSRs 0x40000100-5 are outside its synthetic range"
+t "hvinfo.elf crash" 14 hvctl run "$G/hvinfo.elf" crash &&
+	has "$err" "guest crash: P0=0xbadc0de P1=0x1 P2=0x2" &&
+	has "$err" "guest crash message: hvinfo: a crash asked for"
+t "crash.bin --hv-off crash: #GP, a triple fault" 4 \
+	hvctl run --hv-off crash "$T/crash.bin"
+t "hvinfo.elf crash --hv-off crash: not asked" 0 \
+	hvctl run --hv-off crash "$G/hvinfo.elf" crash &&
+	has "$out" "crash: GuestCrashMsrs not granted"
+t "reset.bin: reset request" 16 hvctl run "$T/reset.bin" &&
+	has "$err" "guest requested a reset"
+t "reset.bin --hv-off reset: #GP, a triple fault" 4 \
+	hvctl run --hv-off reset "$T/reset.bin"
+t "hvinfo.elf reset" 16 hvctl run "$G/hvinfo.elf" reset &&
+	has "$out" "reset: writing 1 to the RESET MSR" &&
+	has "$err" "guest requested a reset"
+t "idle.bin: GUEST_IDLE halts" 0 hvctl run --verbose "$T/idle.bin" &&
+	has "$err" "halted (GUEST_IDLE MSR)"
+t "idle.bin --hv-off idle: #GP, a triple fault" 4 \
+	hvctl run --hv-off idle "$T/idle.bin"
+t "hvinfo.elf idle" 0 hvctl run "$G/hvinfo.elf" idle &&
+	has "$out" "idle: reading GUEST_IDLE" && hasnt "$out" "done, shutting"
+
 t "missing image" 2 hvctl run /nonexistent &&
 	has "$err" "cannot open /nonexistent"
 t "bad --memory" 2 hvctl run --memory 12Q "$G/hello.elf"
