@@ -835,6 +835,47 @@ TEST_F(hc32, output_gpa_high_half_in_edi)
 }
 
 /*
+ * XMM fast input is not x64-only: the TLFS's register mapping for it has
+ * an x86 column (EDX:EAX, EBX:ECX, EDI:ESI, then XMM0-XMM5); only XMM
+ * fast output "is only supported on x64".  HvCallFlushVirtualAddressSpaceEx
+ * with 40 bytes of input from a 32-bit caller.
+ */
+TEST_F(hc32, xmm_fast_input)
+{
+	struct tp t = { .op = TP_HCALL_PAGE, .xmm = true };
+	uint64_t r;
+	int i;
+
+	for (i = 0; i < 12; i++)
+		t.xmm_in[i] = 0x1111111111111111ULL * (i + 1);
+	t.xmm_in[0] = HV_GENERIC_SET_SPARSE_4K;
+	t.xmm_in[1] = 1;
+	t.xmm_in[2] = 1;
+	r = tp_hcall32(self->vp, HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX | FAST |
+		       VARHEAD(1), 0, HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES, &t);
+	EXPECT_EQ(0, t.vector);
+	EXPECT_EQ(HV_STATUS_SUCCESS, hv_result_status(r));
+	EXPECT_EQ(0, memcmp(t.xmm_in, t.xmm_out, sizeof(t.xmm_in)));
+}
+
+/* ... and without the feature, #UD there too. */
+TEST_F(hc32, xmm_fast_input_without_feature_ud)
+{
+	uint64_t sf = vm_get_property(self->vm, HVPART_PROP_SUPPORTED_FEATURES);
+	struct tp t = { .op = TP_HCALL_PAGE, .xmm = true };
+
+	vm_set_property(self->vm, HVPART_PROP_FEATURES,
+			sf & ~(uint64_t)HV_X64_HYPERCALL_XMM_INPUT_AVAILABLE);
+	t.xmm_in[0] = HV_GENERIC_SET_SPARSE_4K;
+	t.xmm_in[1] = 1;
+	t.xmm_in[2] = 1;
+	tp_hcall32(self->vp, HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX | FAST |
+		   VARHEAD(1), 0, HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES, &t);
+	EXPECT_EQ(UD_VECTOR, t.vector);
+	EXPECT_EQ(HC_PAGE_GPA, t.fault_rip);
+}
+
+/*
  * TLFS: the caller is 64-bit if "both" EFER.LMA and CS.L are set.  In
  * compatibility mode (LMA set, CS.L clear) it is a 32-bit caller: the
  * same probe, switched to long mode with its 32-bit code segment, must

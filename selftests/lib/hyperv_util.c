@@ -128,7 +128,7 @@ GUEST_LABEL_DECLARE(g_tp64_direct);
 GUEST_LABEL_DECLARE(g_tp64_gp);
 GUEST_LABEL_DECLARE(g_tp64_ud);
 
-/* The same in flat 32-bit protected mode (no XMM). */
+/* The same in flat 32-bit protected mode. */
 __asm__(GUEST_ASM_BEGIN(g_tp32)
 	".code32\n"
 	"1:	GUEST_SYNC 1\n"
@@ -161,11 +161,27 @@ __asm__(GUEST_ASM_BEGIN(g_tp32)
 	"g_tp32_write:\n"
 	"	mov %al, (%ecx)\n"
 	"	jmp 9f\n"
-	"4:	cmpl $3, " G_STR(TP_OP) "\n"
+	"4:	testl $" G_STR(TP_FLAG_XMM) ", " G_STR(TP_FLAGS) "\n"
+	"	jz 5f\n"
+	"	movdqu " G_STR(TP_XMM_IN) " + 0x00, %xmm0\n"
+	"	movdqu " G_STR(TP_XMM_IN) " + 0x10, %xmm1\n"
+	"	movdqu " G_STR(TP_XMM_IN) " + 0x20, %xmm2\n"
+	"	movdqu " G_STR(TP_XMM_IN) " + 0x30, %xmm3\n"
+	"	movdqu " G_STR(TP_XMM_IN) " + 0x40, %xmm4\n"
+	"	movdqu " G_STR(TP_XMM_IN) " + 0x50, %xmm5\n"
+	"5:	cmpl $3, " G_STR(TP_OP) "\n"
 	"	je 6f\n"
 	"	call *" G_STR(TP_PAGE_PTR) "\n"
-	"	jmp 9f\n"
+	"	jmp 7f\n"
 	"6:	call g_tp32_direct\n"
+	"7:	testl $" G_STR(TP_FLAG_XMM) ", " G_STR(TP_FLAGS) "\n"
+	"	jz 9f\n"
+	"	movdqu %xmm0, " G_STR(TP_XMM_OUT) " + 0x00\n"
+	"	movdqu %xmm1, " G_STR(TP_XMM_OUT) " + 0x10\n"
+	"	movdqu %xmm2, " G_STR(TP_XMM_OUT) " + 0x20\n"
+	"	movdqu %xmm3, " G_STR(TP_XMM_OUT) " + 0x30\n"
+	"	movdqu %xmm4, " G_STR(TP_XMM_OUT) " + 0x40\n"
+	"	movdqu %xmm5, " G_STR(TP_XMM_OUT) " + 0x50\n"
 	"9:	mov %eax, %ebp\n"
 	"	GUEST_SYNC 2\n"
 	"	jmp 1b\n"
@@ -313,9 +329,8 @@ void tp_load(struct hv_vp *vp, enum guest_mode mode)
 	vm_patch_hypercall_insn(vm, tp_direct_gpa(mode));
 	*(uint64_t *)tp_slot(vm, TP_PAGE_PTR) = HC_PAGE_GPA;
 	vp_setup_mode(vp, mode, LOAD_GPA);
-	if (mode == GUEST_MODE_LONG64)
-		vp_set_reg(vp, HVPART_REG_CR4, X86_CR4_PAE | X86_CR4_OSFXSR |
-			   X86_CR4_OSXMMEXCPT);
+	vp_set_reg(vp, HVPART_REG_CR4, X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |
+		   (mode == GUEST_MODE_LONG64 ? X86_CR4_PAE : 0));
 	tp_expect_sync(vp, 1);
 }
 
