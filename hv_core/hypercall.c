@@ -364,8 +364,13 @@ static int hv_hcall_fetch(struct hv_vp *vp, const struct hv_hcall_desc *d,
 			return -EINVAL;		/* #UD, as the TLFS says */
 		hc->out = (u8 *)buf + round_up(hc->in_len, 16);
 	}
+	/*
+	 * XMM input is for 32-bit callers too (the TLFS maps it for x86:
+	 * EBX:ECX, EDI:ESI, then XMM0-5); XMM output is x64 only.
+	 */
 	if (hc->in_len + (hc->out_len ? round_up(hc->out_len, 16) : 0) >
-	    (hc->long_mode ? HV_HCALL_XMM_BYTES : HV_HCALL_FAST_BYTES))
+	    (hc->long_mode || !hc->out_len ? HV_HCALL_XMM_BYTES :
+					    HV_HCALL_FAST_BYTES))
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 	if (hc->in_len > HV_HCALL_FAST_BYTES &&
 	    !(vp->pt->features & HV_X64_HYPERCALL_XMM_INPUT_AVAILABLE))
