@@ -154,7 +154,7 @@ static int hv_intercept_check(const struct hvpart_intercept *icpt)
 		break;
 	case HVPART_INTERCEPT_TYPE_X64_MSR:
 		/* the synthetic MSRs belong to the hypervisor */
-		if (icpt->first <= 0x400000ff && icpt->last >= 0x40000000)
+		if (icpt->first <= 0x400001ff && icpt->last >= 0x40000000)
 			return -EINVAL;
 		allowed = HVPART_INTERCEPT_ACCESS_MASK_READ |
 			  HVPART_INTERCEPT_ACCESS_MASK_WRITE;

@@ -79,7 +79,8 @@
 #define HV_X64_MSR_CRASH_P4			0x40000104
 #define HV_X64_MSR_CRASH_CTL			0x40000105
 #define HV_X64_MSR_FIRST			0x40000000
-#define HV_X64_MSR_LAST				0x400000FF
+/* the synthetic MSR range; the crash MSRs lie past 0x400000ff */
+#define HV_X64_MSR_LAST				0x400001FF
 
 /* HV_X64_MSR_HYPERCALL */
 #define HV_X64_MSR_HYPERCALL_ENABLE		BIT_ULL(0)

@@ -972,8 +972,12 @@ TEST_F(partition, intercept_msrs_beside_synthetic)
 	};
 
 	EXPECT_OK(ioctl(self->fd, HVPART_INSTALL_INTERCEPT, &ic));
+	/* the crash MSRs (0x40000100-0x40000105) are synthetic too */
 	ic.first = 0x40000100;
 	ic.last = 0x40000100;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, HVPART_INSTALL_INTERCEPT, &ic));
+	ic.first = 0x40000200;
+	ic.last = 0x40000200;
 	EXPECT_OK(ioctl(self->fd, HVPART_INSTALL_INTERCEPT, &ic));
 }
 

@@ -177,7 +177,7 @@ struct hvpart_create_vp {
  * message; the root emulates the instruction.  I/O ports with no intercept
  * read as all ones and ignore writes (string forms are always sent to the
  * root).  MSRs with no intercept that hvpart does not emulate raise #GP;
- * the synthetic MSRs (0x40000000-0x400000ff) cannot be intercepted.
+ * the synthetic MSRs (0x40000000-0x400001ff) cannot be intercepted.
  * REMOVE takes intercepts back: for I/O ports every port of the range
  * (-ENOENT if none was intercepted); for MSRs and CPUID leaves the range
  * exactly as installed, with the same access mask (-ENOENT otherwise).
