@@ -140,7 +140,6 @@ t "hvinfo.elf: the default Hyper-V set" 0 hvctl run "$G/hvinfo.elf" &&
 	has "$out" ": reference TSC page at" &&
 	has_re "$out" "TSC page (invalid \(sequence 0\): the hypervisor says use TIME_REF_COUNT|valid)" &&
 	has "$out" "done, shutting down"
-todo "hvpart: the crash MSRs 0x40000100-5 are outside its synthetic range"
 t "hvinfo.elf: no granted MSR raises #GP" 0 hvctl run "$G/hvinfo.elf" &&
 	hasnt "$out" "raised #GP"
 t "hvinfo.elf --hv none: nothing is available" 0 \
@@ -193,17 +192,14 @@ t "--hv-spin-retry 0x100000000: usage error" 2 \
 	hvctl run --hv-spin-retry 0x100000000 "$G/hvinfo.elf"
 
 # What a guest asks of the root through the synthetic MSRs.
-todo "hvpart: the crash MSRs 0x40000100-5 are outside its synthetic range"
 t "crash.bin: crash notification with a message" 14 hvctl run "$T/crash.bin" &&
 	has "$err" "guest crash: P0=0x1122334455667788 P1=0xffffffffffffffff P2=0x0 P3=0x7c" &&
 	has "$err" "guest crash message: hvmsr: first line" &&
 	has "$err" "guest crash message:  second line, a control character [.] and DEL [.]"
-todo "hvpart: the crash MSRs 0x40000100-5 are outside its synthetic range"
 t "crashnm.bin: crash notification without a message" 14 \
 	hvctl run "$T/crashnm.bin" &&
 	has "$err" "guest crash: P0=0x1122334455667788" &&
 	hasnt "$err" "guest crash message"
-todo "hvpart: the crash MSRs 0x40000100-5 are outside its synthetic range"
 t "hvinfo.elf crash" 14 hvctl run "$G/hvinfo.elf" crash &&
 	has "$err" "guest crash: P0=0xbadc0de P1=0x1 P2=0x2" &&
 	has "$err" "guest crash message: hvinfo: a crash asked for"
