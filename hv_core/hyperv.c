@@ -308,6 +308,7 @@ int hv_hyperv_msr_write(struct hv_vp *vp, u32 msr, u64 data)
 		    (data & ~(HV_CRASH_CTL_CRASH_NOTIFY |
 			      HV_CRASH_CTL_CRASH_NOTIFY_MSG)))
 			goto gp;
+		hv->crash_ctl = data;
 		if (data & HV_CRASH_CTL_CRASH_NOTIFY) {
 			hv_crash_message(vp, data);
 			ret = HV_MSR_TO_ROOT;
