@@ -506,6 +506,8 @@ static void crash_notify(struct __test_metadata *_metadata, struct hv_vp *vp,
 	/* the WRMSR has completed: RIP is after it */
 	EXPECT_EQ(tp_msr_insn_gpa(GUEST_MODE_LONG64, true) + 2, c->header.rip);
 	EXPECT_EQ(vp->index, c->header.vp_index);
+	/* the root reads back what the guest reported */
+	EXPECT_EQ(ctl, vp_get_reg(vp, HVPART_REG_GUEST_CRASH_CTL));
 	ASSERT_EQ(0, tp_resume(vp, &t));
 	EXPECT_EQ(0, t.vector);
 }
