@@ -24,7 +24,7 @@ clean:
 	rm -rf build
 
 userspace:
-	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace; \
+	@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace all test-guests; \
 	else echo "userspace: no userspace/Makefile yet, skipped"; fi
 
 selftests:
