@@ -173,7 +173,8 @@ void hv_hyperv_cpuid(struct hv_vp *vp, u32 leaf, u32 *eax, u32 *ebx,
 	case HYPERV_CPUID_ENLIGHTMENT_INFO:
 		*eax = pt->hv.recommendations;
 		*ebx = pt->hv.spin_retry;
-		*ecx = hv_mmu_max_gpa_bits();
+		/* ImplementedPhysicalAddressBits: the host's MAXPHYADDR */
+		*ecx = boot_cpu_data.x86_phys_bits & 0x7f;
 		break;
 	case HYPERV_CPUID_IMPLEMENT_LIMITS:
 		*eax = pt->max_vps;
