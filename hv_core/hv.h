@@ -12,7 +12,6 @@
 #include <linux/spinlock.h>
 #include <linux/refcount.h>
 #include <linux/bitmap.h>
-#include <linux/preempt.h>
 #include <linux/printk.h>
 #include <linux/string.h>
 #include <linux/hvpart.h>
@@ -144,13 +143,6 @@ struct hv_vp {
 	void *hcall_in;		/* hypercall parameter pages */
 	void *hcall_out;
 
-	/*
-	 * Set when the VP's thread was scheduled out during RUN: per-CPU
-	 * host state a vendor saved for this thread may be someone else's.
-	 */
-	bool scheduled_out;
-	struct preempt_notifier preempt_notifier;
-
 	int mode;		/* enum hv_vp_mode, read by remote kickers */
 	int cpu;		/* CPU the VP last entered the guest on */
 	unsigned long requests;
@@ -257,8 +249,6 @@ bool hv_partition_range_intercepted(struct hv_partition *pt,
 				    u32 nr, u32 value, u32 access);
 
 /* hv_core/vp.c */
-void hv_vp_preempt_init(void);
-void hv_vp_preempt_exit(void);
 struct hv_vp *hv_vp_create(struct hv_partition *pt, u32 index);
 void hv_vp_destroy(struct hv_vp *vp);
 int hv_vp_run(struct hv_vp *vp);

@@ -132,7 +132,6 @@ static int __init hvpart_init(void)
 	ret = hv_vendor_call(hardware_setup)();
 	if (ret)
 		return ret;
-	hv_vp_preempt_init();
 
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "hvpart:online",
 				hv_cpu_online, hv_cpu_offline);
@@ -158,7 +157,6 @@ unregister_reboot:
 remove_cpuhp:
 	cpuhp_remove_state(hv_cpuhp_state);
 unsetup:
-	hv_vp_preempt_exit();
 	hv_vendor_call(hardware_unsetup)();
 	return ret;
 }
@@ -168,7 +166,6 @@ static void __exit hvpart_exit(void)
 	hv_dev_unregister();
 	unregister_reboot_notifier(&hv_reboot_nb);
 	cpuhp_remove_state(hv_cpuhp_state);
-	hv_vp_preempt_exit();
 	hv_vendor_call(hardware_unsetup)();
 	pr_info("%s root released\n", hv_vendor.name);
 }

@@ -58,33 +58,6 @@ void vp_warn(const struct hv_vp *vp, const char *fmt, ...)
 	va_end(args);
 }
 
-static void hv_vp_sched_in(struct preempt_notifier *pn, int cpu)
-{
-}
-
-static void hv_vp_sched_out(struct preempt_notifier *pn,
-			    struct task_struct *next)
-{
-	struct hv_vp *vp = container_of(pn, struct hv_vp, preempt_notifier);
-
-	WRITE_ONCE(vp->scheduled_out, true);
-}
-
-static struct preempt_ops hv_vp_preempt_ops = {
-	.sched_in	= hv_vp_sched_in,
-	.sched_out	= hv_vp_sched_out,
-};
-
-void hv_vp_preempt_init(void)
-{
-	preempt_notifier_inc();
-}
-
-void hv_vp_preempt_exit(void)
-{
-	preempt_notifier_dec();
-}
-
 struct hv_vp *hv_vp_create(struct hv_partition *pt, u32 index)
 {
 	struct hv_vp *vp;
@@ -98,7 +71,6 @@ struct hv_vp *hv_vp_create(struct hv_partition *pt, u32 index)
 	vp->index = index;
 	mutex_init(&vp->vp_mutex);
 	vp->cpu = -1;
-	preempt_notifier_init(&vp->preempt_notifier, &hv_vp_preempt_ops);
 
 	ret = -ENOMEM;
 	vp->run = (struct hvpart_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
@@ -343,10 +315,6 @@ int hv_vp_run(struct hv_vp *vp)
 	}
 
 	fpu_swap_kvm_fpstate(&vp->guest_fpu, true);
-	vp->scheduled_out = true;
-	preempt_disable();
-	preempt_notifier_register(&vp->preempt_notifier);
-	preempt_enable();
 	for (;;) {
 		if (signal_pending(current)) {
 			ret = -EINTR;
@@ -362,9 +330,6 @@ int hv_vp_run(struct hv_vp *vp)
 		if (ret <= 0)
 			break;
 	}
-	preempt_disable();
-	preempt_notifier_unregister(&vp->preempt_notifier);
-	preempt_enable();
 	fpu_swap_kvm_fpstate(&vp->guest_fpu, false);
 	if (hv_vendor.vp_put)
 		hv_vendor_call(vp_put)(vp);

@@ -196,7 +196,6 @@ static int svm_vp_create(struct hv_vp *vp)
 	svm->vmcb = vmcb;
 	svm->vmcb_pa = __pa(vmcb);
 	svm->asid_cpu = -1;
-	svm->host_save_cpu = -1;
 
 	for (i = 0; i < ARRAY_SIZE(svm_intercepts); i++)
 		svm_set_intercept(vmcb, svm_intercepts[i]);
@@ -288,9 +287,8 @@ static int svm_vp_run(struct hv_vp *vp)
 	struct svm_vp *svm = to_svm_vp(vp);
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu_data);
 	struct vmcb *vmcb = svm->vmcb;
-	int cpu = smp_processor_id();
 
-	svm_sync_asid(svm, sd, cpu);
+	svm_sync_asid(svm, sd, smp_processor_id());
 	svm_update_irq_window(svm);
 	vmcb->save.rax = vp->regs[HV_RAX];
 	vmcb->save.rsp = vp->regs[HV_RSP];
@@ -299,17 +297,6 @@ static int svm_vp_run(struct hv_vp *vp)
 	vmcb->control.tsc_offset = vp->tsc_offset;
 	if (svm->dr_live)
 		svm_load_db(svm->db);
-
-	/*
-	 * VMRUN keeps only part of the host state; VMSAVE the rest (FS, GS,
-	 * TR, LDTR, syscall MSRs) into this CPU's area.  It stays valid until
-	 * this thread is scheduled out: another VP thread may then use it.
-	 */
-	if (READ_ONCE(vp->scheduled_out) || svm->host_save_cpu != cpu) {
-		asm volatile("vmsave %%rax" : : "a"(sd->host_save_pa) : "memory");
-		WRITE_ONCE(vp->scheduled_out, false);
-		svm->host_save_cpu = cpu;
-	}
 
 	asm volatile("clgi" ::: "memory");
 	hv_svm_vmrun(svm->vmcb_pa, vp->regs, sd->host_save_pa);

@@ -14,7 +14,6 @@ struct svm_vp {
 	u32 asid;
 	int asid_cpu;
 	u64 asid_gen;
-	int host_save_cpu;	/* where the host state was last VMSAVEd */
 	/* guest DR0-3: live in hardware once the guest has touched them */
 	bool dr_live;
 	u64 db[4];

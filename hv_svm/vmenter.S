@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * One VMRUN round trip.  Called by svm_vp_run() with GIF and interrupts
- * clear, after the host's hidden state was VMSAVEd to host_save_pa.  RAX, RSP, RIP and RFLAGS travel in the VMCB; the other guest
+ * clear.  RAX, RSP, RIP and RFLAGS travel in the VMCB; the other guest
  * GPRs in the regs array (x86 encoding order, 8 bytes each).
  */
 #include <linux/linkage.h>
@@ -30,6 +30,10 @@ SYM_FUNC_START(hv_svm_vmrun)
 	push	%rdx			/* 16(%rsp): host save area */
 	push	%rsi			/*  8(%rsp): regs */
 	push	%rdi			/*  0(%rsp): vmcb */
+
+	/* VMRUN keeps only part of the host state; VMSAVE the rest. */
+	mov	%rdx, %rax
+	vmsave	%rax
 
 	mov	%rsi, %rax
 	mov	REG(RCX)(%rax), %rcx
