@@ -337,7 +337,11 @@ static int hv_hcall_fetch(struct hv_vp *vp, const struct hv_hcall_desc *d,
 	hc->out = vp->hcall_out;
 	hc->in_len = d->in_size + hc->varhead + hc->rep_cnt * d->rep_in;
 	hc->out_len = d->out_size;
-	memset(vp->hcall_out, 0, PAGE_SIZE);
+	/*
+	 * Only the output the call writes goes back to the guest: clear
+	 * that much, not the whole page, on every call.
+	 */
+	memset(vp->hcall_out, 0, hc->out_len);
 	memset(buf, 0, HV_HCALL_XMM_BYTES);
 
 	if (!hc->fast) {
