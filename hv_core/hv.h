@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/bitmap.h>
 #include <linux/printk.h>
@@ -112,6 +113,13 @@ struct hv_hyperv {
 /* A synthetic MSR access completed and left a message for the root. */
 #define HV_MSR_TO_ROOT		1
 
+/* The root's CPUID table (HVPART_SET_CPUID); replaced under RCU. */
+struct hv_cpuid_table {
+	struct rcu_head rcu;
+	u32 nent;
+	struct hvpart_cpuid_entry e[];
+};
+
 struct hv_range_intercept {
 	u32 first;
 	u32 last;
@@ -164,6 +172,8 @@ struct hv_partition {
 
 	struct hv_mmu mmu;
 	struct hv_hyperv hv;
+	/* written under pt_mutex, read under RCU on CPUID exits */
+	struct hv_cpuid_table __rcu *cpuid;
 
 	/* intercept_lock: the intercept tables, read on the exit path */
 	spinlock_t intercept_lock;
@@ -290,6 +300,9 @@ int hv_reftime_set_msr(struct hv_partition *pt, u64 data);
 int hv_hypercall(struct hv_vp *vp);
 
 /* hv_core/cpuid.c */
+int hv_cpuid_set_table(struct hv_partition *pt,
+		       const struct hvpart_cpuid_entry *e, u32 nent);
+void hv_cpuid_free_table(struct hv_partition *pt);
 void hv_cpuid(struct hv_vp *vp, u32 leaf, u32 subleaf, u32 *eax, u32 *ebx,
 	      u32 *ecx, u32 *edx);
 

@@ -64,6 +64,7 @@ static void hv_partition_destroy(struct hv_partition *pt)
 	}
 	hv_mmu_destroy(&pt->mmu);
 	hv_hyperv_destroy(pt);
+	hv_cpuid_free_table(pt);
 	bitmap_free(pt->io_write_bitmap);
 	bitmap_free(pt->io_read_bitmap);
 	mmdrop(pt->mm);

@@ -29,6 +29,8 @@ static_assert(sizeof(struct hvpart_x64_io_port_intercept) == 128);
 static_assert(sizeof(struct hvpart_x64_intercept_header) == 40);
 static_assert(sizeof(struct hvpart_gpa_range) == 32);
 static_assert(sizeof(struct hvpart_intercept) == 24);
+static_assert(sizeof(struct hvpart_cpuid_entry) == 32);
+static_assert(sizeof(struct hvpart_cpuid) == 32);
 
 /* ---- VP fd ---------------------------------------------------------- */
 
@@ -239,6 +241,28 @@ static int hv_pt_ioctl_property(struct hv_partition *pt, void __user *uarg,
 	return copy_to_user(uarg, &prop, sizeof(prop)) ? -EFAULT : 0;
 }
 
+static int hv_pt_ioctl_set_cpuid(struct hv_partition *pt, void __user *uarg)
+{
+	struct hvpart_cpuid hdr;
+	struct hvpart_cpuid_entry *e = NULL;
+	int ret;
+
+	if (copy_from_user(&hdr, uarg, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.flags || hv_nonzero(hdr.rsvd, sizeof(hdr.rsvd)) ||
+	    hdr.nent > HVPART_MAX_CPUID_ENTRIES)
+		return -EINVAL;
+	if (hdr.nent) {
+		e = memdup_user(u64_to_user_ptr(hdr.entries_ptr),
+				array_size(hdr.nent, sizeof(*e)));
+		if (IS_ERR(e))
+			return PTR_ERR(e);
+	}
+	ret = hv_cpuid_set_table(pt, e, hdr.nent);
+	kfree(e);
+	return ret;
+}
+
 static int hv_pt_ioctl_gpa_range(struct hv_partition *pt, void __user *uarg,
 				 bool map)
 {
@@ -291,6 +315,7 @@ static long hv_pt_ioctl(struct file *filp, unsigned int cmd,
 	case HVPART_SET_PARTITION_PROPERTY:
 	case HVPART_GET_PARTITION_PROPERTY:
 	case HVPART_CREATE_VP:
+	case HVPART_SET_CPUID:
 		break;
 	default:
 		return -ENOTTY;
@@ -308,6 +333,9 @@ static long hv_pt_ioctl(struct file *filp, unsigned int cmd,
 		break;
 	case HVPART_CREATE_VP:
 		ret = hv_pt_ioctl_create_vp(pt, uarg);
+		break;
+	case HVPART_SET_CPUID:
+		ret = hv_pt_ioctl_set_cpuid(pt, uarg);
 		break;
 	}
 	mutex_unlock(&pt->pt_mutex);
@@ -347,6 +375,8 @@ static long hv_dev_check_extension(unsigned long cap)
 		return hv_mmu_max_gpa_bits();
 	case HVPART_CAP_MAX_MAPPINGS:
 		return HV_MAX_MAPPINGS;
+	case HVPART_CAP_SET_CPUID:
+		return HVPART_MAX_CPUID_ENTRIES;
 	}
 	return 0;
 }

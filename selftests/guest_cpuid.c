@@ -194,4 +194,97 @@ TEST_F(guest, cpuid_intercept)
 	ASSERT_DONE(self->vp);
 }
 
+/* HVPART_SET_CPUID with @n entries at @e; returns the ioctl's result. */
+static int set_cpuid(struct hv_vm *vm, struct hvpart_cpuid_entry *e, __u32 n)
+{
+	struct hvpart_cpuid c = {
+		.nent = n,
+		.entries_ptr = (unsigned long)e,
+	};
+
+	return ioctl(vm->fd, HVPART_SET_CPUID, &c);
+}
+
+/*
+ * The root's own leaves (as KVM_SET_CPUID2): leaf 0 and leaf 1 come back
+ * exactly as set, the hypervisor leaves still come from the properties,
+ * and emptying the table brings the host's defaults back.
+ */
+TEST_F(guest, set_cpuid_leaves)
+{
+	struct hvpart_cpuid_entry e[] = {
+		{ .function = 0, .eax = 0xd, .ebx = 0x11111111,
+		  .ecx = 0x22222222, .edx = 0x33333333 },
+		{ .function = 1, .eax = 0x00a00f11, .ebx = 0x44,
+		  .ecx = 0x55, .edx = 0x66 },
+	};
+	struct cpuid_regs host, r[4];
+
+	ASSERT_LE(2, ioctl(self->vm->dev_fd, HVPART_CHECK_EXTENSION,
+			   HVPART_CAP_SET_CPUID));
+	ASSERT_EQ(0, set_cpuid(self->vm, e, 2));
+	run_g_cpuid(_metadata, self->vp, r);
+	EXPECT_EQ(0xd, r[0].eax);
+	EXPECT_EQ(0x11111111, r[0].ebx);
+	EXPECT_EQ(0x22222222, r[0].ecx);
+	EXPECT_EQ(0x33333333, r[0].edx);
+	EXPECT_EQ(0x00a00f11, r[1].eax);
+	EXPECT_EQ(0x44, r[1].ebx);
+	EXPECT_EQ(0x55, r[1].ecx);	/* exactly as set: no hypervisor bit */
+	EXPECT_EQ(0x66, r[1].edx);
+	EXPECT_EQ(0x7263694d, r[2].ebx);	/* "Micr": still the properties' */
+
+	ASSERT_EQ(0, set_cpuid(self->vm, NULL, 0));
+	run_g_cpuid(_metadata, self->vp, r);
+	host_cpuid(0, 0, &host.eax, &host.ebx, &host.ecx, &host.edx);
+	EXPECT_EQ(host.ebx, r[0].ebx);
+	EXPECT_EQ(1U << 31, r[1].ecx & (1U << 31));
+}
+
+TEST_F(guest, set_cpuid_rejects)
+{
+	struct hvpart_cpuid_entry e[2] = { { .function = 1 }, { .function = 7 } };
+	struct hvpart_cpuid c = { .nent = 1, .entries_ptr = (unsigned long)e };
+
+	/* the hypervisor range belongs to the properties */
+	e[0].function = 0x40000003;
+	EXPECT_EQ(-1, set_cpuid(self->vm, e, 1));
+	EXPECT_EQ(EINVAL, errno);
+	e[0].function = 1;
+	/* one leaf twice */
+	e[1].function = 1;
+	EXPECT_EQ(-1, set_cpuid(self->vm, e, 2));
+	EXPECT_EQ(EINVAL, errno);
+	e[1].function = 7;
+	/* unknown entry flags, nonzero entry reserved field */
+	e[0].flags = 2;
+	EXPECT_EQ(-1, set_cpuid(self->vm, e, 1));
+	EXPECT_EQ(EINVAL, errno);
+	e[0].flags = 0;
+	e[0].rsvd = 1;
+	EXPECT_EQ(-1, set_cpuid(self->vm, e, 1));
+	EXPECT_EQ(EINVAL, errno);
+	e[0].rsvd = 0;
+	/* header: flags, reserved bytes, too many entries, bad pointer */
+	c.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->vm->fd, HVPART_SET_CPUID, &c));
+	EXPECT_EQ(EINVAL, errno);
+	c.flags = 0;
+	c.rsvd[3] = 1;
+	EXPECT_EQ(-1, ioctl(self->vm->fd, HVPART_SET_CPUID, &c));
+	EXPECT_EQ(EINVAL, errno);
+	c.rsvd[3] = 0;
+	c.nent = HVPART_MAX_CPUID_ENTRIES + 1;
+	EXPECT_EQ(-1, ioctl(self->vm->fd, HVPART_SET_CPUID, &c));
+	EXPECT_EQ(EINVAL, errno);
+	c.nent = 1;
+	c.entries_ptr = 8;
+	EXPECT_EQ(-1, ioctl(self->vm->fd, HVPART_SET_CPUID, &c));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->vm->fd, HVPART_SET_CPUID, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	/* and the valid table still goes in */
+	EXPECT_EQ(0, set_cpuid(self->vm, e, 2));
+}
+
 TEST_HARNESS_MAIN

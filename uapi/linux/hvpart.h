@@ -40,6 +40,7 @@
 #define HVPART_CAP_TRANSLATE_GVA	7	/* [1] HVPART_TRANSLATE_GVA */
 #define HVPART_CAP_MAX_GPA_BITS		8	/* [guest physical bits] */
 #define HVPART_CAP_MAX_MAPPINGS		9	/* [GPA ranges per partition] */
+#define HVPART_CAP_SET_CPUID		10	/* [max entries] HVPART_SET_CPUID */
 
 #define HVPART_VENDOR_SVM		1
 #define HVPART_VENDOR_VMX		2
@@ -190,6 +191,54 @@ struct hvpart_intercept {
 	__u32 last;
 	__u32 flags;
 	__u32 rsvd;
+};
+
+#define HVPART_CPUID_FLAG_SIGNIFICANT_INDEX	0x1
+#define HVPART_CPUID_FLAGS_MASK			0x1
+#define HVPART_MAX_CPUID_ENTRIES		64
+
+/**
+ * struct hvpart_cpuid_entry - one CPUID leaf as the guest will see it
+ * @function: in: the leaf (EAX)
+ * @index: in: the subleaf (ECX), compared only with
+ *	HVPART_CPUID_FLAG_SIGNIFICANT_INDEX
+ * @flags: in: HVPART_CPUID_FLAG_*
+ * @eax: in: result
+ * @ebx: in: result
+ * @ecx: in: result
+ * @edx: in: result
+ * @rsvd: MBZ
+ */
+struct hvpart_cpuid_entry {
+	__u32 function;
+	__u32 index;
+	__u32 flags;
+	__u32 eax;
+	__u32 ebx;
+	__u32 ecx;
+	__u32 edx;
+	__u32 rsvd;
+};
+
+/**
+ * struct hvpart_cpuid - HVPART_SET_CPUID argument, as KVM_SET_CPUID2
+ * @nent: in: entries at @entries_ptr, 0..HVPART_MAX_CPUID_ENTRIES
+ * @flags: in: no flags are defined yet, MBZ
+ * @entries_ptr: in: address of an array of struct hvpart_cpuid_entry
+ * @rsvd: MBZ
+ *
+ * Replaces the partition's CPUID table (nent 0 empties it).  A leaf in
+ * the table returns exactly its entry; any other leaf returns hvpart's
+ * default, the host's CPUID less what hvpart does not virtualize.  The
+ * hypervisor leaves 0x40000000-0x400000ff come from the partition
+ * properties and cannot be set here (-EINVAL), nor can one leaf appear
+ * twice.  CPUID intercepts still take precedence.
+ */
+struct hvpart_cpuid {
+	__u32 nent;
+	__u32 flags;
+	__u64 entries_ptr;
+	__u8 rsvd[16];
 };
 
 /* TLFS register names (HV_REGISTER_NAME), as Linux spells them. */
@@ -704,6 +753,7 @@ struct hvpart_run {
 #define HVPART_CREATE_VP		_IOW(HVPART_IO, 0x44, struct hvpart_create_vp)
 #define HVPART_INSTALL_INTERCEPT	_IOW(HVPART_IO, 0x45, struct hvpart_intercept)
 #define HVPART_REMOVE_INTERCEPT		_IOW(HVPART_IO, 0x46, struct hvpart_intercept)
+#define HVPART_SET_CPUID		_IOW(HVPART_IO, 0x47, struct hvpart_cpuid)
 
 /* VP fd ioctls: 0x80-0xbf */
 #define HVPART_RUN_VP			_IO(HVPART_IO, 0x80)
