@@ -5,7 +5,10 @@
  *
  * Result line (stdout), one per row, fields separated by one space:
  *   result BACKEND ROW N RUNS MEDIAN_NS_PER_EXIT MEDIAN_EXITS MIN MAX
- * MIN and MAX are the fastest and slowest runs in ns per exit.
+ * MIN and MAX are the fastest and slowest runs in ns per exit.  A
+ * hypercall row whose calls did not all succeed prints instead (and the
+ * same on stderr), and the runner goes on with the next row:
+ *   fail BACKEND ROW status 0xSTATUS reps DONE/REPS (NAME)
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -36,6 +39,9 @@ const char *bench_row_name(enum bench_row row)
 		[BENCH_ROW_OUT]		= "out",
 		[BENCH_ROW_OUT_KERNEL]	= "outk",
 		[BENCH_ROW_NULL]	= "null",
+		[BENCH_ROW_HC_FAST]	= "hcfast",
+		[BENCH_ROW_HC_MEM]	= "hcmem",
+		[BENCH_ROW_HC_REP]	= "hcrep",
 	};
 
 	return names[row];
@@ -43,10 +49,38 @@ const char *bench_row_name(enum bench_row row)
 
 uint16_t bench_row_ip(enum bench_row row)
 {
-	const unsigned char *entry = row == BENCH_ROW_CPUID ?
-				     bench_guest_cpuid : bench_guest_out;
+	const unsigned char *entry;
 
+	switch (row) {
+	case BENCH_ROW_CPUID:
+		entry = bench_guest_cpuid;
+		break;
+	case BENCH_ROW_HC_FAST:
+		entry = bench_guest_hc_fast;
+		break;
+	case BENCH_ROW_HC_MEM:
+		entry = bench_guest_hc_mem;
+		break;
+	case BENCH_ROW_HC_REP:
+		entry = bench_guest_hc_rep;
+		break;
+	default:
+		entry = bench_guest_out;
+		break;
+	}
 	return BENCH_GUEST_GPA + (entry - bench_guest_start);
+}
+
+int bench_row_hcall(enum bench_row row)
+{
+	return row == BENCH_ROW_HC_FAST || row == BENCH_ROW_HC_MEM ||
+	       row == BENCH_ROW_HC_REP;
+}
+
+/* The reps a hypercall row's call completes: its rep count, or 0. */
+static unsigned int bench_row_hc_reps(enum bench_row row)
+{
+	return row == BENCH_ROW_HC_REP ? BENCH_FLUSH_REPS : 0;
 }
 
 uint16_t bench_row_port(enum bench_row row)
@@ -65,6 +99,45 @@ void bench_fail(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
+}
+
+/* HV_STATUS_* names, for the failure line */
+static const char *bench_hv_status_name(unsigned int status)
+{
+	switch (status) {
+	case 0x0: return "HV_STATUS_SUCCESS";
+	case 0x2: return "HV_STATUS_INVALID_HYPERCALL_CODE";
+	case 0x3: return "HV_STATUS_INVALID_HYPERCALL_INPUT";
+	case 0x4: return "HV_STATUS_INVALID_ALIGNMENT";
+	case 0x5: return "HV_STATUS_INVALID_PARAMETER";
+	case 0x6: return "HV_STATUS_ACCESS_DENIED";
+	default: return "other";
+	}
+}
+
+/*
+ * Did every call of a hypercall row's run succeed in full?  If not, say
+ * so on stdout (for scripts/bench) and stderr, and return -1.
+ */
+static int bench_hc_check(const struct bench_ops *ops, enum bench_row row,
+			  const struct bench_sample *s)
+{
+	/* the result value: status in 15:0, reps completed in 43:32 */
+	unsigned int status = s->hc_last_bad & 0xffff;
+	unsigned int reps = (s->hc_last_bad >> 32) & 0xfff;
+
+	if (!bench_row_hcall(row) || !s->hc_bad)
+		return 0;
+	printf("fail %s %s status %#x reps %u/%u (%s)\n", ops->name,
+	       bench_row_name(row), status, reps, bench_row_hc_reps(row),
+	       bench_hv_status_name(status));
+	fflush(stdout);
+	fprintf(stderr,
+		"bench: %s %s: HYPERCALL FAILED: result %#llx (status %#x %s, reps %u of %u); no figure for this row\n",
+		ops->name, bench_row_name(row),
+		(unsigned long long)s->hc_last_bad, status,
+		bench_hv_status_name(status), reps, bench_row_hc_reps(row));
+	return -1;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -97,18 +170,26 @@ static void bench_row(const struct bench_ops *ops, enum bench_row row,
 		      uint64_t n, unsigned int runs, int verbose)
 {
 	uint64_t ns[BENCH_MAX_RUNS], exits[BENCH_MAX_RUNS];
-	uint64_t t, e;
+	struct bench_sample s;
 	unsigned int i;
 	double med;
 
 	/* one untimed short run first: faults in memory, warms caches */
-	if (ops->run(row, n < BENCH_WARMUP_N ? n : BENCH_WARMUP_N, &t, &e))
+	memset(&s, 0, sizeof(s));
+	if (ops->run(row, n < BENCH_WARMUP_N ? n : BENCH_WARMUP_N, &s))
 		bench_fail("%s %s: warm-up run failed", ops->name,
 			   bench_row_name(row));
+	if (bench_hc_check(ops, row, &s))
+		return;
 	for (i = 0; i < runs; i++) {
-		if (ops->run(row, n, &ns[i], &exits[i]))
+		memset(&s, 0, sizeof(s));
+		if (ops->run(row, n, &s))
 			bench_fail("%s %s: run %u failed", ops->name,
 				   bench_row_name(row), i);
+		if (bench_hc_check(ops, row, &s))
+			return;
+		ns[i] = s.ns;
+		exits[i] = s.exits;
 		if (verbose)
 			fprintf(stderr, "%s %s run %u: %.1f ns/exit, %llu exits\n",
 				ops->name, bench_row_name(row), i,
@@ -152,6 +233,9 @@ int bench_main(int argc, char **argv, const struct bench_ops *ops)
 	if (optind != argc)
 		bench_usage(argv[0]);
 
+	if (BENCH_GUEST_GPA + (bench_guest_end - bench_guest_start) >
+	    BENCH_HCALL_PAGE_GPA)
+		bench_fail("the guest code overlaps the hypercall page");
 	mem = mmap(NULL, BENCH_MEM_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)

@@ -7,7 +7,10 @@
  * runs: from the first entry to the HLT that ends the loop, with
  * clock_gettime(CLOCK_MONOTONIC), divided by the number of loop exits N.
  * Nothing is subtracted (the HLT exit and the runner's own work are in
- * the figure).  Included by guest.S too: keep the C below __ASSEMBLER__.
+ * the figure).  The hypercall rows first run an untimed set-up to a HLT
+ * (long mode, the guest OS ID, the hypercall page); the clock starts when
+ * the runner resumes the guest after it.  Included by guest.S too: keep
+ * the C below __ASSEMBLER__.
  */
 #ifndef BENCH_H
 #define BENCH_H
@@ -22,6 +25,37 @@
 #define BENCH_PORT		0x80
 #define BENCH_PORT_KERNEL	0x81
 
+/*
+ * The hypercall rows' guest memory, all inside BENCH_MEM_SIZE and the
+ * identity-mapped first 2 MiB: the guest code (BENCH_GUEST_GPA) must end
+ * below BENCH_HCALL_PAGE_GPA.
+ */
+#define BENCH_HCALL_PAGE_GPA	0x4000	/* HV_X64_MSR_HYPERCALL's page */
+#define BENCH_HCALL_IN_GPA	0x5000	/* memory parameters of the calls */
+#define BENCH_PML4_GPA		0x8000	/* long mode page tables */
+#define BENCH_PDPT_GPA		0x9000
+#define BENCH_PD_GPA		0xa000
+#define BENCH_STACK_TOP		0x10000
+/* GVA ranges in the rep call's list, i.e. its rep count */
+#define BENCH_FLUSH_REPS	16
+/* The guest OS ID the guest writes: Linux's vendor ID, nothing else. */
+#define BENCH_GUEST_OS_ID_HI	0x81000000
+
+/*
+ * TLFS values the guest uses, spelled as Linux spells them
+ * (hyperv-tlfs.h), in a form the assembler takes too.
+ */
+#define HV_X64_MSR_GUEST_OS_ID			0x40000000
+#define HV_X64_MSR_HYPERCALL			0x40000001
+#define HV_X64_MSR_HYPERCALL_ENABLE		0x1
+#define HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE	0x0002
+#define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST	0x0003
+#define HVCALL_NOTIFY_LONG_SPIN_WAIT		0x0008
+#define HV_HYPERCALL_FAST_BIT			0x10000
+#define HV_HYPERCALL_REP_COMP_OFFSET		32
+#define HV_FLUSH_ALL_PROCESSORS			0x1
+#define HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES	0x2
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
@@ -31,6 +65,9 @@
 extern const unsigned char bench_guest_start[];
 extern const unsigned char bench_guest_cpuid[];
 extern const unsigned char bench_guest_out[];
+extern const unsigned char bench_guest_hc_fast[];
+extern const unsigned char bench_guest_hc_mem[];
+extern const unsigned char bench_guest_hc_rep[];
 extern const unsigned char bench_guest_end[];
 
 enum bench_row {
@@ -50,30 +87,58 @@ enum bench_row {
 	 * before it checks immediate_exit).
 	 */
 	BENCH_ROW_NULL,
+	/*
+	 * N hypercalls through the hypercall page, in 64-bit long mode, each
+	 * one a VMMCALL exit the hypervisor handles itself:
+	 * HvCallNotifyLongSpinWait as a fast call (one register parameter),
+	 * HvCallFlushVirtualAddressSpace with its input in memory, and
+	 * HvCallFlushVirtualAddressList with BENCH_FLUSH_REPS reps (memory)
+	 */
+	BENCH_ROW_HC_FAST,
+	BENCH_ROW_HC_MEM,
+	BENCH_ROW_HC_REP,
 	BENCH_NR_ROWS,
+};
+
+/**
+ * struct bench_sample - one timed run of a row, as the runner saw it
+ * @ns: elapsed nanoseconds of the timed part (the entries only)
+ * @exits: the VM exits the kernel counted during the timed part
+ * @hc_bad: hypercall rows: the OR, over the N calls, of each call's
+ *	hypercall result value XOR the one expected (guest R15 at the final
+ *	HLT): 0 if every call succeeded in full
+ * @hc_last_bad: hypercall rows: the last result value that was not the
+ *	one expected (guest R14; 0 if none)
+ */
+struct bench_sample {
+	uint64_t ns;
+	uint64_t exits;
+	uint64_t hc_bad;
+	uint64_t hc_last_bad;
 };
 
 /**
  * struct bench_ops - one hypervisor's runner
  * @name: printed in the result lines ("hvpart", "kvm")
  * @setup: create the VM, its memory (holding @mem) and one vCPU
- * @run: run @row once with N = @n: set RIP, ESI and DX (bench_row_ip(),
- *	@n, bench_row_port()), then enter until the
- *	HLT (BENCH_ROW_NULL: N immediate exits); store the elapsed
- *	nanoseconds (the entries only) in @ns and the VM exits the kernel
- *	counted during the run in @exits
+ * @run: run @row once with N = @n: put the vCPU in real mode (the
+ *	whole state, as at reset: a hypercall row leaves it in long mode),
+ *	set RIP, ESI and DX (bench_row_ip(), @n, bench_row_port()); a
+ *	hypercall row (bench_row_hcall()) is entered until its set-up's
+ *	HLT first, untimed; then enter until the HLT (BENCH_ROW_NULL: N
+ *	immediate exits) and fill @s
  */
 struct bench_ops {
 	const char *name;
 	int (*setup)(void *mem);
-	int (*run)(enum bench_row row, uint64_t n, uint64_t *ns,
-		   uint64_t *exits);
+	int (*run)(enum bench_row row, uint64_t n, struct bench_sample *s);
 };
 
 uint64_t bench_now_ns(void);
 const char *bench_row_name(enum bench_row row);
 uint16_t bench_row_ip(enum bench_row row);
 uint16_t bench_row_port(enum bench_row row);
+int bench_row_hcall(enum bench_row row);
 __attribute__((format(printf, 1, 2), noreturn))
 void bench_fail(const char *fmt, ...);
 int bench_main(int argc, char **argv, const struct bench_ops *ops);

@@ -7,6 +7,12 @@
  * signals an ioeventfd.  An OUT to BENCH_PORT exits with KVM_EXIT_IO and
  * the runner re-enters at once (KVM completes the OUT itself).  The exit
  * count comes from the vCPU's binary statistics ("exits").
+ *
+ * KVM's Hyper-V emulation is on, as a VMM enables it for a Windows guest
+ * (QEMU's hv-* flags): the leaves KVM_GET_SUPPORTED_HV_CPUID reports take
+ * 0x40000000 up (in place of KVM's own "KVMKVMKVM" leaves), which makes
+ * KVM handle the synthetic MSRs and the hypercalls in the kernel, and
+ * KVM_CAP_HYPERV_ENFORCE_CPUID makes it grant exactly what they say.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,9 +31,21 @@
 #define KVM_BENCH_TSS_ADDR	0xfffbd000UL
 #define KVM_BENCH_MAX_CPUID	256
 
+/* The hypervisor CPUID range and the Hyper-V values the calls need. */
+#define KVM_BENCH_HV_LEAF_FIRST		0x40000000
+#define KVM_BENCH_HV_LEAF_LAST		0x400000ff
+#define HYPERV_CPUID_INTERFACE		0x40000001
+#define HYPERV_CPUID_FEATURES		0x40000003
+#define HYPERV_CPUID_ENLIGHTMENT_INFO	0x40000004
+#define HYPERV_CPUID_SIGNATURE_EAX	0x31237648	/* "Hv#1" */
+#define HV_MSR_HYPERCALL_AVAILABLE	(1U << 5)	/* 0x40000003 EAX */
+#define HV_X64_REMOTE_TLB_FLUSH_RECOMMENDED (1U << 2)	/* 0x40000004 EAX */
+
 static int vcpu_fd, stats_fd = -1;
 static struct kvm_run *run;
 static off_t exits_off = -1;
+/* the vCPU's reset state: each run starts from it, in real mode */
+static struct kvm_sregs reset_sregs;
 
 static int kvm_ioctl(int fd, unsigned long cmd, unsigned long arg,
 		     const char *what)
@@ -39,21 +57,90 @@ static int kvm_ioctl(int fd, unsigned long cmd, unsigned long arg,
 	return ret;
 }
 
-static void kvm_set_cpuid(int kvm_fd)
+static struct kvm_cpuid2 *kvm_alloc_cpuid(void)
 {
 	struct kvm_cpuid2 *cpuid;
-	size_t size = sizeof(*cpuid) +
-		      KVM_BENCH_MAX_CPUID * sizeof(cpuid->entries[0]);
 
-	cpuid = calloc(1, size);
+	cpuid = calloc(1, sizeof(*cpuid) +
+		       KVM_BENCH_MAX_CPUID * sizeof(cpuid->entries[0]));
 	if (!cpuid)
 		bench_fail("out of memory");
 	cpuid->nent = KVM_BENCH_MAX_CPUID;
+	return cpuid;
+}
+
+static struct kvm_cpuid_entry2 *kvm_find_leaf(struct kvm_cpuid2 *cpuid,
+					      uint32_t function)
+{
+	uint32_t i;
+
+	for (i = 0; i < cpuid->nent; i++) {
+		if (cpuid->entries[i].function == function)
+			return &cpuid->entries[i];
+	}
+	return NULL;
+}
+
+/*
+ * The supported CPUID with the Hyper-V leaves in the hypervisor range;
+ * fails unless they enable the hypercall page and the flush calls.
+ */
+static void kvm_set_cpuid(int kvm_fd)
+{
+	struct kvm_cpuid2 *cpuid = kvm_alloc_cpuid(), *hv = kvm_alloc_cpuid();
+	struct kvm_cpuid_entry2 *e;
+	uint32_t i, nent = 0;
+
 	kvm_ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, (unsigned long)cpuid,
 		  "KVM_GET_SUPPORTED_CPUID");
+	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYS_HYPERV_CPUID) > 0)
+		kvm_ioctl(kvm_fd, KVM_GET_SUPPORTED_HV_CPUID,
+			  (unsigned long)hv, "KVM_GET_SUPPORTED_HV_CPUID");
+	else
+		kvm_ioctl(vcpu_fd, KVM_GET_SUPPORTED_HV_CPUID,
+			  (unsigned long)hv, "KVM_GET_SUPPORTED_HV_CPUID (vCPU)");
+
+	/* drop KVM's own leaves from the hypervisor range */
+	for (i = 0; i < cpuid->nent; i++) {
+		e = &cpuid->entries[i];
+		if (e->function >= KVM_BENCH_HV_LEAF_FIRST &&
+		    e->function <= KVM_BENCH_HV_LEAF_LAST)
+			continue;
+		cpuid->entries[nent++] = *e;
+	}
+	if (nent + hv->nent > KVM_BENCH_MAX_CPUID)
+		bench_fail("too many CPUID leaves");
+	memcpy(&cpuid->entries[nent], hv->entries,
+	       hv->nent * sizeof(hv->entries[0]));
+	cpuid->nent = nent + hv->nent;
+
+	e = kvm_find_leaf(cpuid, HYPERV_CPUID_INTERFACE);
+	if (!e || e->eax != HYPERV_CPUID_SIGNATURE_EAX)
+		bench_fail("KVM_GET_SUPPORTED_HV_CPUID: no \"Hv#1\" interface");
+	e = kvm_find_leaf(cpuid, HYPERV_CPUID_FEATURES);
+	if (!e || !(e->eax & HV_MSR_HYPERCALL_AVAILABLE))
+		bench_fail("KVM_GET_SUPPORTED_HV_CPUID: no hypercall MSR");
+	e = kvm_find_leaf(cpuid, HYPERV_CPUID_ENLIGHTMENT_INFO);
+	if (!e || !(e->eax & HV_X64_REMOTE_TLB_FLUSH_RECOMMENDED))
+		bench_fail("KVM_GET_SUPPORTED_HV_CPUID: no remote TLB flush");
+
 	kvm_ioctl(vcpu_fd, KVM_SET_CPUID2, (unsigned long)cpuid,
 		  "KVM_SET_CPUID2");
+	free(hv);
 	free(cpuid);
+}
+
+/* Hyper-V: KVM grants what the CPUID leaves say, no more (if it can). */
+static void kvm_enforce_hv_cpuid(int kvm_fd)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_HYPERV_ENFORCE_CPUID,
+		.args = { 1 },
+	};
+
+	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_HYPERV_ENFORCE_CPUID) > 0)
+		kvm_ioctl(vcpu_fd, KVM_ENABLE_CAP, (unsigned long)&cap,
+			  "KVM_ENABLE_CAP(KVM_CAP_HYPERV_ENFORCE_CPUID)");
 }
 
 /* Find the vCPU's "exits" counter; leave exits_off at -1 if absent. */
@@ -118,6 +205,8 @@ static int kvm_setup(void *mem)
 	if (kvm_ioctl(kvm_fd, KVM_GET_API_VERSION, 0, "KVM_GET_API_VERSION") !=
 	    KVM_API_VERSION)
 		bench_fail("KVM API version is not %d", KVM_API_VERSION);
+	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_HYPERV) <= 0)
+		bench_fail("KVM has no Hyper-V emulation (KVM_CAP_HYPERV)");
 	vm_fd = kvm_ioctl(kvm_fd, KVM_CREATE_VM, 0, "KVM_CREATE_VM");
 	kvm_ioctl(vm_fd, KVM_SET_TSS_ADDR, KVM_BENCH_TSS_ADDR,
 		  "KVM_SET_TSS_ADDR");
@@ -136,14 +225,21 @@ static int kvm_setup(void *mem)
 	if (run == MAP_FAILED)
 		bench_fail("mmap vcpu: %s", strerror(errno));
 	kvm_set_cpuid(kvm_fd);
+	kvm_enforce_hv_cpuid(kvm_fd);
+	kvm_ioctl(vcpu_fd, KVM_GET_SREGS, (unsigned long)&reset_sregs,
+		  "KVM_GET_SREGS");
 	kvm_find_exits_stat();
 	return 0;
 }
 
-/* Real mode at 0:@ip, segments based at 0, @n in ESI, @port in DX. */
+/*
+ * Real mode at 0:@ip, segments based at 0, @n in ESI, @port in DX: the
+ * reset state (CR0, CR3, CR4, EFER, descriptor caches) whatever mode the
+ * last run left, with CS moved.
+ */
 static void kvm_set_real_mode(uint16_t ip, uint64_t n, uint16_t port)
 {
-	struct kvm_sregs sregs;
+	struct kvm_sregs sregs = reset_sregs;
 	struct kvm_regs regs;
 	struct kvm_segment *segs[] = {
 		&sregs.cs, &sregs.ds, &sregs.es, &sregs.fs, &sregs.gs,
@@ -152,8 +248,6 @@ static void kvm_set_real_mode(uint16_t ip, uint64_t n, uint16_t port)
 	unsigned int i;
 
 	/* KVM's reset state is real mode at f000:fff0: move CS to 0 */
-	kvm_ioctl(vcpu_fd, KVM_GET_SREGS, (unsigned long)&sregs,
-		  "KVM_GET_SREGS");
 	for (i = 0; i < ARRAY_SIZE(segs); i++) {
 		segs[i]->base = 0;
 		segs[i]->selector = 0;
@@ -188,22 +282,9 @@ static int kvm_run_null(uint64_t n, uint64_t *ns)
 	return 0;
 }
 
-static int kvm_run_row(enum bench_row row, uint64_t n, uint64_t *ns,
-		       uint64_t *exits)
+/* Enter the guest until it halts, re-entering after each OUT to BENCH_PORT. */
+static int kvm_run_to_halt(enum bench_row row)
 {
-	uint64_t t0, exits0;
-	int ret;
-
-	if (row == BENCH_ROW_NULL) {
-		exits0 = kvm_exits();
-		ret = kvm_run_null(n, ns);
-		*exits = kvm_exits() - exits0;
-		return ret;
-	}
-	kvm_set_real_mode(bench_row_ip(row), n, bench_row_port(row));
-	exits0 = kvm_exits();
-
-	t0 = bench_now_ns();
 	for (;;) {
 		if (ioctl(vcpu_fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR)
@@ -215,13 +296,43 @@ static int kvm_run_row(enum bench_row row, uint64_t n, uint64_t *ns,
 		    run->io.direction == KVM_EXIT_IO_OUT)
 			continue;
 		if (run->exit_reason == KVM_EXIT_HLT)
-			break;
+			return 0;
 		fprintf(stderr, "bench: kvm %s: unexpected exit reason %u\n",
 			bench_row_name(row), run->exit_reason);
 		return -1;
 	}
-	*ns = bench_now_ns() - t0;
-	*exits = kvm_exits() - exits0;
+}
+
+static int kvm_run_row(enum bench_row row, uint64_t n, struct bench_sample *s)
+{
+	struct kvm_regs regs;
+	uint64_t t0, exits0;
+	int ret;
+
+	if (row == BENCH_ROW_NULL) {
+		exits0 = kvm_exits();
+		ret = kvm_run_null(n, &s->ns);
+		s->exits = kvm_exits() - exits0;
+		return ret;
+	}
+	kvm_set_real_mode(bench_row_ip(row), n, bench_row_port(row));
+	/* the hypercall rows' set-up (long mode, hypercall page): untimed */
+	if (bench_row_hcall(row) && kvm_run_to_halt(row))
+		return -1;
+	exits0 = kvm_exits();
+
+	t0 = bench_now_ns();
+	if (kvm_run_to_halt(row))
+		return -1;
+	s->ns = bench_now_ns() - t0;
+	s->exits = kvm_exits() - exits0;
+
+	if (bench_row_hcall(row)) {
+		kvm_ioctl(vcpu_fd, KVM_GET_REGS, (unsigned long)&regs,
+			  "KVM_GET_REGS");
+		s->hc_bad = regs.r15;
+		s->hc_last_bad = regs.r14;
+	}
 	return 0;
 }
 
