@@ -16,6 +16,7 @@
 #include <asm/debugreg.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
+#include <asm/segment.h>
 #include <asm/trapnr.h>
 
 #include "hv_svm/svm.h"
@@ -61,6 +62,7 @@ static DEFINE_PER_CPU(struct svm_cpu, svm_cpu_data);
 static u32 svm_max_asid;
 static bool svm_nrips;
 static bool svm_decode_assists;
+static bool svm_lost_guest_erratum __ro_after_init;	/* svm_lost_guest() */
 static void *svm_iopm;
 static void *svm_msrpm;
 
@@ -193,6 +195,13 @@ static int svm_vp_create(struct hv_vp *vp)
 	vmcb = (struct vmcb *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vmcb)
 		return -ENOMEM;
+	if (svm_lost_guest_erratum) {
+		svm->snap = kzalloc(sizeof(*svm->snap), GFP_KERNEL_ACCOUNT);
+		if (!svm->snap) {
+			free_page((unsigned long)vmcb);
+			return -ENOMEM;
+		}
+	}
 	svm->vmcb = vmcb;
 	svm->vmcb_pa = __pa(vmcb);
 	svm->asid_cpu = -1;
@@ -226,7 +235,48 @@ static int svm_vp_create(struct hv_vp *vp)
 
 static void svm_vp_free(struct hv_vp *vp)
 {
+	kfree(to_svm_vp(vp)->snap);
 	free_page((unsigned long)to_svm_vp(vp)->vmcb);
+}
+
+/*
+ * Emulated SVM erratum.  Under QEMU TCG (7.2, as Debian ships it) with
+ * two vCPUs running guests at once, a VMRUN now and then comes back with
+ * the host's own state saved as the guest's: RIP at the instruction after
+ * our VMRUN, CS the kernel's.  The guest state of that run is lost.  No
+ * real CPU does this, so only when hvpart itself runs in a virtual
+ * machine it keeps the guest state of each entry and, on that exact
+ * signature, puts it back and enters again: the guest re-executes from
+ * its state at entry, as after an interrupt, instead of running host code
+ * as a guest.  A guest that jumps to that address with that CS on
+ * purpose only gets itself restarted.
+ */
+static void svm_snapshot_entry(struct svm_vp *svm)
+{
+	struct svm_entry_snapshot *snap = svm->snap;
+
+	snap->save = svm->vmcb->save;
+	memcpy(snap->regs, svm->vp.regs, sizeof(snap->regs));
+	snap->event_inj = svm->vmcb->control.event_inj;
+	snap->event_inj_err = svm->vmcb->control.event_inj_err;
+}
+
+static bool svm_lost_guest(struct svm_vp *svm)
+{
+	struct vmcb *vmcb = svm->vmcb;
+	struct svm_entry_snapshot *snap = svm->snap;
+
+	/* RIP inside hv_svm_vmrun(), CS the kernel's */
+	if (likely(!snap) || vmcb->save.cs.selector != __KERNEL_CS ||
+	    vmcb->save.rip - (unsigned long)hv_svm_vmrun >= 0x100)
+		return false;
+
+	pr_warn_once("the CPU returned host state as guest state after VMRUN (emulated SVM erratum); re-entering from the saved guest state\n");
+	vmcb->save = snap->save;
+	memcpy(svm->vp.regs, snap->regs, sizeof(snap->regs));
+	vmcb->control.event_inj = snap->event_inj;
+	vmcb->control.event_inj_err = snap->event_inj_err;
+	return true;
 }
 
 /*
@@ -298,9 +348,18 @@ static int svm_vp_run(struct hv_vp *vp)
 	if (svm->dr_live)
 		svm_load_db(svm->db);
 
+	if (unlikely(svm->snap))
+		svm_snapshot_entry(svm);
+
 	asm volatile("clgi" ::: "memory");
 	hv_svm_vmrun(svm->vmcb_pa, vp->regs, sd->host_save_pa);
 	asm volatile("stgi" ::: "memory");
+
+	if (unlikely(svm_lost_guest(svm))) {
+		vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+		vp->exit.reason = HV_EXIT_NONE;
+		return 0;
+	}
 
 	if (svm->dr_live)
 		svm_save_db(svm->db);
@@ -594,6 +653,7 @@ int hv_svm_probe(const struct hv_vendor_ops **ops)
 		return -ENODEV;
 	}
 	svm_nrips = cpuid_edx(SVM_CPUID_FUNC) & SVM_CPUID_EDX_NRIPS;
+	svm_lost_guest_erratum = boot_cpu_has(X86_FEATURE_HYPERVISOR);
 	svm_decode_assists = cpuid_edx(SVM_CPUID_FUNC) &
 			     SVM_CPUID_EDX_DECODE_ASSISTS;
 	*ops = &svm_ops;

@@ -16,6 +16,7 @@ struct svm_vp {
 	u64 asid_gen;
 	/* guest DR0-3: live in hardware once the guest has touched them */
 	bool dr_live;
+	struct svm_entry_snapshot *snap;	/* when running nested only */
 	u64 db[4];
 	u64 tsc_aux;
 };
@@ -29,6 +30,14 @@ static inline struct svm_vp *to_svm_vp(struct hv_vp *vp)
 
 /* vmenter.S: load guest GPRs, VMLOAD, VMRUN, VMSAVE, save GPRs. */
 void hv_svm_vmrun(u64 vmcb_pa, u64 *regs, u64 host_save_pa);
+
+/* What svm_vp_run() needs to undo a lost VMRUN (see svm_lost_guest()). */
+struct svm_entry_snapshot {
+	struct vmcb_save_area save;
+	u64 regs[HV_NR_GPRS];
+	u32 event_inj;
+	u32 event_inj_err;
+};
 
 /* svm_regs.c */
 int svm_get_reg(struct hv_vp *vp, u32 name, union hvpart_register_value *val);
