@@ -75,6 +75,8 @@
 #define PTE_P		(1ULL << 0)
 #define PTE_RW		(1ULL << 1)
 #define PTE_US		(1ULL << 2)
+#define PTE_A		(1ULL << 5)
+#define PTE_D		(1ULL << 6)
 #define PTE_PS		(1ULL << 7)
 #define PTE_ADDR_MASK	0x000ffffffffff000ULL
 

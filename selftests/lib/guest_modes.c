@@ -48,10 +48,15 @@ void vm_setup_tables(struct hv_vm *vm)
 
 	memset(pml4, 0, PAGE_SIZE);
 	memset(pdpt, 0, PAGE_SIZE);
-	pml4[0] = PDPT_GPA | PTE_P | PTE_RW;
-	pdpt[0] = PD_GPA | PTE_P | PTE_RW;
+	/*
+	 * Accessed and dirty set up front: no guest page walk writes these
+	 * shared tables, which VPs on several CPUs walk at once.
+	 */
+	pml4[0] = PDPT_GPA | PTE_P | PTE_RW | PTE_A;
+	pdpt[0] = PD_GPA | PTE_P | PTE_RW | PTE_A;
 	for (i = 0; i < 512; i++)
-		pd[i] = ((uint64_t)i << 21) | PTE_P | PTE_RW | PTE_PS;
+		pd[i] = ((uint64_t)i << 21) | PTE_P | PTE_RW | PTE_PS |
+			PTE_A | PTE_D;
 	memset(vm_gpa_to_hva(vm, PT_POOL_GPA), 0, PT_POOL_END - PT_POOL_GPA);
 	vm->pt_next = PT_POOL_GPA;
 }
