@@ -313,9 +313,9 @@ static int hv_hcall_check_gpa(struct hv_vp *vp, u64 gpa, u32 len, bool write)
 		return HV_STATUS_SUCCESS;
 	if ((gpa & 7) || offset_in_page(gpa) + len > PAGE_SIZE || gpa >= limit)
 		return HV_STATUS_INVALID_ALIGNMENT;
+	/* an overlay reports read/execute only, so it is never writable */
 	if (hv_mmu_gpa_access(&vp->pt->mmu, gpa, &access) &&
-	    (access & need) == need &&
-	    !(write && hv_mmu_overlay_at(&vp->pt->mmu, gpa >> PAGE_SHIFT)))
+	    (access & need) == need)
 		return HV_STATUS_SUCCESS;
 
 	vp->exit.npf.gpa = gpa;
