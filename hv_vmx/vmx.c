@@ -73,7 +73,18 @@ struct vmx_caps {
 	u64 cr0_fixed1;
 	u64 cr4_fixed0;
 	u64 cr4_fixed1;
+	u32 slice;		/* VMX-preemption timer ticks per entry */
 };
+
+/*
+ * The longest a guest runs per entry without an exit of its own, when the
+ * CPU has the VMX-preemption timer.  External-interrupt exiting already
+ * bounds it on hardware; Bochs 2.7 re-evaluates interrupt masking at VM
+ * entry only when RFLAGS.IF changes, so a guest entered with IF=0 never
+ * exits for a host interrupt there, and the timer keeps the host alive.
+ */
+#define VMX_SLICE_US	2000
+#define VMX_MISC_TIMER_RATE	GENMASK_ULL(4, 0)
 
 struct vmx_cpu {
 	void *vmxon;
@@ -291,7 +302,8 @@ static int vmx_setup_controls(u64 basic)
 			 MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 			 MSR_IA32_VMX_PINBASED_CTLS,
 			 PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
-			 PIN_BASED_VIRTUAL_NMIS, &vmx_caps.pin);
+			 PIN_BASED_VIRTUAL_NMIS | PIN_BASED_VMX_PREEMPTION_TIMER,
+			 &vmx_caps.pin);
 	if (ret)
 		return ret;
 	/*
@@ -408,6 +420,14 @@ static int vmx_read_caps(void)
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_caps.cr0_fixed1);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_caps.cr4_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_caps.cr4_fixed1);
+
+	if (vmx_caps.pin & PIN_BASED_VMX_PREEMPTION_TIMER) {
+		/* the timer ticks every 2^MISC[4:0] TSC cycles */
+		u64 ticks = (u64)(tsc_khz ?: 1000000) * VMX_SLICE_US / 1000;
+
+		ticks >>= vmx_caps.misc & VMX_MISC_TIMER_RATE;
+		vmx_caps.slice = clamp_t(u64, ticks, 1, U32_MAX);
+	}
 	return 0;
 }
 
@@ -777,6 +797,9 @@ static void vmx_init_host_state(void)
 static void vmx_init_controls(struct vmx_vp *vmx)
 {
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_caps.pin);
+	/* reloaded at every entry: no VM-exit control saves it */
+	if (vmx_caps.pin & PIN_BASED_VMX_PREEMPTION_TIMER)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_caps.slice);
 	vmx->exec_ctrl = vmx_caps.exec;
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx->exec_ctrl);
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_caps.exec2);

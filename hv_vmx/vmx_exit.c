@@ -269,6 +269,7 @@ static void vmx_exit_exception_nmi(struct vmx_vp *vmx)
 static void (*const vmx_exit_handlers[])(struct vmx_vp *vmx) = {
 	[EXIT_REASON_EXCEPTION_NMI]		= vmx_exit_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT]	= vmx_exit_none,
+	[EXIT_REASON_PREEMPTION_TIMER]		= vmx_exit_none,
 	[EXIT_REASON_TRIPLE_FAULT]		= vmx_exit_triple_fault,
 	[EXIT_REASON_INTERRUPT_WINDOW]		= vmx_exit_intr_window,
 	[EXIT_REASON_CPUID]			= vmx_exit_cpuid,
