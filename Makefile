@@ -5,7 +5,8 @@
 #   make userspace      hvctl and libhvpart (userspace/)
 #   make selftests      kselftests into build/selftests
 #   make vmrun [KERNEL=6.1|6.12] [CMD='...']   run CMD in an emulated machine
-#   make bench, make demo, make clean
+#   make bench [VMX=1]  hvpart vs KVM, SVM under QEMU (VMX=1: VMX in Bochs)
+#   make demo, make clean
 KDIR ?= /lib/modules/$(shell uname -r)/build
 TOP := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 HVPART_CACHE ?= $(HOME)/.cache/hvpart
@@ -42,8 +43,10 @@ check:
 vmrun:
 	$(TOP)/scripts/vmrun --kernel $(KERNEL) -- $(CMD)
 
-bench demo:
-	@if [ -x $(TOP)/scripts/$@ ]; then $(TOP)/scripts/$@; \
-	else echo "$@: scripts/$@ not written yet"; fi
+bench:
+	$(TOP)/scripts/bench $(if $(filter 1,$(VMX)),--vmx)
+
+demo:
+	$(TOP)/scripts/demo
 
 .PHONY: all modules clean userspace selftests check vmrun bench demo

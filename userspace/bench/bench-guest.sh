@@ -8,9 +8,9 @@
 # module swap a round: rmmod hvpart and modprobe kvm_amd, or back).
 # Interleaved rounds, rather than all hvpart runs first, make a slow
 # stretch of the (shared, emulating) host hit both hypervisors alike.
-# Prints "uname", "cpu", "svm", "result" (see bench.c) and "kvm" lines for
-# scripts/bench; exits 1 if a step fails.  -v: the runners print every
-# run on stderr.
+# Prints "uname", "cpu", "vendor", "features", "result" (see bench.c) and
+# "kvm" lines for scripts/bench; exits 1 if a step fails.  -v: the runners
+# print every run on stderr.
 n=${1:?N}
 rounds=${2:?ROUNDS}
 verbose=${3:-}
@@ -19,11 +19,19 @@ fail() { echo "bench: $*" >&2; exit 1; }
 
 echo "uname $(uname -r)"
 echo "cpu $(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//')"
-# the SVM features that change how exits are handled (nrip_save: the CPU
-# reports the next RIP, else a hypervisor must know or decode the length)
-echo "svm $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' |
-	grep -xE 'npt|nrip_save|decodeassists|vgif|flushbyasid|v_vmsave_vmload' |
-	tr '\n' ' ')"
+if grep -qw vmx /proc/cpuinfo; then
+	vendor=vmx kvm_vendor=kvm_intel
+	# the VMX features that change how exits are handled
+	feats='ept|vpid|ept_ad|flexpriority|tpr_shadow|vnmi|unrestricted_guest'
+else
+	vendor=svm kvm_vendor=kvm_amd
+	# nrip_save: the CPU reports the next RIP, else a hypervisor must
+	# know or decode the length
+	feats='npt|nrip_save|decodeassists|vgif|flushbyasid|v_vmsave_vmload'
+fi
+echo "vendor $vendor"
+echo "features $(grep -E '^(flags|vmx flags)' /proc/cpuinfo | head -n2 |
+	cut -d: -f2 | tr ' ' '\n' | grep -xE "$feats" | sort -u | tr '\n' ' ')"
 
 loaded=hvpart kvm_mods=
 
@@ -33,15 +41,17 @@ use()
 	[ "$loaded" = "$1" ] && return 0
 	if [ "$1" = kvm ]; then
 		rmmod hvpart || fail "rmmod hvpart failed"
-		# KVM cannot take SVM while hvpart holds it: on 6.12 loading
-		# kvm_amd fails (EIO), on 6.1 it loads and KVM_CREATE_VM fails
-		# (EBUSY), so kvm-bench creating its VM is the real proof
-		modprobe kvm_amd || fail "modprobe kvm_amd failed after rmmod hvpart"
-		[ -c /dev/kvm ] || fail "kvm_amd loaded but /dev/kvm is missing"
-		[ -n "$kvm_mods" ] || kvm_mods=$(lsmod |
-			awk '$1 ~ /^(kvm|kvm_amd)$/ { printf "%s ", $1 }')
+		# KVM cannot take SVM/VMX while hvpart holds it: on 6.12
+		# loading kvm_amd fails (EIO), on 6.1 it loads and
+		# KVM_CREATE_VM fails (EBUSY), so kvm-bench creating its VM is
+		# the real proof
+		modprobe "$kvm_vendor" ||
+			fail "modprobe $kvm_vendor failed after rmmod hvpart"
+		[ -c /dev/kvm ] || fail "$kvm_vendor loaded but /dev/kvm is missing"
+		[ -n "$kvm_mods" ] || kvm_mods=$(lsmod | awk -v m="$kvm_vendor" \
+			'$1 == "kvm" || $1 == m { printf "%s ", $1 }')
 	else
-		modprobe -r kvm_amd || fail "modprobe -r kvm_amd failed"
+		modprobe -r "$kvm_vendor" || fail "modprobe -r $kvm_vendor failed"
 		insmod "$HVPART_KO" || fail "insmod hvpart.ko failed"
 	fi
 	loaded=$1
