@@ -9,6 +9,22 @@
 
 #include "hyperv_util.h"
 
+/* XMM0-5 from TP_XMM_IN and to TP_XMM_OUT, for the 64- and 32-bit probes */
+#define TP_XMM_LOAD							\
+	"	movdqu " G_STR(TP_XMM_IN) " + 0x00, %xmm0\n"	\
+	"	movdqu " G_STR(TP_XMM_IN) " + 0x10, %xmm1\n"	\
+	"	movdqu " G_STR(TP_XMM_IN) " + 0x20, %xmm2\n"	\
+	"	movdqu " G_STR(TP_XMM_IN) " + 0x30, %xmm3\n"	\
+	"	movdqu " G_STR(TP_XMM_IN) " + 0x40, %xmm4\n"	\
+	"	movdqu " G_STR(TP_XMM_IN) " + 0x50, %xmm5\n"
+#define TP_XMM_STORE							\
+	"	movdqu %xmm0, " G_STR(TP_XMM_OUT) " + 0x00\n"	\
+	"	movdqu %xmm1, " G_STR(TP_XMM_OUT) " + 0x10\n"	\
+	"	movdqu %xmm2, " G_STR(TP_XMM_OUT) " + 0x20\n"	\
+	"	movdqu %xmm3, " G_STR(TP_XMM_OUT) " + 0x30\n"	\
+	"	movdqu %xmm4, " G_STR(TP_XMM_OUT) " + 0x40\n"	\
+	"	movdqu %xmm5, " G_STR(TP_XMM_OUT) " + 0x50\n"
+
 /*
  * The 64-bit probe.  At "GUEST_SYNC 1" the host has set the registers
  * and TP_OP; the op runs; RAX goes to RBP and "GUEST_SYNC 2" lets the
@@ -52,12 +68,7 @@ __asm__(GUEST_ASM_BEGIN(g_tp64)
 	"	jmp 9f\n"
 	"4:	testl $" G_STR(TP_FLAG_XMM) ", " G_STR(TP_FLAGS) "\n"
 	"	jz 5f\n"
-	"	movdqu " G_STR(TP_XMM_IN) " + 0x00, %xmm0\n"
-	"	movdqu " G_STR(TP_XMM_IN) " + 0x10, %xmm1\n"
-	"	movdqu " G_STR(TP_XMM_IN) " + 0x20, %xmm2\n"
-	"	movdqu " G_STR(TP_XMM_IN) " + 0x30, %xmm3\n"
-	"	movdqu " G_STR(TP_XMM_IN) " + 0x40, %xmm4\n"
-	"	movdqu " G_STR(TP_XMM_IN) " + 0x50, %xmm5\n"
+	TP_XMM_LOAD
 	"5:	cmpl $3, " G_STR(TP_OP) "\n"
 	"	je 6f\n"
 	"	call *" G_STR(TP_PAGE_PTR) "\n"
@@ -65,12 +76,7 @@ __asm__(GUEST_ASM_BEGIN(g_tp64)
 	"6:	call g_tp64_direct\n"
 	"7:	testl $" G_STR(TP_FLAG_XMM) ", " G_STR(TP_FLAGS) "\n"
 	"	jz 9f\n"
-	"	movdqu %xmm0, " G_STR(TP_XMM_OUT) " + 0x00\n"
-	"	movdqu %xmm1, " G_STR(TP_XMM_OUT) " + 0x10\n"
-	"	movdqu %xmm2, " G_STR(TP_XMM_OUT) " + 0x20\n"
-	"	movdqu %xmm3, " G_STR(TP_XMM_OUT) " + 0x30\n"
-	"	movdqu %xmm4, " G_STR(TP_XMM_OUT) " + 0x40\n"
-	"	movdqu %xmm5, " G_STR(TP_XMM_OUT) " + 0x50\n"
+	TP_XMM_STORE
 	"9:	mov %rax, %rbp\n"
 	"	GUEST_SYNC 2\n"
 	"	jmp 1b\n"
@@ -163,12 +169,7 @@ __asm__(GUEST_ASM_BEGIN(g_tp32)
 	"	jmp 9f\n"
 	"4:	testl $" G_STR(TP_FLAG_XMM) ", " G_STR(TP_FLAGS) "\n"
 	"	jz 5f\n"
-	"	movdqu " G_STR(TP_XMM_IN) " + 0x00, %xmm0\n"
-	"	movdqu " G_STR(TP_XMM_IN) " + 0x10, %xmm1\n"
-	"	movdqu " G_STR(TP_XMM_IN) " + 0x20, %xmm2\n"
-	"	movdqu " G_STR(TP_XMM_IN) " + 0x30, %xmm3\n"
-	"	movdqu " G_STR(TP_XMM_IN) " + 0x40, %xmm4\n"
-	"	movdqu " G_STR(TP_XMM_IN) " + 0x50, %xmm5\n"
+	TP_XMM_LOAD
 	"5:	cmpl $3, " G_STR(TP_OP) "\n"
 	"	je 6f\n"
 	"	call *" G_STR(TP_PAGE_PTR) "\n"
@@ -176,12 +177,7 @@ __asm__(GUEST_ASM_BEGIN(g_tp32)
 	"6:	call g_tp32_direct\n"
 	"7:	testl $" G_STR(TP_FLAG_XMM) ", " G_STR(TP_FLAGS) "\n"
 	"	jz 9f\n"
-	"	movdqu %xmm0, " G_STR(TP_XMM_OUT) " + 0x00\n"
-	"	movdqu %xmm1, " G_STR(TP_XMM_OUT) " + 0x10\n"
-	"	movdqu %xmm2, " G_STR(TP_XMM_OUT) " + 0x20\n"
-	"	movdqu %xmm3, " G_STR(TP_XMM_OUT) " + 0x30\n"
-	"	movdqu %xmm4, " G_STR(TP_XMM_OUT) " + 0x40\n"
-	"	movdqu %xmm5, " G_STR(TP_XMM_OUT) " + 0x50\n"
+	TP_XMM_STORE
 	"9:	mov %eax, %ebp\n"
 	"	GUEST_SYNC 2\n"
 	"	jmp 1b\n"
