@@ -49,6 +49,28 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/*
+ * Runs a guest that makes two GUEST_REPORTs and is done: the values in
+ * *@a and *@b; returns the host's ns for the RUN up to the first.
+ */
+static uint64_t run_two_reports(struct __test_metadata *_metadata,
+				struct hv_vp *vp, uint64_t *a, uint64_t *b)
+{
+	struct ucall uc;
+	uint64_t t0, t1;
+
+	t0 = now_ns();
+	vp_run(vp);
+	t1 = now_ns();
+	ASSERT_EQ(UCALL_REPORT, get_ucall(vp, &uc));
+	*a = uc.arg;
+	vp_run(vp);
+	ASSERT_EQ(UCALL_REPORT, get_ucall(vp, &uc));
+	*b = uc.arg;
+	ASSERT_DONE(vp);
+	return t1 - t0;
+}
+
 static uint64_t rd_trc(struct __test_metadata *_metadata, struct hv_vp *vp)
 {
 	uint64_t v = 0;
@@ -143,27 +165,16 @@ GUEST_CODE_DECLARE(g_spin);
  */
 TEST(counter_100ns_units)
 {
-	uint64_t t0, t1, host, a, b, ref;
+	uint64_t host, a, b, ref;
 	struct hv_vm *vm;
 	struct hv_vp *vp;
-	struct ucall uc;
 
 	if (!hvpart_present())
 		SKIP(return, HV_SKIP_REASON);
 	vm = vm_create(GUEST_MEM_SIZE);
 	vp = vm_add_vp(vm, 0);
 	vp_load_guest(vp, GUEST_MODE_LONG64, g_spin_start, g_spin_end);
-	t0 = now_ns();
-	vp_run(vp);
-	t1 = now_ns();
-	ASSERT_EQ(UCALL_REPORT, get_ucall(vp, &uc));
-	a = uc.arg;
-	vp_run(vp);
-	ASSERT_EQ(UCALL_REPORT, get_ucall(vp, &uc));
-	b = uc.arg;
-	ASSERT_DONE(vp);
-
-	host = t1 - t0;
+	host = run_two_reports(_metadata, vp, &a, &b);
 	ref = (b - a) * 100;
 	TH_LOG("counter advanced %llu units (%llu ns) in a RUN of %llu ns",
 	       (unsigned long long)(b - a), (unsigned long long)ref,
@@ -227,27 +238,16 @@ GUEST_CODE_DECLARE(g_runtime);
  */
 TEST(vp_runtime_100ns_units)
 {
-	uint64_t t0, t1, host, a, b, run;
+	uint64_t host, a, b, run;
 	struct hv_vm *vm;
 	struct hv_vp *vp;
-	struct ucall uc;
 
 	if (!hvpart_present())
 		SKIP(return, HV_SKIP_REASON);
 	vm = vm_create(GUEST_MEM_SIZE);
 	vp = vm_add_vp(vm, 0);
 	vp_load_guest(vp, GUEST_MODE_LONG64, g_runtime_start, g_runtime_end);
-	t0 = now_ns();
-	vp_run(vp);
-	t1 = now_ns();
-	ASSERT_EQ(UCALL_REPORT, get_ucall(vp, &uc));
-	a = uc.arg;
-	vp_run(vp);
-	ASSERT_EQ(UCALL_REPORT, get_ucall(vp, &uc));
-	b = uc.arg;
-	ASSERT_DONE(vp);
-
-	host = t1 - t0;
+	host = run_two_reports(_metadata, vp, &a, &b);
 	run = (b - a) * 100;
 	TH_LOG("VP_RUNTIME grew %llu units (%llu ns) in a RUN of %llu ns spinning 50 ms",
 	       (unsigned long long)(b - a), (unsigned long long)run,
