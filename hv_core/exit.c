@@ -119,8 +119,8 @@ static int hv_exit_cpuid(struct hv_vp *vp)
 	u32 eax, ebx, ecx, edx;
 
 	hv_cpuid(vp, leaf, subleaf, &eax, &ebx, &ecx, &edx);
-	if (hv_partition_range_intercepted(vp->pt, vp->pt->cpuid_intercepts,
-					   vp->pt->nr_cpuid_intercepts, leaf,
+	if (hv_partition_range_intercepted(vp->pt,
+					   HVPART_INTERCEPT_TYPE_X64_CPUID, leaf,
 					   HVPART_INTERCEPT_ACCESS_MASK_EXECUTE)) {
 		msg = hv_msg_begin(vp, HVPART_MSG_X64_CPUID_INTERCEPT,
 				   sizeof(*c), HVPART_INTERCEPT_ACCESS_EXECUTE);
@@ -159,7 +159,7 @@ static int hv_exit_synthetic_msr(struct hv_vp *vp, u32 msr, bool write)
 		}
 	}
 	if (ret < 0) {
-		hv_vendor_call(inject_exception)(vp, X86_TRAP_GP, true, 0);
+		hv_event_queue_exception(vp, X86_TRAP_GP, true, 0);
 		return 1;
 	}
 	hv_vp_advance_rip(vp, vp->exit.insn_len);
@@ -182,8 +182,8 @@ static int hv_exit_msr(struct hv_vp *vp, bool write)
 	if (msr >= HV_X64_MSR_FIRST && msr <= HV_X64_MSR_LAST)
 		return hv_exit_synthetic_msr(vp, msr, write);
 
-	if (hv_partition_range_intercepted(vp->pt, vp->pt->msr_intercepts,
-					   vp->pt->nr_msr_intercepts, msr,
+	if (hv_partition_range_intercepted(vp->pt,
+					   HVPART_INTERCEPT_TYPE_X64_MSR, msr,
 					   access)) {
 		msg = hv_msg_begin(vp, HVPART_MSG_X64_MSR_INTERCEPT,
 				   sizeof(*m),
@@ -207,7 +207,7 @@ static int hv_exit_msr(struct hv_vp *vp, bool write)
 		}
 	}
 	if (ret) {
-		hv_vendor_call(inject_exception)(vp, X86_TRAP_GP, true, 0);
+		hv_event_queue_exception(vp, X86_TRAP_GP, true, 0);
 		return 1;
 	}
 	hv_vp_advance_rip(vp, vp->exit.insn_len);
@@ -243,7 +243,7 @@ static int hv_exit_npf(struct hv_vp *vp)
 	/* overlays (hypercall page, TSC page) are read-only: #GP */
 	if (vp->exit.npf.access == HVPART_INTERCEPT_ACCESS_WRITE &&
 	    hv_mmu_overlay_at(&vp->pt->mmu, vp->exit.npf.gpa >> PAGE_SHIFT)) {
-		hv_vendor_call(inject_exception)(vp, X86_TRAP_GP, true, 0);
+		hv_event_queue_exception(vp, X86_TRAP_GP, true, 0);
 		return 1;
 	}
 	return hv_exit_memory_message(vp);
@@ -305,7 +305,15 @@ int hv_handle_exit(struct hv_vp *vp)
 			     HVPART_INTERCEPT_ACCESS_EXECUTE);
 		return 0;
 	case HV_EXIT_UD:
-		hv_vendor_call(inject_exception)(vp, X86_TRAP_UD, false, 0);
+		hv_event_queue_exception(vp, X86_TRAP_UD, false, 0);
+		return 1;
+	case HV_EXIT_RDPMC:
+		/* no PMU is offered: counter reads fault, as without a vPMU */
+		hv_event_queue_exception(vp, X86_TRAP_GP, true, 0);
+		return 1;
+	case HV_EXIT_WBINVD:
+		/* no device DMA to keep coherent: nothing to write back */
+		hv_vp_advance_rip(vp, e->insn_len);
 		return 1;
 	case HV_EXIT_XSETBV:
 		return hv_exit_xsetbv(vp);

@@ -51,6 +51,8 @@ enum hv_exit_reason {
 	HV_EXIT_INTR_WINDOW,	/* the guest can take an interrupt */
 	HV_EXIT_UD,		/* raise #UD in the guest (e.g. VMRUN) */
 	HV_EXIT_XSETBV,
+	HV_EXIT_RDPMC,		/* raise #GP: no PMU */
+	HV_EXIT_WBINVD,		/* WBINVD/WBNOINVD: a no-op, as in KVM */
 	HV_EXIT_UNHANDLED,	/* no handler: reported to the root */
 };
 
@@ -77,6 +79,29 @@ struct hv_exit {
 	u64 code;
 	u64 info1;
 	u64 info2;
+};
+
+/*
+ * One event to inject (see event.c).  Types are the TLFS
+ * pending-interruption types, which are also VMX's.  NOTE: hvpart helper.
+ */
+enum {
+	HV_EVENT_EXT_INTR	= 0,
+	HV_EVENT_NMI		= 2,
+	HV_EVENT_EXCEPTION	= 3,
+	HV_EVENT_SOFT_INTR	= 4,	/* INT n */
+	HV_EVENT_PRIV_SOFT_EXC	= 5,	/* INT1 (ICEBP) */
+	HV_EVENT_SOFT_EXC	= 6,	/* INT3, INTO */
+};
+
+struct hv_event {
+	bool valid;
+	bool reinject;		/* cut short by an exit: IF does not matter */
+	u8 type;		/* HV_EVENT_* */
+	u8 vector;
+	u8 insn_len;		/* software events: their instruction's length */
+	bool has_error;
+	u32 error;
 };
 
 /* Bits of hv_vp.requests. */
@@ -139,6 +164,10 @@ struct hv_vp {
 	u64 rflags;
 
 	struct hv_exit exit;
+	/* the event queue (event.c): vp_mutex, or the run loop */
+	struct hv_event exc;	/* exception, NMI or software event */
+	struct hv_event irq;	/* external interrupt: waits for IF=1 */
+	struct hv_event *injected;	/* the slot the last entry delivered */
 	bool shutdown;		/* triple-faulted; cleared by setting RIP */
 	bool halt_pending;	/* HLT retired, halt message not yet sent */
 
@@ -219,8 +248,6 @@ struct hv_vendor_ops {
 		       const union hvpart_register_value *val);
 	int (*get_cpl)(struct hv_vp *vp);
 	void (*clear_interrupt_shadow)(struct hv_vp *vp);
-	void (*inject_exception)(struct hv_vp *vp, u8 vector, bool has_error,
-				 u32 error);
 	/* the hypercall instruction, for the hypercall page (3 bytes) */
 	void (*hypercall_insn)(u8 *buf);
 };
@@ -239,6 +266,7 @@ static inline bool hv_nonzero(const void *p, size_t len)
 
 /* hv_core/main.c */
 bool hv_cpu_root_active(void);
+void hv_host_machine_check(void);
 
 /* hv_core/partition.c */
 struct hv_partition *hv_partition_create(void);
@@ -254,9 +282,8 @@ void hv_partition_kick_mask(struct hv_partition *pt, u64 mask, int req);
 void hv_partition_kick_all(struct hv_partition *pt, int req);
 bool hv_partition_io_intercepted(struct hv_partition *pt, u16 port,
 				 u8 size, bool in);
-bool hv_partition_range_intercepted(struct hv_partition *pt,
-				    const struct hv_range_intercept *tab,
-				    u32 nr, u32 value, u32 access);
+bool hv_partition_range_intercepted(struct hv_partition *pt, u32 type,
+				    u32 value, u32 access);
 
 /* hv_core/vp.c */
 struct hv_vp *hv_vp_create(struct hv_partition *pt, u32 index);
@@ -315,6 +342,24 @@ int hv_xsave_set_xcr0(struct hv_vp *vp, u64 xcr0);
 int hv_exit_xsetbv(struct hv_vp *vp);
 void hv_xsave_cpuid(struct hv_vp *vp, u32 subleaf, u32 *eax, u32 *ebx,
 		    u32 *ecx, u32 *edx);
+
+/* hv_core/event.c */
+void hv_event_queue_exception(struct hv_vp *vp, u8 vector, bool has_error,
+			      u32 error);
+void hv_event_requeue(struct hv_vp *vp, u8 type, u8 vector, bool has_error,
+		      u32 error, u8 insn_len);
+void hv_event_clear(struct hv_vp *vp);
+bool hv_event_next(struct hv_vp *vp, bool interruptible, bool protected,
+		   struct hv_event *ev, bool *window);
+void hv_event_delivered(struct hv_vp *vp);
+u64 hv_event_get_reg(struct hv_vp *vp);
+int hv_event_set_reg(struct hv_vp *vp, u64 val);
+
+/* hv_core/spec.c */
+int hv_spec_init(void);
+void hv_spec_exit(void);
+void hv_spec_before_entry(struct hv_vp *vp);
+void hv_spec_forget_vp(struct hv_vp *vp);
 
 /* hv_core/msr.c */
 int hv_msr_read(struct hv_vp *vp, u32 msr, u64 *data);

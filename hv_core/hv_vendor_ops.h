@@ -20,7 +20,6 @@ HV_VENDOR_OP(get_reg)
 HV_VENDOR_OP(set_reg)
 HV_VENDOR_OP(get_cpl)
 HV_VENDOR_OP(clear_interrupt_shadow)
-HV_VENDOR_OP(inject_exception)
 HV_VENDOR_OP(hypercall_insn)
 HV_VENDOR_OP_OPTIONAL(vp_put)
 

@@ -487,7 +487,7 @@ done:
 	hv_vp_advance_rip(vp, vp->exit.insn_len);
 	return 1;
 ud:
-	hv_vendor_call(inject_exception)(vp, X86_TRAP_UD, false, 0);
+	hv_event_queue_exception(vp, X86_TRAP_UD, false, 0);
 	return 1;
 }
 

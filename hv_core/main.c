@@ -2,7 +2,8 @@
 /*
  * hvpart module init: pick the vendor backend, take SVM or VMX root on
  * every online CPU (and on CPUs that come online later), give it up on
- * unload, reboot and kexec, and expose /dev/hvpart last.
+ * unload, reboot, kexec and suspend (back on resume), and expose
+ * /dev/hvpart last.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -11,6 +12,9 @@
 #include <linux/cpuhotplug.h>
 #include <linux/percpu.h>
 #include <linux/reboot.h>
+#include <linux/syscore_ops.h>
+#include <asm/mce.h>
+#include <asm/ptrace.h>
 
 #include "hv_core/hv.h"
 #include "hv_ioctl/dev.h"
@@ -76,6 +80,89 @@ static struct notifier_block hv_reboot_nb = {
 	.notifier_call = hv_reboot_notify,
 };
 
+/*
+ * Suspend (S3, hibernation) and resume: the CPUs other than the one
+ * these run on have gone offline through the hotplug callbacks already;
+ * this one leaves root before the platform sleeps (VMX loses VMXON, SVM
+ * its host-save area) and takes it again on resume, interrupts off, as
+ * kvm_suspend() and kvm_resume() do.  VP threads are frozen, outside the
+ * guest: the run loop checks root, with interrupts off, before entry.
+ */
+#ifdef HV_SYSCORE_HAS_DATA
+#define HV_SYSCORE_ARGS	void *unused
+#else
+#define HV_SYSCORE_ARGS	void
+#endif
+
+static bool hv_root_at_suspend;
+
+static int hv_suspend(HV_SYSCORE_ARGS)
+{
+	hv_root_at_suspend = hv_cpu_root_active();
+	hv_cpu_disable(NULL);
+	return 0;
+}
+
+static void hv_resume(HV_SYSCORE_ARGS)
+{
+	if (hv_root_at_suspend && hv_cpu_online(smp_processor_id()))
+		pr_err("CPU %d: root not taken again after resume\n",
+		       smp_processor_id());
+}
+
+#ifdef HV_SYSCORE_HAS_DATA
+/* 6.18's syscore API, which Debian's 6.12 carries */
+static const struct syscore_ops hv_syscore_ops = {
+	.suspend	= hv_suspend,
+	.resume		= hv_resume,
+};
+
+static struct syscore hv_syscore = { .ops = &hv_syscore_ops };
+
+static void hv_syscore_register(void)
+{
+	register_syscore(&hv_syscore);
+}
+
+static void hv_syscore_unregister(void)
+{
+	unregister_syscore(&hv_syscore);
+}
+#else
+static struct syscore_ops hv_syscore_ops = {
+	.suspend	= hv_suspend,
+	.resume		= hv_resume,
+};
+
+static void hv_syscore_register(void)
+{
+	register_syscore_ops(&hv_syscore_ops);
+}
+
+static void hv_syscore_unregister(void)
+{
+	unregister_syscore_ops(&hv_syscore_ops);
+}
+#endif
+
+/*
+ * A machine check that arrived in guest mode exited to us instead of
+ * reaching the host's IDT: hand it to the host's handler, as if it came
+ * from user mode, as KVM's kvm_machine_check() does.  Interrupts off,
+ * right after the exit.
+ */
+void hv_host_machine_check(void)
+{
+#ifdef CONFIG_X86_MCE
+	struct pt_regs regs = {
+		.cs = 3,	/* RPL 3: like a user-mode #MC */
+		.flags = X86_EFLAGS_IF,
+	};
+
+	do_machine_check(&regs);
+#endif
+}
+
 /* As kvm_ops_update() does: a backend must fill every mandatory op. */
 static bool hv_vendor_ops_complete(void)
 {
@@ -129,9 +216,12 @@ static int __init hvpart_init(void)
 	}
 
 	hv_xsave_init();
-	ret = hv_vendor_call(hardware_setup)();
+	ret = hv_spec_init();
 	if (ret)
 		return ret;
+	ret = hv_vendor_call(hardware_setup)();
+	if (ret)
+		goto spec_exit;
 
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "hvpart:online",
 				hv_cpu_online, hv_cpu_offline);
@@ -142,6 +232,7 @@ static int __init hvpart_init(void)
 	ret = register_reboot_notifier(&hv_reboot_nb);
 	if (ret)
 		goto remove_cpuhp;
+	hv_syscore_register();
 
 	/* /dev/hvpart must come last: userspace can use it at once. */
 	ret = hv_dev_register();
@@ -153,20 +244,25 @@ static int __init hvpart_init(void)
 	return 0;
 
 unregister_reboot:
+	hv_syscore_unregister();
 	unregister_reboot_notifier(&hv_reboot_nb);
 remove_cpuhp:
 	cpuhp_remove_state(hv_cpuhp_state);
 unsetup:
 	hv_vendor_call(hardware_unsetup)();
+spec_exit:
+	hv_spec_exit();
 	return ret;
 }
 
 static void __exit hvpart_exit(void)
 {
 	hv_dev_unregister();
+	hv_syscore_unregister();
 	unregister_reboot_notifier(&hv_reboot_nb);
 	cpuhp_remove_state(hv_cpuhp_state);
 	hv_vendor_call(hardware_unsetup)();
+	hv_spec_exit();
 	pr_info("%s root released\n", hv_vendor.name);
 }
 

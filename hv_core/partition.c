@@ -113,25 +113,49 @@ static void hv_kick_nop(void *unused)
  * Post @req to the VPs whose index is in @mask and make sure none is
  * still in the guest without having seen it: a VP sets mode before it
  * checks requests, we set the request before we check mode, so one of us
- * sees the other.  The IPI forces a VP out of the guest;
- * smp_call_function_single() waits for it.
+ * sees the other.  One IPI round, sent to every CPU that runs one of
+ * those VPs in the guest, forces them out; on_each_cpu_mask() waits for
+ * all of them.  Callers may hold mmu_lock (docs/locking.rst): a VP never
+ * takes it to leave the guest, and the IPI needs no lock on the far side.
  */
 void hv_partition_kick_mask(struct hv_partition *pt, u64 mask, int req)
 {
+	cpumask_var_t cpus;
+	bool any = false;
 	u32 i;
+
+	might_sleep();
+	/* without a mask, kick each CPU on its own: slower, as correct */
+	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
+		cpus = NULL;
 
 	for (i = 0; i < HV_MAX_VPS; i++) {
 		struct hv_vp *vp = READ_ONCE(pt->vps[i]);
+		int cpu;
 
 		if (!vp || !(mask & BIT_ULL(i)))
 			continue;
 		set_bit(req, &vp->requests);
 		/* order the request before reading mode; pairs with hv_vp_enter() */
 		smp_mb__after_atomic();
-		if (READ_ONCE(vp->mode) == HV_IN_GUEST_MODE)
-			smp_call_function_single(READ_ONCE(vp->cpu),
-						 hv_kick_nop, NULL, 1);
+		if (READ_ONCE(vp->mode) != HV_IN_GUEST_MODE)
+			continue;
+		cpu = READ_ONCE(vp->cpu);
+		if (cpus) {
+			cpumask_set_cpu(cpu, cpus);
+			any = true;
+		} else {
+			smp_call_function_single(cpu, hv_kick_nop, NULL, 1);
+		}
 	}
+	if (any) {
+		/* the caller's own CPU is not in the guest: leave it out */
+		preempt_disable();
+		cpumask_clear_cpu(smp_processor_id(), cpus);
+		on_each_cpu_mask(cpus, hv_kick_nop, NULL, true);
+		preempt_enable();
+	}
+	free_cpumask_var(cpus);
 }
 
 void hv_partition_kick_all(struct hv_partition *pt, int req)
@@ -291,17 +315,20 @@ bool hv_partition_io_intercepted(struct hv_partition *pt, u16 port, u8 size,
 	return find_next_bit(map, end, port) < end;
 }
 
-bool hv_partition_range_intercepted(struct hv_partition *pt,
-				    const struct hv_range_intercept *tab,
-				    u32 nr, u32 value, u32 access)
+/* Does a CPUID or MSR intercept (@type) of the root cover @value? */
+bool hv_partition_range_intercepted(struct hv_partition *pt, u32 type,
+				    u32 value, u32 access)
 {
+	struct hv_range_intercept *tab;
 	bool hit = false;
-	u32 i;
+	u32 *nr, i;
 
-	if (!READ_ONCE(nr))
+	hv_range_table(pt, type, &tab, &nr);
+	/* a racing install may go either way; the table is read locked */
+	if (!data_race(*nr))
 		return false;
 	spin_lock(&pt->intercept_lock);
-	for (i = 0; i < nr && !hit; i++)
+	for (i = 0; i < *nr && !hit; i++)
 		hit = value >= tab[i].first && value <= tab[i].last &&
 		      (tab[i].access_mask & access);
 	spin_unlock(&pt->intercept_lock);

@@ -108,6 +108,7 @@ free_vp:
 
 void hv_vp_destroy(struct hv_vp *vp)
 {
+	hv_spec_forget_vp(vp);
 	hv_vendor_call(vp_free)(vp);
 	fpu_free_guest_fpstate(&vp->guest_fpu);
 	free_page((unsigned long)vp->hcall_out);
@@ -143,6 +144,9 @@ int hv_vp_get_reg(struct hv_vp *vp, u32 name, union hvpart_register_value *val)
 		return 0;
 	case HVPART_REG_TSC:
 		val->reg64 = rdtsc() + vp->tsc_offset;
+		return 0;
+	case HVPART_REG_PENDING_INTERRUPTION:
+		val->reg64 = hv_event_get_reg(vp);
 		return 0;
 	}
 	if (hv_hyperv_is_reg(name))
@@ -196,6 +200,10 @@ int hv_vp_set_reg(struct hv_vp *vp, u32 name,
 		WRITE_ONCE(vp->tsc_offset, val->reg64 - rdtsc());
 		hv_reftime_tsc_changed(vp->pt);
 		return 0;
+	case HVPART_REG_PENDING_INTERRUPTION:
+		if (val->reg128[1])
+			return -EINVAL;
+		return hv_event_set_reg(vp, val->reg64);
 	}
 	if (hv_hyperv_is_reg(name))
 		return val->reg128[1] ? -EINVAL :
@@ -257,10 +265,14 @@ static bool hv_vp_enter(struct hv_vp *vp, int *ret)
 	u64 t0;
 
 	preempt_disable();
+	/*
+	 * With interrupts off, as KVM does: a softirq's kernel_fpu_begin()
+	 * between the reload and the entry would leave the guest running
+	 * on whatever that softirq left in the registers.
+	 */
+	local_irq_disable();
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
-
-	local_irq_disable();
 	WRITE_ONCE(vp->cpu, smp_processor_id());
 	/* publish mode before reading requests; pairs with kick_all() */
 	smp_store_mb(vp->mode, HV_IN_GUEST_MODE);
@@ -278,6 +290,7 @@ static bool hv_vp_enter(struct hv_vp *vp, int *ret)
 	/* neither XCR0 nor PKRU is in the VMCB/VMCS */
 	pkru = read_pkru();
 	hv_xsave_load_guest(vp);
+	hv_spec_before_entry(vp);
 	t0 = local_clock();
 	*ret = hv_vendor_call(vp_run)(vp);
 	vp->runtime_ns += local_clock() - t0;

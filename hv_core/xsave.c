@@ -73,7 +73,7 @@ int hv_exit_xsetbv(struct hv_vp *vp)
 
 	if (hv_vendor_call(get_cpl)(vp) || (u32)vp->regs[HV_RCX] ||
 	    hv_xsave_set_xcr0(vp, val)) {
-		hv_vendor_call(inject_exception)(vp, X86_TRAP_GP, true, 0);
+		hv_event_queue_exception(vp, X86_TRAP_GP, true, 0);
 		return 1;
 	}
 	hv_vp_advance_rip(vp, vp->exit.insn_len);

@@ -3,6 +3,8 @@
  * GPA space of a partition: pinned ranges of the root's memory, and the
  * second-level page tables that map them.  One four-level walker serves
  * NPT and EPT; struct hv_pte_format says which bits each vendor wants.
+ * The walker has four or five levels: NPT follows the host's paging, so
+ * on a host with 5-level paging (LA57) its tables have five.
  *
  * Tables are populated when a range is mapped, so a nested page fault
  * only ever means "not mapped" or "not allowed": both go to the root.
@@ -20,10 +22,17 @@
 #define HV_PTE_ADDR_MASK	GENMASK_ULL(51, 12)
 #define HV_PT_ENTRIES		512
 
+int hv_mmu_levels(const struct hv_pte_format *fmt)
+{
+	return fmt->host_levels && pgtable_l5_enabled() ? 5 : 4;
+}
+
 u32 hv_mmu_max_gpa_bits(void)
 {
-	/* four-level tables reach 48 bits */
-	return min_t(u32, boot_cpu_data.x86_phys_bits, 48);
+	/* four-level tables reach 48 bits, five 57 (the CPU allows 52) */
+	u32 bits = hv_mmu_levels(hv_vendor.pte_format) == 5 ? 52 : 48;
+
+	return min_t(u32, boot_cpu_data.x86_phys_bits, bits);
 }
 
 int hv_mmu_init(struct hv_mmu *mmu, const struct hv_pte_format *fmt,
@@ -33,6 +42,7 @@ int hv_mmu_init(struct hv_mmu *mmu, const struct hv_pte_format *fmt,
 	mmu->mm = mm;
 	INIT_LIST_HEAD(&mmu->overlays);
 	mmu->fmt = fmt;
+	mmu->levels = hv_mmu_levels(fmt);
 	mmu->root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!mmu->root)
 		return -ENOMEM;
@@ -71,7 +81,7 @@ void hv_mmu_destroy(struct hv_mmu *mmu)
 		hv_mmu_release(mmu, &mmu->maps[i]);
 	mmu->nr_maps = 0;
 	if (mmu->root)
-		hv_mmu_free_table(mmu, mmu->root, HV_PT_LEVELS - 1);
+		hv_mmu_free_table(mmu, mmu->root, mmu->levels - 1);
 	mmu->root = NULL;
 }
 
@@ -83,7 +93,7 @@ static u64 *hv_mmu_walk(struct hv_mmu *mmu, u64 gfn, bool alloc)
 
 	lockdep_assert_held(&mmu->lock);
 
-	for (level = HV_PT_LEVELS - 1; level > 0; level--) {
+	for (level = mmu->levels - 1; level > 0; level--) {
 		u64 *entry = &table[(gfn >> (9 * level)) & (HV_PT_ENTRIES - 1)];
 
 		if (!*entry) {
@@ -145,6 +155,22 @@ static void hv_mmu_clear(struct hv_mmu *mmu, u64 gfn, u64 npages)
 	}
 }
 
+/*
+ * The one way a translation goes away or changes: after the tables are
+ * updated (@npages leaves from @gfn cleared here, or none where the
+ * caller rewrote entries itself), every VP of the partition drops what
+ * its TLB may hold before it next enters the guest, and none is still in
+ * the guest when this returns.  Only then may a page be unpinned.
+ */
+static void hv_mmu_zap(struct hv_partition *pt, u64 gfn, u64 npages)
+{
+	lockdep_assert_held(&pt->mmu.lock);
+
+	if (npages)
+		hv_mmu_clear(&pt->mmu, gfn, npages);
+	hv_partition_kick_all(pt, HV_REQ_TLB_FLUSH);
+}
+
 static int hv_mmu_check_access(u32 access)
 {
 	u32 exec = access & HVPART_MAP_EXECUTABLE;
@@ -185,23 +211,26 @@ static int hv_mmu_pin(struct hv_mmu *mmu, struct hv_gpa_mapping *map)
 
 	if (map->access & HVPART_MAP_WRITABLE)
 		gup |= FOLL_WRITE;
-	map->pages = kvmalloc_array(map->npages, sizeof(*map->pages),
-				    GFP_KERNEL_ACCOUNT);
-	if (!map->pages)
-		return -ENOMEM;
+	/* the limit first: nothing is allocated for memory we may not lock */
 	ret = account_locked_vm(mmu->mm, map->npages, true);
 	if (ret)
-		goto free_pages;
+		return ret;
+	map->pages = kvmalloc_array(map->npages, sizeof(*map->pages),
+				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!map->pages) {
+		ret = -ENOMEM;
+		goto uncharge;
+	}
 	pinned = pin_user_pages_fast(map->uaddr, map->npages, gup, map->pages);
 	if (pinned == map->npages)
 		return 0;
 	if (pinned > 0)
 		unpin_user_pages(map->pages, pinned);
 	ret = pinned < 0 ? pinned : -EFAULT;
-	account_locked_vm(mmu->mm, map->npages, false);
-free_pages:
 	kvfree(map->pages);
 	map->pages = NULL;
+uncharge:
+	account_locked_vm(mmu->mm, map->npages, false);
 	return ret;
 }
 
@@ -219,6 +248,8 @@ int hv_mmu_map(struct hv_partition *pt, u64 gfn, u64 size,
 		return -EINVAL;
 	if (gfn >= limit || npages > limit - gfn)
 		return -EINVAL;
+	if (npages > HV_MMU_MAX_MAP_PAGES)
+		return -E2BIG;
 	ret = hv_mmu_check_access(access);
 	if (ret)
 		return ret;
@@ -259,8 +290,8 @@ int hv_mmu_map(struct hv_partition *pt, u64 gfn, u64 size,
 	return 0;
 
 clear:
-	/* nothing ran on the new entries: they were never reachable */
-	hv_mmu_clear(mmu, gfn, i);
+	/* a running VP may already have used the entries written so far */
+	hv_mmu_zap(pt, gfn, i);
 	hv_mmu_release(mmu, &map);
 unlock:
 	mutex_unlock(&mmu->lock);
@@ -292,9 +323,7 @@ int hv_mmu_unmap(struct hv_partition *pt, u64 gfn, u64 size)
 	map = mmu->maps[i];
 	mmu->maps[i] = mmu->maps[--mmu->nr_maps];
 
-	hv_mmu_clear(mmu, map.gfn, map.npages);
-	/* No VP may use a stale translation once the pages are unpinned. */
-	hv_partition_kick_all(pt, HV_REQ_TLB_FLUSH);
+	hv_mmu_zap(pt, map.gfn, map.npages);
 	hv_mmu_release(mmu, &map);
 unlock:
 	mutex_unlock(&mmu->lock);
@@ -401,7 +430,8 @@ int hv_mmu_overlay_set(struct hv_partition *pt, struct hv_overlay *ov,
 			}
 		}
 	}
-	hv_partition_kick_all(pt, HV_REQ_TLB_FLUSH);
+	/* the entries of both places were rewritten by hv_mmu_refresh() */
+	hv_mmu_zap(pt, 0, 0);
 	mutex_unlock(&mmu->lock);
 	return ret;
 }

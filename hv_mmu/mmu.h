@@ -7,12 +7,19 @@
 #ifndef HV_MMU_MMU_H
 #define HV_MMU_MMU_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 
 #define HV_MAX_MAPPINGS		64
-#define HV_PT_LEVELS		4
+
+/*
+ * The most pages one mapping may pin: 512 GiB.  Its page array must stay
+ * below INT_MAX bytes (kvmalloc's limit), and pin_user_pages_fast() takes
+ * an int count.  KVM bounds a memslot in the same spirit.
+ */
+#define HV_MMU_MAX_MAP_PAGES	BIT_ULL(27)
 
 struct hv_partition;
 struct hv_vp;
@@ -27,6 +34,12 @@ struct hv_pte_format {
 	u64 write;		/* leaf: writable */
 	u64 exec;		/* leaf: set when executable */
 	u64 noexec;		/* leaf: set when not executable */
+	/*
+	 * The tables have as many levels as the host's own paging (NPT: the
+	 * walk follows the host's CR4.LA57), not always four (EPT: the
+	 * EPTP says how many).
+	 */
+	bool host_levels;
 };
 
 struct hv_gpa_mapping {
@@ -56,6 +69,7 @@ struct hv_mmu {
 	struct mm_struct *mm;	/* pinned pages are charged to it */
 	u64 *root;
 	phys_addr_t root_pa;
+	int levels;		/* 4 or 5 */
 	unsigned long nr_tables;
 	struct list_head overlays;
 	u32 nr_maps;
@@ -69,6 +83,7 @@ u32 hv_mmu_max_gpa_bits(void);
 int hv_mmu_map(struct hv_partition *pt, u64 gfn, u64 size,
 	       unsigned long uaddr, u32 access);
 int hv_mmu_unmap(struct hv_partition *pt, u64 gfn, u64 size);
+int hv_mmu_levels(const struct hv_pte_format *fmt);
 bool hv_mmu_gpa_access(struct hv_mmu *mmu, u64 gpa, u32 *access);
 int hv_mmu_read_gpa(struct hv_mmu *mmu, u64 gpa, void *buf, size_t len);
 int hv_mmu_write_gpa(struct hv_mmu *mmu, u64 gpa, const void *buf, size_t len);

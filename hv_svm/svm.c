@@ -9,6 +9,7 @@
 
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/nospec.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
@@ -48,6 +49,7 @@ static const struct hv_pte_format svm_npt_format = {
 	.write	= NPT_RW,
 	.exec	= 0,
 	.noexec	= NPT_NX,
+	.host_levels = true,
 };
 
 struct svm_cpu {
@@ -62,7 +64,11 @@ static DEFINE_PER_CPU(struct svm_cpu, svm_cpu_data);
 static u32 svm_max_asid;
 static bool svm_nrips;
 static bool svm_decode_assists;
-static bool svm_lost_guest_erratum __ro_after_init;	/* svm_lost_guest() */
+/* svm_lost_guest(): off unless the emulated machine asks for it */
+static bool svm_lost_guest_erratum __ro_after_init;
+module_param_named(emulated_svm_erratum, svm_lost_guest_erratum, bool, 0444);
+MODULE_PARM_DESC(emulated_svm_erratum,
+		 "Work around QEMU TCG's nested-SVM race (svm_lost_guest()); only for hvpart running in an emulated machine");
 static void *svm_iopm;
 static void *svm_msrpm;
 
@@ -169,13 +175,20 @@ static const int svm_intercepts[] = {
 	INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT, INTERCEPT_RDTSCP,
 	INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND,
 	INTERCEPT_XSETBV, INTERCEPT_RDPRU,
-	/* DR0-3 exit until the guest first uses them (see svm_exit_dr) */
+	/* no PMU for guests; no cache-wide flush loops stalling the host */
+	INTERCEPT_RDPMC, INTERCEPT_WBINVD,
+	/*
+	 * DR0-3 exit until the guest first uses them (see svm_exit_dr), and
+	 * so do DR7 writes: no breakpoint is armed on stale DR0-3.
+	 */
 	INTERCEPT_DR0_READ, INTERCEPT_DR1_READ, INTERCEPT_DR2_READ,
 	INTERCEPT_DR3_READ, INTERCEPT_DR0_WRITE, INTERCEPT_DR1_WRITE,
-	INTERCEPT_DR2_WRITE, INTERCEPT_DR3_WRITE,
+	INTERCEPT_DR2_WRITE, INTERCEPT_DR3_WRITE, INTERCEPT_DR7_WRITE,
 	/* benign-exception loops could hang the CPU (CVE-2015-5307/8104) */
 	INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB,
 	INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_AC,
+	/* a machine check in guest mode is the host's */
+	INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_MC,
 };
 
 static void svm_init_seg(struct vmcb_seg *seg, u16 sel, u16 attrib, u64 base)
@@ -317,17 +330,112 @@ static void svm_save_db(u64 *db)
 }
 
 /* Ask for an exit as soon as the guest can take an interrupt. */
-static void svm_update_irq_window(struct svm_vp *svm)
+static void svm_update_irq_window(struct svm_vp *svm, bool window)
 {
 	struct vmcb *vmcb = svm->vmcb;
 
-	if (svm->vp.deliverability_notifications & 2) {
+	if (window || (svm->vp.deliverability_notifications & 2)) {
 		vmcb->control.int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK;
 		svm_set_intercept(vmcb, INTERCEPT_VINTR);
 	} else {
 		vmcb->control.int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK);
 		svm_clr_intercept(vmcb, INTERCEPT_VINTR);
 	}
+}
+
+/*
+ * Write hv_core's next event into EVENTINJ.  A software event returns
+ * past its instruction: with NRIPS through next_rip, without by moving
+ * RIP, which svm_complete_event() moves back if the exit cut it short.
+ */
+static void svm_inject_event(struct svm_vp *svm)
+{
+	struct hv_vp *vp = &svm->vp;
+	struct vmcb *vmcb = svm->vmcb;
+	bool interruptible, window;
+	struct hv_event ev;
+	u32 type;
+
+	vmcb->control.event_inj = 0;
+	svm->soft_len = 0;
+	interruptible = (vp->rflags & X86_EFLAGS_IF) &&
+			!(vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK);
+	if (!hv_event_next(vp, interruptible, vmcb->save.cr0 & X86_CR0_PE,
+			   &ev, &window)) {
+		svm_update_irq_window(svm, window);
+		return;
+	}
+	svm_update_irq_window(svm, window);
+
+	switch (ev.type) {
+	case HV_EVENT_EXT_INTR:
+		type = SVM_EVTINJ_TYPE_INTR;
+		break;
+	case HV_EVENT_NMI:
+		type = SVM_EVTINJ_TYPE_NMI;
+		break;
+	case HV_EVENT_SOFT_INTR:
+		type = SVM_EVTINJ_TYPE_SOFT;
+		break;
+	default:	/* hardware and software exceptions */
+		type = SVM_EVTINJ_TYPE_EXEPT;
+		break;
+	}
+	if (ev.type >= HV_EVENT_SOFT_INTR) {
+		svm->soft_len = ev.insn_len;
+		if (svm_nrips)
+			vmcb->control.next_rip = vp->rip + ev.insn_len;
+		else
+			vmcb->save.rip = vp->rip + ev.insn_len;
+		svm->soft_rip = vmcb->save.rip;
+	}
+	vmcb->control.event_inj = ev.vector | type | SVM_EVTINJ_VALID |
+				  (ev.has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	vmcb->control.event_inj_err = ev.error;
+}
+
+/*
+ * After the exit: what was injected went through, unless EXITINTINFO
+ * gives back an event the exit cut short.  That one goes back into the
+ * queue.  EXITINTINFO has no instruction length: a software event
+ * (INT n, INT3, INTO) the guest raised itself is re-executed (hv_core
+ * drops it); one we injected keeps its length, and RIP its instruction.
+ */
+static void svm_complete_event(struct svm_vp *svm)
+{
+	struct vmcb *vmcb = svm->vmcb;
+	u32 info = vmcb->control.exit_int_info;
+	u8 vector = info & SVM_EXITINTINFO_VEC_MASK;
+	u8 type, len = 0;
+	bool ours;
+
+	hv_event_delivered(&svm->vp);
+	if (!(info & SVM_EXITINTINFO_VALID))
+		return;
+	ours = svm->soft_len && vmcb->save.rip == svm->soft_rip;
+	switch (info & SVM_EXITINTINFO_TYPE_MASK) {
+	case SVM_EXITINTINFO_TYPE_INTR:
+		type = HV_EVENT_EXT_INTR;
+		break;
+	case SVM_EXITINTINFO_TYPE_NMI:
+		type = HV_EVENT_NMI;
+		break;
+	case SVM_EXITINTINFO_TYPE_SOFT:
+		type = HV_EVENT_SOFT_INTR;
+		break;
+	default:
+		type = vector == X86_TRAP_BP || vector == X86_TRAP_OF ?
+		       HV_EVENT_SOFT_EXC : HV_EVENT_EXCEPTION;
+		break;
+	}
+	if (type >= HV_EVENT_SOFT_INTR && ours) {
+		len = svm->soft_len;
+		if (!svm_nrips)
+			svm->vp.rip -= len;
+	}
+	hv_event_requeue(&svm->vp, type, vector,
+			 info & SVM_EXITINTINFO_VALID_ERR,
+			 vmcb->control.exit_int_info_err, len);
 }
 
 static void svm_decode_exit(struct svm_vp *svm);
@@ -339,11 +447,11 @@ static int svm_vp_run(struct hv_vp *vp)
 	struct vmcb *vmcb = svm->vmcb;
 
 	svm_sync_asid(svm, sd, smp_processor_id());
-	svm_update_irq_window(svm);
 	vmcb->save.rax = vp->regs[HV_RAX];
 	vmcb->save.rsp = vp->regs[HV_RSP];
 	vmcb->save.rip = vp->rip;
 	vmcb->save.rflags = vp->rflags;
+	svm_inject_event(svm);
 	vmcb->control.tsc_offset = vp->tsc_offset;
 	if (svm->dr_live)
 		svm_load_db(svm->db);
@@ -356,6 +464,7 @@ static int svm_vp_run(struct hv_vp *vp)
 	asm volatile("stgi" ::: "memory");
 
 	if (unlikely(svm_lost_guest(svm))) {
+		/* nothing ran: the same event goes in again */
 		vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 		vp->exit.reason = HV_EXIT_NONE;
 		return 0;
@@ -381,17 +490,6 @@ static int svm_get_cpl(struct hv_vp *vp)
 static void svm_clear_interrupt_shadow(struct hv_vp *vp)
 {
 	to_svm_vp(vp)->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
-}
-
-static void svm_inject_exception(struct hv_vp *vp, u8 vector, bool has_error,
-				 u32 error)
-{
-	struct vmcb *vmcb = to_svm_vp(vp)->vmcb;
-
-	vmcb->control.event_inj = vector | SVM_EVTINJ_TYPE_EXEPT |
-				  SVM_EVTINJ_VALID |
-				  (has_error ? SVM_EVTINJ_VALID_ERR : 0);
-	vmcb->control.event_inj_err = error;
 }
 
 static void svm_hypercall_insn(u8 *buf)
@@ -431,7 +529,11 @@ static void svm_exit_vintr(struct svm_vp *svm)
 {
 	svm->vmcb->control.int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK);
 	svm_clr_intercept(svm->vmcb, INTERCEPT_VINTR);
-	svm->vp.exit.reason = HV_EXIT_INTR_WINDOW;
+	/* the root asked, or a queued interrupt of its waits for IF=1 */
+	if (svm->vp.deliverability_notifications & 2)
+		svm->vp.exit.reason = HV_EXIT_INTR_WINDOW;
+	else
+		svm->vp.exit.reason = HV_EXIT_NONE;
 }
 
 static void svm_exit_cpuid(struct svm_vp *svm)
@@ -456,6 +558,24 @@ static void svm_exit_xsetbv(struct svm_vp *svm)
 {
 	svm->vp.exit.reason = HV_EXIT_XSETBV;
 	svm_set_len(svm, 3);
+}
+
+static void svm_exit_rdpmc(struct svm_vp *svm)
+{
+	svm->vp.exit.reason = HV_EXIT_RDPMC;
+	svm_set_len(svm, 2);
+}
+
+static void svm_exit_wbinvd(struct svm_vp *svm)
+{
+	svm->vp.exit.reason = HV_EXIT_WBINVD;
+	svm_set_len(svm, 2);
+}
+
+static void svm_exit_mc(struct svm_vp *svm)
+{
+	hv_host_machine_check();
+	svm->vp.exit.reason = HV_EXIT_NONE;
 }
 
 static void svm_exit_invd(struct svm_vp *svm)
@@ -492,7 +612,7 @@ static void svm_exit_msr(struct svm_vp *svm)
 static void svm_exit_shutdown(struct svm_vp *svm)
 {
 	/* the VMCB is undefined after shutdown: nothing is redelivered */
-	svm->vmcb->control.event_inj = 0;
+	hv_event_clear(&svm->vp);
 	svm->vp.exit.reason = HV_EXIT_SHUTDOWN;
 }
 
@@ -517,8 +637,13 @@ static void svm_exit_npf(struct svm_vp *svm)
 	}
 }
 
-/* First guest use of DR0-3: hand them over, and stop intercepting. */
-static void svm_exit_dr(struct svm_vp *svm)
+/*
+ * DR0-3 are this VP's from now on: loaded before each entry, accessed
+ * by the guest without exits.  On the guest's first use, or when the
+ * root sets a debug register (its breakpoints must not fire on another
+ * VP's DR0-3).
+ */
+void svm_dr_make_live(struct svm_vp *svm)
 {
 	int i;
 
@@ -526,7 +651,14 @@ static void svm_exit_dr(struct svm_vp *svm)
 		svm_clr_intercept(svm->vmcb, INTERCEPT_DR0_READ + i);
 		svm_clr_intercept(svm->vmcb, INTERCEPT_DR0_WRITE + i);
 	}
+	svm_clr_intercept(svm->vmcb, INTERCEPT_DR7_WRITE);
 	svm->dr_live = true;
+}
+
+/* First guest use of DR0-3 or DR7: hand them over, stop intercepting. */
+static void svm_exit_dr(struct svm_vp *svm)
+{
+	svm_dr_make_live(svm);
 	svm->vp.exit.reason = HV_EXIT_NONE;	/* re-execute the MOV */
 }
 
@@ -534,13 +666,18 @@ static void svm_exit_reinject(struct svm_vp *svm)
 {
 	u8 vector = svm->vmcb->control.exit_code - SVM_EXIT_EXCP_BASE;
 
-	svm_inject_exception(&svm->vp, vector, vector == X86_TRAP_AC, 0);
+	hv_event_requeue(&svm->vp, HV_EVENT_EXCEPTION, vector,
+			 vector == X86_TRAP_AC, 0, 0);
 	svm->vp.exit.reason = HV_EXIT_NONE;
 }
 
 static void (*const svm_exit_handlers[])(struct svm_vp *svm) = {
 	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR3]	= svm_exit_dr,
 	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR3]	= svm_exit_dr,
+	[SVM_EXIT_WRITE_DR7]	= svm_exit_dr,
+	[SVM_EXIT_EXCP_BASE + X86_TRAP_MC]	= svm_exit_mc,
+	[SVM_EXIT_RDPMC]	= svm_exit_rdpmc,
+	[SVM_EXIT_WBINVD]	= svm_exit_wbinvd,
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_DB]	= svm_exit_reinject,
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_AC]	= svm_exit_reinject,
 	[SVM_EXIT_INTR]		= svm_exit_none,
@@ -582,7 +719,6 @@ static void svm_decode_exit(struct svm_vp *svm)
 	struct hv_exit *e = &svm->vp.exit;
 	u64 code = ((u64)vmcb->control.exit_code_hi << 32) |
 		   vmcb->control.exit_code;
-	u32 intinfo = vmcb->control.exit_int_info;
 
 	e->insn_len = 0;
 	e->insn_count = 0;
@@ -590,13 +726,7 @@ static void svm_decode_exit(struct svm_vp *svm)
 	e->info1 = vmcb->control.exit_info_1;
 	e->info2 = vmcb->control.exit_info_2;
 
-	/* an event cut short by the exit is delivered on the next entry */
-	vmcb->control.event_inj = 0;
-	if ((intinfo & SVM_EXITINTINFO_VALID) &&
-	    (intinfo & SVM_EXITINTINFO_TYPE_MASK) != SVM_EXITINTINFO_TYPE_SOFT) {
-		vmcb->control.event_inj = intinfo;
-		vmcb->control.event_inj_err = vmcb->control.exit_int_info_err;
-	}
+	svm_complete_event(svm);
 
 	if (code < ARRAY_SIZE(svm_exit_handlers)) {
 		void (*handler)(struct svm_vp *svm);
@@ -627,7 +757,6 @@ static const struct hv_vendor_ops svm_ops = {
 	.set_reg		= svm_set_reg,
 	.get_cpl		= svm_get_cpl,
 	.clear_interrupt_shadow	= svm_clear_interrupt_shadow,
-	.inject_exception	= svm_inject_exception,
 	.hypercall_insn		= svm_hypercall_insn,
 };
 
@@ -653,7 +782,8 @@ int hv_svm_probe(const struct hv_vendor_ops **ops)
 		return -ENODEV;
 	}
 	svm_nrips = cpuid_edx(SVM_CPUID_FUNC) & SVM_CPUID_EDX_NRIPS;
-	svm_lost_guest_erratum = boot_cpu_has(X86_FEATURE_HYPERVISOR);
+	if (svm_lost_guest_erratum)
+		pr_info("emulated-SVM erratum workaround on\n");
 	svm_decode_assists = cpuid_edx(SVM_CPUID_FUNC) &
 			     SVM_CPUID_EDX_DECODE_ASSISTS;
 	*ops = &svm_ops;

@@ -16,7 +16,10 @@ struct svm_vp {
 	u64 asid_gen;
 	/* guest DR0-3: live in hardware once the guest has touched them */
 	bool dr_live;
-	struct svm_entry_snapshot *snap;	/* when running nested only */
+	struct svm_entry_snapshot *snap;	/* emulated_svm_erratum only */
+	/* the software event svm_inject_event() injected, if any */
+	u8 soft_len;
+	u64 soft_rip;
 	u64 db[4];
 	u64 tsc_aux;
 };
@@ -38,6 +41,9 @@ struct svm_entry_snapshot {
 	u32 event_inj;
 	u32 event_inj_err;
 };
+
+/* svm.c */
+void svm_dr_make_live(struct svm_vp *svm);
 
 /* svm_regs.c */
 int svm_get_reg(struct hv_vp *vp, u32 name, union hvpart_register_value *val);

@@ -143,17 +143,6 @@ int svm_get_reg(struct hv_vp *vp, u32 name, union hvpart_register_value *val)
 		val->reg64 = vmcb->control.int_state &
 			     SVM_INTERRUPT_SHADOW_MASK;
 		return 0;
-	case HVPART_REG_PENDING_INTERRUPTION:
-		/* EVENTINJ and HV_X64_PENDING_INTERRUPTION_REGISTER agree */
-		if (vmcb->control.event_inj & SVM_EVTINJ_VALID) {
-			u32 inj = vmcb->control.event_inj;
-
-			val->reg64 = 1 | ((inj >> 8) & 7) << 1 |
-				     ((inj & SVM_EVTINJ_VALID_ERR) ? BIT(4) : 0) |
-				     (u64)(inj & SVM_EVTINJ_VEC_MASK) << 16 |
-				     (u64)vmcb->control.event_inj_err << 32;
-		}
-		return 0;
 	}
 	return svm_get_seg(vmcb, name, val);
 }
@@ -167,26 +156,6 @@ static int svm_set_cr0(struct vmcb *vmcb, u64 cr0)
 	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
 		return -EINVAL;
 	vmcb->save.cr0 = cr0;
-	return 0;
-}
-
-static int svm_set_pending(struct vmcb *vmcb, u64 val)
-{
-	u32 type = (val >> 1) & 7;
-
-	if (!(val & 1)) {
-		vmcb->control.event_inj = 0;
-		return 0;
-	}
-	/* interrupt, NMI, exception, software interrupt */
-	if (type != 0 && type != 2 && type != 3 && type != 4)
-		return -EINVAL;
-	if (val & GENMASK_ULL(15, 5))
-		return -EINVAL;
-	vmcb->control.event_inj = SVM_EVTINJ_VALID | type << 8 |
-				  ((val >> 16) & SVM_EVTINJ_VEC_MASK) |
-				  ((val & BIT(4)) ? SVM_EVTINJ_VALID_ERR : 0);
-	vmcb->control.event_inj_err = val >> 32;
 	return 0;
 }
 
@@ -206,6 +175,8 @@ int svm_set_reg(struct hv_vp *vp, u32 name,
 		if ((name == HVPART_REG_DR6 || name == HVPART_REG_DR7) &&
 		    v >> 32)
 			return -EINVAL;
+		if (name == HVPART_REG_DR7)
+			svm_dr_make_live(svm);
 		*field = v;
 		return 0;
 	}
@@ -236,6 +207,7 @@ int svm_set_reg(struct hv_vp *vp, u32 name,
 		return 0;
 	case HVPART_REG_DR0 ... HVPART_REG_DR3:
 		svm->db[name - HVPART_REG_DR0] = v;
+		svm_dr_make_live(svm);
 		return 0;
 	case HVPART_REG_TSC_AUX:
 		if (v >> 32)
@@ -247,8 +219,6 @@ int svm_set_reg(struct hv_vp *vp, u32 name,
 			return -EINVAL;
 		vmcb->control.int_state = v;
 		return 0;
-	case HVPART_REG_PENDING_INTERRUPTION:
-		return svm_set_pending(vmcb, v);
 	}
 	return -EINVAL;
 }

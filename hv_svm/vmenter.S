@@ -8,6 +8,8 @@
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
 
+#include "hv_core/vmenter_macros.S"
+
 #define REG(n)	((n) * 8)
 #define RCX	1
 #define RDX	2
@@ -53,6 +55,7 @@ SYM_FUNC_START(hv_svm_vmrun)
 	mov	(%rsp), %rax
 
 	vmload	%rax
+	HV_VMENTRY_MITIGATIONS
 	/* GIF is clear: IF=1 lets physical interrupts exit the guest. */
 	sti
 	vmrun	%rax
@@ -88,6 +91,9 @@ SYM_FUNC_START(hv_svm_vmrun)
 	xor	%r9d, %r9d
 	xor	%r10d, %r10d
 	xor	%r11d, %r11d
+
+	/* before the first RET: no guest-trained return predictions */
+	HV_VMEXIT_MITIGATIONS
 
 	add	$24, %rsp
 	pop	%rbx

@@ -15,6 +15,8 @@
 #include <asm/nospec-branch.h>
 #include <asm/unwind_hints.h>
 
+#include "hv_core/vmenter_macros.S"
+
 #define REG(n)	((n) * 8)
 #define RAX	0
 #define RCX	1
@@ -43,8 +45,8 @@ SYM_FUNC_START(hv_vmx_vmenter)
 	vmwrite	%rsp, %rax
 	jbe	.Lvmwrite_failed
 
-	/* flags of this test survive the MOVs below */
-	test	%sil, %sil
+	/* CF = launched: survives the MOVs below and VERW (ZF only) */
+	bt	$0, %esi
 
 	mov	%rdi, %rax
 	mov	REG(RCX)(%rax), %rcx
@@ -63,8 +65,9 @@ SYM_FUNC_START(hv_vmx_vmenter)
 	mov	REG(15)(%rax), %r15
 	mov	REG(RAX)(%rax), %rax
 
+	HV_VMENTRY_MITIGATIONS
 	UNWIND_HINT_SAVE
-	jnz	.Lvmresume
+	jc	.Lvmresume
 	vmlaunch
 	jmp	.Lvmfail
 .Lvmresume:
@@ -92,8 +95,8 @@ SYM_INNER_LABEL(hv_vmx_vmexit, SYM_L_GLOBAL)
 	mov	%r15, REG(15)(%rax)
 	pop	REG(RAX)(%rax)
 
-	/* no guest-controlled return predictions for the host */
-	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+	/* before the first RET: no guest-trained return predictions */
+	HV_VMEXIT_MITIGATIONS
 
 	xor	%eax, %eax
 	jmp	.Lout

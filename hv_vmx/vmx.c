@@ -108,6 +108,7 @@ struct vmx_cpu {
 	u64 fs_base;
 	u64 debugctl;
 	u16 ds, es, fs, gs;
+	u16 ldt;		/* a VM exit loads a null LDTR */
 };
 
 static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpu_data);
@@ -157,6 +158,11 @@ static void vmx_vmxoff(void)
 	asm volatile("vmxoff" ::: "cc", "memory");
 }
 
+/*
+ * VMCLEAR; on failure the VM-instruction error (or -1), else 0.  Quiet:
+ * it also runs from the scheduler's preempt notifier, under the run
+ * queue lock, where printk must not be called.
+ */
 static int vmx_vmclear(u64 pa)
 {
 	bool fail;
@@ -166,12 +172,7 @@ static int vmx_vmclear(u64 pa)
 		     : CC_OUT(be) (fail)
 		     : [pa] "m" (pa)
 		     : "cc", "memory");
-	if (unlikely(fail)) {
-		pr_err_ratelimited("VMCLEAR %#llx failed (VM-instruction error %ld)\n",
-				   pa, (long)vmx_insn_error());
-		return -EIO;
-	}
-	return 0;
+	return unlikely(fail) ? (int)vmx_insn_error() : 0;
 }
 
 static int vmx_vmptrld(u64 pa)
@@ -317,7 +318,7 @@ static int vmx_setup_controls(u64 basic)
 			 CPU_BASED_MONITOR_EXITING |
 			 CPU_BASED_UNCOND_IO_EXITING |
 			 CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_TPR_SHADOW |
-			 CPU_BASED_MOV_DR_EXITING |
+			 CPU_BASED_MOV_DR_EXITING | CPU_BASED_RDPMC_EXITING |
 			 CPU_BASED_USE_TSC_OFFSETTING |
 			 CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0,
 			 &vmx_caps.exec);
@@ -342,7 +343,8 @@ static int vmx_setup_controls(u64 basic)
 	ret = vmx_adjust("secondary", MSR_IA32_VMX_PROCBASED_CTLS2,
 			 SECONDARY_EXEC_ENABLE_EPT |
 			 SECONDARY_EXEC_UNRESTRICTED_GUEST,
-			 SECONDARY_EXEC_ENABLE_VPID, &vmx_caps.exec2);
+			 SECONDARY_EXEC_ENABLE_VPID |
+			 SECONDARY_EXEC_WBINVD_EXITING, &vmx_caps.exec2);
 	if (ret)
 		return ret;
 
@@ -513,8 +515,8 @@ static void vmx_hardware_disable(void)
 
 	if (!vc->on)
 		return;
-	if (loaded)
-		vmx_vmclear(loaded->vmcs_pa);
+	if (loaded && vmx_vmclear(loaded->vmcs_pa))
+		loaded->clear_error = -1;
 	vmx_vmxoff();
 	vc->on = false;
 	cr4_clear_bits(X86_CR4_VMXE);
@@ -585,6 +587,7 @@ static void vmx_load_guest_msrs(struct vmx_vp *vmx, struct vmx_cpu *vc)
 	savesegment(es, vc->es);
 	savesegment(fs, vc->fs);
 	savesegment(gs, vc->gs);
+	store_ldt(vc->ldt);
 	vc->fs_base = x86_fsbase_read_cpu();
 	vmcs_write(HOST_FS_BASE, vc->fs_base);
 	/* a VM exit clears DEBUGCTL (which not every CPU model has) */
@@ -621,14 +624,27 @@ static void vmx_put_guest_msrs(struct vmx_vp *vmx, struct vmx_cpu *vc)
 		load_gs_index(vc->gs);
 	/* after load_gs_index(), which sets the inactive GS base */
 	wrmsrl(MSR_KERNEL_GS_BASE, vc->kernel_gs_base);
+	/*
+	 * A VM exit leaves GDTR's limit at 0xffff and LDTR null: before this
+	 * thread can return to user mode, the read-only GDT with its real
+	 * limit (as KVM's load_fixmap_gdt()) and the task's LDT come back.
+	 */
+	load_fixmap_gdt(smp_processor_id());
+	if (vc->ldt)
+		asm volatile("lldt %0" :: "rm" (vc->ldt));
 	vmx->msrs_loaded = false;
 }
 
 static void vmx_vp_unload(struct vmx_vp *vmx, struct vmx_cpu *vc)
 {
+	int err;
+
 	vmx_put_guest_msrs(vmx, vc);
-	if (vc->on)
-		vmx_vmclear(vmx->vmcs_pa);
+	if (vc->on) {
+		err = vmx_vmclear(vmx->vmcs_pa);
+		if (unlikely(err))
+			vmx->clear_error = err;
+	}
 	vmx->launched = false;
 	vmx->cpu = -1;
 	WRITE_ONCE(vc->loaded, NULL);
@@ -709,16 +725,22 @@ static struct preempt_ops vmx_preempt_ops = {
 
 /*
  * Register accesses from ioctls and from hv_core's exit handling: the
- * VMCS must be current on this CPU for VMREAD and VMWRITE.
+ * VMCS must be current on this CPU for VMREAD and VMWRITE.  Interrupts
+ * stay off in between, so the reboot IPI that turns VMX off
+ * (hv_reboot_notify()) cannot land between the load and the accesses;
+ * after it, vmx_vp_load() finds VMX off and fails.
  */
 int vmx_vmcs_get(struct vmx_vp *vmx)
 {
+	unsigned long flags;
 	int ret;
 
-	preempt_disable();
+	local_irq_save(flags);
 	ret = vmx_vp_load(vmx);
 	if (ret)
-		preempt_enable();
+		local_irq_restore(flags);
+	else
+		vmx->vmcs_irqflags = flags;
 	return ret;
 }
 
@@ -727,7 +749,7 @@ void vmx_vmcs_put(struct vmx_vp *vmx)
 	/* outside a run nothing would clear it when the thread moves */
 	if (!vmx->in_run)
 		vmx_vp_unload(vmx, this_cpu_ptr(&vmx_cpu_data));
-	preempt_enable();
+	local_irq_restore(vmx->vmcs_irqflags);
 }
 
 /* Clear the VMCS if it is active on this CPU (also an IPI callback). */
@@ -806,7 +828,8 @@ static void vmx_init_controls(struct vmx_vp *vmx)
 	vmcs_write(VM_EXIT_CONTROLS, vmx_caps.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx_caps.entry);
 	/* benign-exception loops could hang the CPU (CVE-2015-5307/8104) */
-	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC));
+	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) |
+		   BIT(X86_TRAP_MC));
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(CR3_TARGET_COUNT, 0);
@@ -910,7 +933,7 @@ static int vmx_vp_create(struct hv_vp *vp)
 
 	/* a new VMCS is cleared once, then loaded anywhere */
 	preempt_disable();
-	ret = vmx_vmclear(vmx->vmcs_pa);
+	ret = vmx_vmclear(vmx->vmcs_pa) ? -EIO : 0;
 	preempt_enable();
 	if (ret)
 		goto free_vpid;
@@ -940,28 +963,30 @@ static bool vmx_irq_injectable(struct vmx_vp *vmx)
 	       !(vmx->intr_state & VMX_INTR_SHADOW);
 }
 
-/*
- * The event to deliver on this entry.  An external interrupt the guest
- * cannot take yet waits for the interrupt window; an error code is only
- * delivered where VM entry allows one.
- */
+/* The VM-entry interruption information for hv_core's next event. */
 static u32 vmx_entry_event(struct vmx_vp *vmx, bool *window)
 {
-	u32 info = vmx->entry_intr;
-	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+	struct hv_vp *vp = &vmx->vp;
+	struct hv_event ev;
+	bool protected = true;
+	u32 info;
 
-	vmx->irq_pending_window = false;
-	if (!(info & INTR_INFO_VALID_MASK))
+	*window = false;
+	if (!vp->exc.valid && !vp->irq.valid)
 		return 0;
-	if (type == INTR_TYPE_EXT_INTR && !vmx_irq_injectable(vmx)) {
-		vmx->irq_pending_window = true;
-		*window = true;
+	if (vp->exc.valid && vp->exc.has_error)
+		protected = vmcs_read(GUEST_CR0) & X86_CR0_PE;
+	if (!hv_event_next(vp, vmx_irq_injectable(vmx), protected, &ev,
+			   window))
 		return 0;
+	/* TLFS event types are VMX's */
+	info = INTR_INFO_VALID_MASK | ev.type << 8 | ev.vector;
+	if (ev.has_error) {
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, ev.error);
 	}
-	if (type == INTR_TYPE_HARD_EXCEPTION &&
-	    (info & INTR_INFO_DELIVER_CODE_MASK) &&
-	    !(vmcs_read(GUEST_CR0) & X86_CR0_PE))
-		info &= ~INTR_INFO_DELIVER_CODE_MASK;
+	if (ev.type >= HV_EVENT_SOFT_INTR)
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, ev.insn_len);
 	return info;
 }
 
@@ -994,10 +1019,6 @@ static u32 vmx_write_guest_state(struct vmx_vp *vmx)
 		vmcs_write(TSC_OFFSET, vmx->tsc_offset);
 	}
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, event);
-	if (event & INTR_INFO_DELIVER_CODE_MASK)
-		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vmx->entry_err);
-	if ((event & INTR_INFO_INTR_TYPE_MASK) >= INTR_TYPE_SOFT_INTR)
-		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, vmx->entry_len);
 	return event;
 }
 
@@ -1093,7 +1114,7 @@ static void vmx_enter(struct vmx_vp *vmx, struct vmx_cpu *vc)
 	reason = vmcs_read(VM_EXIT_REASON);
 	/* delivered, or back in IDT-vectoring information (vmx_exit.c) */
 	if (event && !(reason & VMX_EXIT_REASON_ENTRY_FAIL))
-		vmx->entry_intr = 0;
+		hv_event_delivered(vp);
 	vmx_decode_exit(vmx, reason);
 }
 
@@ -1110,6 +1131,11 @@ static int vmx_vp_run(struct hv_vp *vp)
 	ret = vmx_vp_load(vmx);
 	if (ret)
 		return ret;
+	if (unlikely(vmx->clear_error)) {
+		vp_err(vp, "VMCLEAR failed (VM-instruction error %d)\n",
+		       vmx->clear_error);
+		vmx->clear_error = 0;
+	}
 	if (!vmx->msrs_loaded)
 		vmx_load_guest_msrs(vmx, vc);
 	vmx_sync_host_state(vmx);
@@ -1126,22 +1152,6 @@ static int vmx_vp_run(struct hv_vp *vp)
 static void vmx_clear_interrupt_shadow(struct hv_vp *vp)
 {
 	to_vmx_vp(vp)->intr_state &= ~VMX_INTR_SHADOW;
-}
-
-void vmx_queue_exception(struct vmx_vp *vmx, u8 vector, bool has_error,
-			 u32 error)
-{
-	vmx->entry_intr = vector | INTR_TYPE_HARD_EXCEPTION |
-			  INTR_INFO_VALID_MASK |
-			  (has_error ? INTR_INFO_DELIVER_CODE_MASK : 0);
-	vmx->entry_err = error;
-	vmx->entry_len = 0;
-}
-
-static void vmx_inject_exception(struct hv_vp *vp, u8 vector, bool has_error,
-				 u32 error)
-{
-	vmx_queue_exception(to_vmx_vp(vp), vector, has_error, error);
 }
 
 static void vmx_hypercall_insn(u8 *buf)
@@ -1169,7 +1179,6 @@ static const struct hv_vendor_ops vmx_ops = {
 	.set_reg		= vmx_set_reg,
 	.get_cpl		= vmx_get_cpl,
 	.clear_interrupt_shadow	= vmx_clear_interrupt_shadow,
-	.inject_exception	= vmx_inject_exception,
 	.hypercall_insn		= vmx_hypercall_insn,
 };
 

@@ -21,14 +21,6 @@
  */
 #define VMX_EXIT_CODE_VMFAIL		BIT_ULL(32)
 
-/* The TLFS pending-interruption register (HV_X64_PENDING_INTERRUPTION). */
-#define HV_PENDING_VALID		BIT_ULL(0)
-#define HV_PENDING_TYPE_SHIFT		1
-#define HV_PENDING_DELIVER_ERROR	BIT_ULL(4)
-#define HV_PENDING_INSN_LEN_SHIFT	5
-#define HV_PENDING_VECTOR_SHIFT		16
-#define HV_PENDING_ERROR_SHIFT		32
-
 /* vmx_vp.intr_state: the VMCS guest interruptibility state */
 #define VMX_INTR_SHADOW		(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)
 
@@ -60,10 +52,8 @@ struct vmx_vp {
 	u32 exec_ctrl;			/* primary processor-based controls */
 	u32 entry_ctrl;			/* VM-entry controls */
 	u32 intr_state;			/* guest interruptibility state */
-	u32 entry_intr;			/* VM-entry interruption information */
-	u32 entry_err;
-	u32 entry_len;
-	bool irq_pending_window;	/* entry_intr waits for IF=1 */
+	int clear_error;		/* a VMCLEAR failed: reported by vp_run */
+	unsigned long vmcs_irqflags;	/* vmx_vmcs_get() .. vmx_vmcs_put() */
 
 	/* syscall MSRs: not in the VMCS; in hardware while msrs_loaded */
 	bool msrs_loaded;
@@ -147,8 +137,6 @@ u64 vmx_cr0_host_owned(void);
 u64 vmx_cr4_fixed(void);
 u64 vmx_cr4_allowed(void);
 bool vmx_zero_len_insn_ok(void);
-void vmx_queue_exception(struct vmx_vp *vmx, u8 vector, bool has_error,
-			 u32 error);
 
 /* vmx_regs.c */
 int vmx_get_reg(struct hv_vp *vp, u32 name, union hvpart_register_value *val);

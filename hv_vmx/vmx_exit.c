@@ -65,7 +65,7 @@ static void vmx_exit_triple_fault(struct vmx_vp *vmx)
 	 * state may have been saved as "shutdown": the VP resumes (when the
 	 * root sets RIP) active, or it would sleep through everything.
 	 */
-	vmx->entry_intr = 0;
+	hv_event_clear(&vmx->vp);
 	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmx->vp.exit.reason = HV_EXIT_SHUTDOWN;
 }
@@ -100,6 +100,18 @@ static void vmx_exit_vmcall(struct vmx_vp *vmx)
 static void vmx_exit_xsetbv(struct vmx_vp *vmx)
 {
 	vmx->vp.exit.reason = HV_EXIT_XSETBV;
+	vmx_set_len(vmx);
+}
+
+static void vmx_exit_rdpmc(struct vmx_vp *vmx)
+{
+	vmx->vp.exit.reason = HV_EXIT_RDPMC;
+	vmx_set_len(vmx);
+}
+
+static void vmx_exit_wbinvd(struct vmx_vp *vmx)
+{
+	vmx->vp.exit.reason = HV_EXIT_WBINVD;
 	vmx_set_len(vmx);
 }
 
@@ -140,6 +152,7 @@ static void vmx_exit_msr_write(struct vmx_vp *vmx)
 static void vmx_exit_ept_violation(struct vmx_vp *vmx)
 {
 	struct hv_exit *e = &vmx->vp.exit;
+	u32 idt = e->info2 >> 32;
 	u64 q = e->info1;
 
 	e->reason = HV_EXIT_NPF;
@@ -153,7 +166,7 @@ static void vmx_exit_ept_violation(struct vmx_vp *vmx)
 		e->npf.access = HVPART_INTERCEPT_ACCESS_READ;
 	/* an IRET unblocked NMIs, then faulted: block them again */
 	if ((q & VMX_EPT_QUAL_NMI_UNBLOCK) &&
-	    !(vmx->entry_intr & INTR_INFO_VALID_MASK))
+	    !(idt & VECTORING_INFO_VALID_MASK))
 		vmx->intr_state |= GUEST_INTR_STATE_NMI;
 }
 
@@ -200,7 +213,7 @@ static void vmx_exit_cr(struct vmx_vp *vmx)
 		if (vmx_check_cr0(val) ||
 		    ((val & X86_CR0_PG) && (efer & EFER_LME) &&
 		     !(vmx_guest_cr4() & X86_CR4_PAE))) {
-			vmx_queue_exception(vmx, X86_TRAP_GP, true, 0);
+			hv_event_queue_exception(&vmx->vp, X86_TRAP_GP, true, 0);
 			return;
 		}
 		/* PAE paging loads PDPTEs: not from here (interrupts off) */
@@ -215,23 +228,21 @@ static void vmx_exit_cr(struct vmx_vp *vmx)
 		return;
 	case 4:
 		/* the bits that exit are the ones the guest may not set */
-		vmx_queue_exception(vmx, X86_TRAP_GP, true, 0);
+		hv_event_queue_exception(&vmx->vp, X86_TRAP_GP, true, 0);
 		return;
 	}
 	vmx_exit_unhandled(vmx);
 }
 
-/* Raise the event an exit intercepted again in the guest. */
-static void vmx_reinject(struct vmx_vp *vmx, u32 info)
+/* Raise the event an exit intercepted (or cut short) again in the guest. */
+static void vmx_reinject(struct vmx_vp *vmx, u32 info, u32 error)
 {
-	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+	u32 type = (info & INTR_INFO_INTR_TYPE_MASK) >> 8;
 
-	vmx->entry_intr = (info & (INTR_INFO_VECTOR_MASK |
-				   INTR_INFO_INTR_TYPE_MASK |
-				   INTR_INFO_DELIVER_CODE_MASK)) |
-			  INTR_INFO_VALID_MASK;
-	vmx->entry_len = type >= INTR_TYPE_SOFT_INTR ?
-			 vmcs_read(VM_EXIT_INSTRUCTION_LEN) : 0;
+	hv_event_requeue(&vmx->vp, type, info & INTR_INFO_VECTOR_MASK,
+			 info & INTR_INFO_DELIVER_CODE_MASK, error,
+			 type >= HV_EVENT_SOFT_INTR ?
+			 vmcs_read(VM_EXIT_INSTRUCTION_LEN) : 0);
 }
 
 static void vmx_exit_exception_nmi(struct vmx_vp *vmx)
@@ -248,15 +259,18 @@ static void vmx_exit_exception_nmi(struct vmx_vp *vmx)
 		return;
 	}
 	switch (info & INTR_INFO_VECTOR_MASK) {
+	case X86_TRAP_MC:
+		/* the host's machine check, not the guest's */
+		hv_host_machine_check();
+		return;
 	case X86_TRAP_DB:
 		/* an intercepted #DB leaves DR6 alone: the qualification has it */
 		vmx->dr6 = (vmx->dr6 & ~(u64)DR_TRAP_BITS) |
 			   (e->info1 & VMX_DB_QUAL_BITS);
-		vmx_reinject(vmx, info);
+		vmx_reinject(vmx, info, 0);
 		return;
 	case X86_TRAP_AC:
-		vmx_reinject(vmx, info);
-		vmx->entry_err = vmcs_read(VM_EXIT_INTR_ERROR_CODE);
+		vmx_reinject(vmx, info, vmcs_read(VM_EXIT_INTR_ERROR_CODE));
 		return;
 	}
 	vmx_exit_unhandled(vmx);
@@ -276,6 +290,8 @@ static void (*const vmx_exit_handlers[])(struct vmx_vp *vmx) = {
 	[VMX_EXIT_GETSEC]			= vmx_exit_ud,
 	[EXIT_REASON_HLT]			= vmx_exit_hlt,
 	[EXIT_REASON_INVD]			= vmx_exit_invd,
+	[EXIT_REASON_RDPMC]			= vmx_exit_rdpmc,
+	[EXIT_REASON_WBINVD]			= vmx_exit_wbinvd,
 	[EXIT_REASON_VMCALL]			= vmx_exit_vmcall,
 	[EXIT_REASON_VMCLEAR]			= vmx_exit_ud,
 	[EXIT_REASON_VMLAUNCH]			= vmx_exit_ud,
@@ -306,9 +322,8 @@ static void vmx_requeue_vectoring(struct vmx_vp *vmx, u32 idt)
 {
 	if (!(idt & VECTORING_INFO_VALID_MASK))
 		return;
-	vmx_reinject(vmx, idt);
-	if (idt & VECTORING_INFO_DELIVER_CODE_MASK)
-		vmx->entry_err = vmcs_read(IDT_VECTORING_ERROR_CODE);
+	vmx_reinject(vmx, idt, (idt & VECTORING_INFO_DELIVER_CODE_MASK) ?
+		     vmcs_read(IDT_VECTORING_ERROR_CODE) : 0);
 	if ((idt & VECTORING_INFO_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 		vmx->intr_state &= ~GUEST_INTR_STATE_NMI;
 }
@@ -327,6 +342,13 @@ void vmx_decode_exit(struct vmx_vp *vmx, u32 reason)
 	pr_debug("exit %#x qual %#llx info %#llx rip %#llx\n", reason,
 		 e->info1, e->info2, vmx->vp.rip);
 
+	if (reason == (VMX_EXIT_REASON_ENTRY_FAIL |
+		       EXIT_REASON_MCE_DURING_VMENTRY)) {
+		/* the host's machine check; the guest did not run: retry */
+		hv_host_machine_check();
+		e->reason = HV_EXIT_NONE;
+		return;
+	}
 	if (reason & VMX_EXIT_REASON_ENTRY_FAIL) {
 		/* invalid guest state or MSR loading: nothing ran */
 		e->reason = HV_EXIT_UNHANDLED;

@@ -230,53 +230,6 @@ static int vmx_set_table(u32 name, const union hvpart_register_value *val)
 	return 0;
 }
 
-/* HV_X64_PENDING_INTERRUPTION_REGISTER: the VMX event format, repacked */
-static u64 vmx_get_pending(struct vmx_vp *vmx)
-{
-	u32 info = vmx->entry_intr;
-
-	if (!(info & INTR_INFO_VALID_MASK))
-		return 0;
-	return HV_PENDING_VALID |
-	       (u64)((info & INTR_INFO_INTR_TYPE_MASK) >> 8) <<
-		       HV_PENDING_TYPE_SHIFT |
-	       ((info & INTR_INFO_DELIVER_CODE_MASK) ?
-		HV_PENDING_DELIVER_ERROR : 0) |
-	       (u64)(vmx->entry_len & 0xf) << HV_PENDING_INSN_LEN_SHIFT |
-	       (u64)(info & INTR_INFO_VECTOR_MASK) << HV_PENDING_VECTOR_SHIFT |
-	       (u64)vmx->entry_err << HV_PENDING_ERROR_SHIFT;
-}
-
-static int vmx_set_pending(struct vmx_vp *vmx, u64 val)
-{
-	u32 type = (val >> HV_PENDING_TYPE_SHIFT) & 7;
-	u32 vector = (val >> HV_PENDING_VECTOR_SHIFT) & 0xffff;
-	u32 len = (val >> HV_PENDING_INSN_LEN_SHIFT) & 0xf;
-
-	if (!(val & HV_PENDING_VALID)) {
-		vmx->entry_intr = 0;
-		return 0;
-	}
-	/* TLFS types are VMX types; 1 and 7 are reserved and MTF-only */
-	if (type == 1 || type == 7 || vector > 0xff)
-		return -EINVAL;
-	/* bits 9-15: NestedEvent and reserved */
-	if (val & GENMASK_ULL(15, 9))
-		return -EINVAL;
-	if (type == 2 && vector != 2)
-		return -EINVAL;
-	if (type == 3 && vector > 31)
-		return -EINVAL;
-	if (type >= 4 && !len && !vmx_zero_len_insn_ok())
-		return -EINVAL;
-	vmx->entry_intr = INTR_INFO_VALID_MASK | type << 8 | vector |
-			  ((val & HV_PENDING_DELIVER_ERROR) ?
-			   INTR_INFO_DELIVER_CODE_MASK : 0);
-	vmx->entry_err = val >> HV_PENDING_ERROR_SHIFT;
-	vmx->entry_len = type >= 4 ? len : 0;
-	return 0;
-}
-
 static u64 vmx_get_intr_state(struct vmx_vp *vmx)
 {
 	return ((vmx->intr_state & VMX_INTR_SHADOW) ? 1 : 0) |
@@ -333,9 +286,6 @@ static int vmx_get_soft(struct vmx_vp *vmx, u32 name, u64 *v)
 		return 0;
 	case HVPART_REG_INTERRUPT_STATE:
 		*v = vmx_get_intr_state(vmx);
-		return 0;
-	case HVPART_REG_PENDING_INTERRUPTION:
-		*v = vmx_get_pending(vmx);
 		return 0;
 	}
 	return -ENOENT;
@@ -400,12 +350,15 @@ static int vmx_set_soft(struct vmx_vp *vmx, u32 name, u64 v)
 		WRITE_ONCE(vmx->vapic[0x80 / 4], v << 4);
 		return 0;
 	case HVPART_REG_DR0 ... HVPART_REG_DR3:
+		/* live from the next entry: never another VP's DR0-3 */
 		vmx->db[name - HVPART_REG_DR0] = v;
+		vmx->dr_live = true;
 		return 0;
 	case HVPART_REG_DR6:
 		if (v >> 32)
 			return -EINVAL;
 		vmx->dr6 = v;
+		vmx->dr_live = true;
 		return 0;
 	case HVPART_REG_TSC_AUX:
 		if (v >> 32)
@@ -414,8 +367,6 @@ static int vmx_set_soft(struct vmx_vp *vmx, u32 name, u64 v)
 		return 0;
 	case HVPART_REG_INTERRUPT_STATE:
 		return vmx_set_intr_state(vmx, v);
-	case HVPART_REG_PENDING_INTERRUPTION:
-		return vmx_set_pending(vmx, v);
 	}
 	return -ENOENT;
 }
@@ -454,6 +405,9 @@ static int vmx_set_vmcs(struct vmx_vp *vmx, u32 name,
 	if (field) {
 		if (name == HVPART_REG_DR7 && v >> 32)
 			return -EINVAL;
+		/* breakpoints armed by the root use this VP's DR0-3 */
+		if (name == HVPART_REG_DR7)
+			vmx->dr_live = true;
 		vmcs_write(field, v);
 		return name == HVPART_REG_CR3;
 	}
@@ -502,8 +456,9 @@ int vmx_get_cpl(struct hv_vp *vp)
 	struct vmx_vp *vmx = to_vmx_vp(vp);
 	u32 ar;
 
+	/* no VMCS, no privilege: every CPL check fails closed */
 	if (vmx_vmcs_get(vmx))
-		return 0;
+		return 3;
 	/* the CPL is SS.DPL, as on SVM */
 	ar = vmcs_read(GUEST_SS_AR_BYTES);
 	vmx_vmcs_put(vmx);

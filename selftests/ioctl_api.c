@@ -9,8 +9,11 @@
 #include <limits.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #include "kselftest_harness.h"
 #include "hvpart_util.h"
@@ -545,6 +548,82 @@ TEST_F(partition, map_oversized)
 	r.guest_pfn = 0;
 	r.size = (1ULL << self->gpa_bits) + PAGE_SIZE;
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, HVPART_MAP_GPA_RANGE, &r));
+}
+
+/* One range pins at most 2^27 pages (512 GiB): E2BIG before any work. */
+TEST_F(partition, map_over_max_pages)
+{
+	struct hvpart_gpa_range r = good_range(self);
+
+	if (self->gpa_bits < 40)
+		SKIP(return, "GPA space below 1 TiB");
+	r.guest_pfn = 0;
+	r.size = ((1ULL << 27) + 1) * PAGE_SIZE;
+	EXPECT_ERRNO(E2BIG, ioctl(self->fd, HVPART_MAP_GPA_RANGE, &r));
+}
+
+/* Drop CAP_IPC_LOCK from this process's effective set. */
+static int drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[CAP_IPC_LOCK / 32].effective &= ~(1U << (CAP_IPC_LOCK % 32));
+	return syscall(SYS_capset, &hdr, data);
+}
+
+/*
+ * MAP charges RLIMIT_MEMLOCK before it allocates or pins: past the
+ * limit it fails with ENOMEM, even for a range far too big to pin, and
+ * charges nothing; within the limit it works.  In a child, which drops
+ * CAP_IPC_LOCK and makes its own partition.
+ */
+TEST(map_memlock_limit)
+{
+	struct rlimit rl = { 16 * PAGE_SIZE, 16 * PAGE_SIZE };
+	size_t big = 64 * PAGE_SIZE;
+	int status;
+	pid_t pid;
+
+	if (!hvpart_present())
+		SKIP(return, HV_SKIP_REASON);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct hvpart_gpa_range r = { .guest_pfn = 0, .flags = HV_MAP_RWX };
+		struct hv_vm *vm;
+		void *buf;
+
+		if (drop_ipc_lock() || setrlimit(RLIMIT_MEMLOCK, &rl))
+			_exit(10);
+		vm = vm_create_bare();
+		buf = hv_alloc_pages(big);
+		r.userspace_addr = (uintptr_t)buf;
+		r.size = big;
+		if (ioctl(vm->fd, HVPART_MAP_GPA_RANGE, &r) != -1 ||
+		    errno != ENOMEM)
+			_exit(11);
+		r.size = (1ULL << 27) * PAGE_SIZE;
+		if (ioctl(vm->fd, HVPART_MAP_GPA_RANGE, &r) != -1 ||
+		    errno != ENOMEM)
+			_exit(12);
+		if (hv_vmlck_kb() != 0)
+			_exit(13);
+		r.size = 8 * PAGE_SIZE;
+		if (ioctl(vm->fd, HVPART_MAP_GPA_RANGE, &r))
+			_exit(14);
+		if (hv_vmlck_kb() != 8 * PAGE_SIZE / 1024)
+			_exit(15);
+		vm_free(vm);
+		_exit(hv_vmlck_kb() == 0 ? 0 : 16);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_F(partition, map_wrapping)

@@ -16,6 +16,10 @@
 # Exit status: 0 pass, 1 fail, 4 skip (kselftest's KSFT_SKIP).
 
 HVPART_KO=${HVPART_KO:-/lib/modules/hvpart.ko}
+# the parameters the first insmod had (vmrun writes them down)
+HVPART_MODULE_ARGS=''
+# shellcheck source=/dev/null
+[ -r /etc/hvpart/config ] && . /etc/hvpart/config
 MODULE=hvpart
 DEV=/dev/hvpart
 KERR_RE='WARNING:|BUG:|Oops|general protection|kernel BUG at|Call Trace'
@@ -84,7 +88,7 @@ if ! wait_for [ -s "$ready" ]; then
 elif rmmod "$MODULE" 2>/dev/null; then
 	diag "rmmod succeeded under an open partition fd"
 	not_ok rmmod_fails_while_partition_open
-	insmod "$HVPART_KO" || { diag "insmod failed"; exit 1; }
+	insmod "$HVPART_KO" $HVPART_MODULE_ARGS || { diag "insmod failed"; exit 1; }
 else
 	result rmmod_fails_while_partition_open "$(dev_present; echo $?)"
 fi
@@ -106,7 +110,7 @@ wait_for dev_gone
 result dev_removed $?
 
 # 4. The same module comes back.
-out=$(insmod "$HVPART_KO" 2>&1)
+out=$(insmod "$HVPART_KO" $HVPART_MODULE_ARGS 2>&1)
 rc=$?
 [ $rc = 0 ] || diag "insmod $HVPART_KO: $out"
 if [ $rc = 0 ] && wait_for dev_present; then
@@ -124,7 +128,7 @@ for i in 1 2 3; do
 		rc=1
 		break
 	fi
-	if ! insmod "$HVPART_KO"; then
+	if ! insmod "$HVPART_KO" $HVPART_MODULE_ARGS; then
 		diag "cycle $i: insmod failed"
 		rc=1
 		break

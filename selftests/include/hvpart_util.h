@@ -314,5 +314,7 @@ const char *ucall_name(enum ucall_type type);
 
 /* /proc/meminfo field in KiB, or -1. */
 long meminfo_kb(const char *field);
+/* This process's locked memory (VmLck: pinned guest memory) in KiB. */
+long hv_vmlck_kb(void);
 
 #endif /* SELFTEST_HVPART_UTIL_H */

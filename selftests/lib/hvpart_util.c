@@ -451,12 +451,13 @@ const char *ucall_name(enum ucall_type type)
 	return "?";
 }
 
-long meminfo_kb(const char *field)
+/* FIELD of a /proc file in KiB ("Name:   123 kB" lines), or -1. */
+static long proc_kb(const char *path, const char *field)
 {
 	size_t flen = strlen(field);
 	char line[256];
 	long val = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
+	FILE *f = fopen(path, "r");
 
 	if (!f)
 		return -1;
@@ -468,4 +469,14 @@ long meminfo_kb(const char *field)
 	}
 	fclose(f);
 	return val;
+}
+
+long meminfo_kb(const char *field)
+{
+	return proc_kb("/proc/meminfo", field);
+}
+
+long hv_vmlck_kb(void)
+{
+	return proc_kb("/proc/self/status", "VmLck");
 }

@@ -130,7 +130,9 @@ enum {
  * @rsvd: MBZ
  *
  * MAP pins the caller's pages and maps them at @guest_pfn with the given
- * rights.  Ranges may not overlap (-EEXIST).  UNMAP takes a range exactly
+ * rights, charged to the caller's locked memory (RLIMIT_MEMLOCK, -ENOMEM
+ * past it) before anything is allocated.  One range pins at most 512 GiB
+ * (-E2BIG).  Ranges may not overlap (-EEXIST).  UNMAP takes a range exactly
  * as it was mapped (-ENOENT otherwise); when it returns, no VP can reach
  * the pages any more and they are unpinned.
  */
