@@ -332,6 +332,7 @@ int hv_cpuid_set_table(struct hv_partition *pt,
 void hv_cpuid_free_table(struct hv_partition *pt);
 void hv_cpuid(struct hv_vp *vp, u32 leaf, u32 subleaf, u32 *eax, u32 *ebx,
 	      u32 *ecx, u32 *edx);
+int hv_cpuid_get_supported(struct hvpart_cpuid_entry *e, u32 max);
 
 /* hv_core/xsave.c */
 void hv_xsave_init(void);
@@ -340,8 +341,9 @@ void hv_xsave_load_guest(struct hv_vp *vp);
 void hv_xsave_put_guest(struct hv_vp *vp);
 int hv_xsave_set_xcr0(struct hv_vp *vp, u64 xcr0);
 int hv_exit_xsetbv(struct hv_vp *vp);
-void hv_xsave_cpuid(struct hv_vp *vp, u32 subleaf, u32 *eax, u32 *ebx,
-		    u32 *ecx, u32 *edx);
+u64 hv_xsave_guest_mask(void);
+void hv_xsave_cpuid(u64 xcr0, u32 subleaf, u32 *eax, u32 *ebx, u32 *ecx,
+		    u32 *edx);
 
 /* hv_core/event.c */
 void hv_event_queue_exception(struct hv_vp *vp, u8 vector, bool has_error,

@@ -205,13 +205,18 @@ static int hv_hypercall_update(struct hv_partition *pt)
 	struct hv_hyperv *hv = &pt->hv;
 	bool on = (hv->hypercall & HV_X64_MSR_HYPERCALL_ENABLE) &&
 		  hv->guest_os_id;
+	int ret;
 
 	lockdep_assert_held(&hv->lock);
 
 	if (!on)
 		hv->hypercall &= ~HV_X64_MSR_HYPERCALL_ENABLE;
-	return hv_mmu_overlay_set(pt, &hv->hypercall_ov, on,
-				  hv->hypercall >> PAGE_SHIFT);
+	ret = hv_mmu_overlay_set(pt, &hv->hypercall_ov, on,
+				 hv->hypercall >> PAGE_SHIFT);
+	/* the old page is gone and no new one is there: the MSR says so */
+	if (ret)
+		hv->hypercall &= ~HV_X64_MSR_HYPERCALL_ENABLE;
+	return ret;
 }
 
 /*

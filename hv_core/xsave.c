@@ -36,6 +36,12 @@ bool hv_xsave_offered(void)
 	return hv_guest_xcr0_mask;
 }
 
+/* The XSAVE states a guest may enable (XCR0 bits); 0 without XSAVE. */
+u64 hv_xsave_guest_mask(void)
+{
+	return hv_guest_xcr0_mask;
+}
+
 /* Called with interrupts off around vp_run(). */
 void hv_xsave_load_guest(struct hv_vp *vp)
 {
@@ -97,8 +103,9 @@ static u32 hv_xsave_size(u64 mask)
 	return size;
 }
 
-void hv_xsave_cpuid(struct hv_vp *vp, u32 subleaf, u32 *eax, u32 *ebx,
-		    u32 *ecx, u32 *edx)
+/* Leaf 0xD for a guest whose XCR0 is @xcr0 (the size it needs now). */
+void hv_xsave_cpuid(u64 xcr0, u32 subleaf, u32 *eax, u32 *ebx, u32 *ecx,
+		    u32 *edx)
 {
 	u64 mask = hv_guest_xcr0_mask;
 
@@ -110,13 +117,13 @@ void hv_xsave_cpuid(struct hv_vp *vp, u32 subleaf, u32 *eax, u32 *ebx,
 	case 0:
 		*eax = mask;
 		*edx = mask >> 32;
-		*ebx = hv_xsave_size(vp->xcr0);
+		*ebx = hv_xsave_size(xcr0);
 		*ecx = hv_xsave_size(mask);
 		return;
 	case 1:
 		/* XSAVEOPT, XSAVEC, XGETBV1; not XSAVES: no IA32_XSS */
 		*eax &= 0x7;
-		*ebx = hv_xsave_size(vp->xcr0);
+		*ebx = hv_xsave_size(xcr0);
 		*ecx = *edx = 0;
 		return;
 	}

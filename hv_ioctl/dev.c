@@ -376,9 +376,48 @@ static long hv_dev_check_extension(unsigned long cap)
 	case HVPART_CAP_MAX_MAPPINGS:
 		return HV_MAX_MAPPINGS;
 	case HVPART_CAP_SET_CPUID:
+	case HVPART_CAP_SUPPORTED_CPUID:
 		return HVPART_MAX_CPUID_ENTRIES;
 	}
 	return 0;
+}
+
+/*
+ * HVPART_GET_SUPPORTED_CPUID: the leaves a child sees by default.  Too
+ * small a buffer: -E2BIG, with @nent set to the number needed.
+ */
+static int hv_dev_get_supported_cpuid(void __user *uarg)
+{
+	struct hvpart_cpuid hdr;
+	struct hvpart_cpuid_entry *e;
+	int n, ret = 0;
+
+	if (copy_from_user(&hdr, uarg, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.flags || hv_nonzero(hdr.rsvd, sizeof(hdr.rsvd)) ||
+	    hdr.nent > HVPART_MAX_CPUID_ENTRIES)
+		return -EINVAL;
+	e = kcalloc(HVPART_MAX_CPUID_ENTRIES, sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	n = hv_cpuid_get_supported(e, HVPART_MAX_CPUID_ENTRIES);
+	if (n < 0) {
+		ret = n;
+		goto free;
+	}
+	if (n > hdr.nent) {
+		ret = -E2BIG;
+	} else if (copy_to_user(u64_to_user_ptr(hdr.entries_ptr), e,
+				array_size(n, sizeof(*e)))) {
+		ret = -EFAULT;
+		goto free;
+	}
+	hdr.nent = n;
+	if (copy_to_user(uarg, &hdr, sizeof(hdr)))
+		ret = -EFAULT;
+free:
+	kfree(e);
+	return ret;
 }
 
 static int hv_dev_create_partition(void __user *uarg)
@@ -416,6 +455,8 @@ static long hv_dev_ioctl(struct file *filp, unsigned int cmd,
 		return arg ? -EINVAL : PAGE_SIZE;
 	case HVPART_CREATE_PARTITION:
 		return hv_dev_create_partition((void __user *)arg);
+	case HVPART_GET_SUPPORTED_CPUID:
+		return hv_dev_get_supported_cpuid((void __user *)arg);
 	}
 	return -ENOTTY;
 }

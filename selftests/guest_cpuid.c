@@ -287,4 +287,149 @@ TEST_F(guest, set_cpuid_rejects)
 	EXPECT_EQ(0, set_cpuid(self->vm, e, 2));
 }
 
+static int get_supported(int dev_fd, struct hvpart_cpuid_entry *e,
+			 uint32_t *nent)
+{
+	struct hvpart_cpuid c = {
+		.nent = *nent, .entries_ptr = (unsigned long)e,
+	};
+	int ret = ioctl(dev_fd, HVPART_GET_SUPPORTED_CPUID, &c);
+
+	*nent = c.nent;
+	return ret;
+}
+
+static const struct hvpart_cpuid_entry *
+find_leaf(const struct hvpart_cpuid_entry *e, uint32_t n, uint32_t leaf,
+	  uint32_t index)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		if (e[i].function == leaf && e[i].index == index)
+			return &e[i];
+	}
+	return NULL;
+}
+
+#define BIT32(n)	(1U << (n))
+
+/*
+ * HVPART_GET_SUPPORTED_CPUID lists what hvpart offers, built up from what
+ * it virtualizes: none of the features whose MSRs or instructions it
+ * does not handle (PMU, MTRR, MCA, speculation control, INVPCID,
+ * WAITPKG, PKU, MONITOR, VMX/SVM, x2APIC, RDTSCP/RDPID).
+ */
+TEST_F(guest, supported_cpuid)
+{
+	struct hvpart_cpuid_entry e[HVPART_MAX_CPUID_ENTRIES];
+	const struct hvpart_cpuid_entry *l;
+	uint32_t n = HVPART_MAX_CPUID_ENTRIES;
+	struct cpuid_regs host;
+
+	EXPECT_EQ(HVPART_MAX_CPUID_ENTRIES,
+		  hvpart_cap(self->vm->dev_fd, HVPART_CAP_SUPPORTED_CPUID));
+	ASSERT_EQ(0, get_supported(self->vm->dev_fd, e, &n));
+	ASSERT_LT(2, n);
+
+	l = find_leaf(e, n, 0, 0);
+	ASSERT_NE(NULL, l);
+	host_cpuid(0, 0, &host.eax, &host.ebx, &host.ecx, &host.edx);
+	EXPECT_EQ(host.ebx, l->ebx);
+	EXPECT_GE(0xd, l->eax);
+
+	l = find_leaf(e, n, 1, 0);
+	ASSERT_NE(NULL, l);
+	EXPECT_TRUE(l->ecx & BIT32(31));		/* hypervisor */
+	EXPECT_EQ(0, l->ecx & (BIT32(3) | BIT32(5) | BIT32(6) | BIT32(15) |
+			       BIT32(21) | BIT32(24)));
+	EXPECT_EQ(0, l->edx & (BIT32(12) | BIT32(14) | BIT32(28)));
+	l = find_leaf(e, n, 7, 0);
+	if (l) {
+		EXPECT_EQ(HVPART_CPUID_FLAG_SIGNIFICANT_INDEX, l->flags);
+		EXPECT_EQ(0, l->ebx & (BIT32(10) | BIT32(11) | BIT32(4)));
+		EXPECT_EQ(0, l->ecx & (BIT32(3) | BIT32(4) | BIT32(5) |
+				       BIT32(16) | BIT32(22)));
+		EXPECT_EQ(0, l->edx & (BIT32(26) | BIT32(27) | BIT32(29) |
+				       BIT32(31)));
+	}
+	/* no PMU: leaf 0xA is not listed (and reads as zero) */
+	EXPECT_EQ(NULL, find_leaf(e, n, 0xa, 0));
+	l = find_leaf(e, n, 0x80000001, 0);
+	if (l) {
+		EXPECT_EQ(0, l->ecx & BIT32(2));		/* SVM */
+		EXPECT_EQ(0, l->edx & BIT32(27));		/* RDTSCP */
+	}
+	l = find_leaf(e, n, 0x80000008, 0);
+	if (l)
+		EXPECT_EQ(0, l->ebx & (BIT32(12) | BIT32(14) | BIT32(24)));
+	EXPECT_EQ(NULL, find_leaf(e, n, 0x8000000a, 0));
+}
+
+TEST_F(guest, supported_cpuid_rejects)
+{
+	struct hvpart_cpuid_entry e[HVPART_MAX_CPUID_ENTRIES];
+	struct hvpart_cpuid c = { .entries_ptr = (unsigned long)e };
+	uint32_t n = 1, all = HVPART_MAX_CPUID_ENTRIES;
+	int dev = self->vm->dev_fd;
+
+	ASSERT_EQ(0, get_supported(dev, e, &all));
+	/* too small: E2BIG, and nent says how many are needed */
+	EXPECT_EQ(-1, get_supported(dev, e, &n));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_EQ(all, n);
+	c.nent = HVPART_MAX_CPUID_ENTRIES;
+	c.flags = 1;
+	EXPECT_EQ(-1, ioctl(dev, HVPART_GET_SUPPORTED_CPUID, &c));
+	EXPECT_EQ(EINVAL, errno);
+	c.flags = 0;
+	c.rsvd[0] = 1;
+	EXPECT_EQ(-1, ioctl(dev, HVPART_GET_SUPPORTED_CPUID, &c));
+	EXPECT_EQ(EINVAL, errno);
+	c.rsvd[0] = 0;
+	c.nent = HVPART_MAX_CPUID_ENTRIES + 1;
+	EXPECT_EQ(-1, ioctl(dev, HVPART_GET_SUPPORTED_CPUID, &c));
+	EXPECT_EQ(EINVAL, errno);
+	c.nent = HVPART_MAX_CPUID_ENTRIES;
+	c.entries_ptr = 8;
+	EXPECT_EQ(-1, ioctl(dev, HVPART_GET_SUPPORTED_CPUID, &c));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(dev, HVPART_GET_SUPPORTED_CPUID, NULL));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+/* The guest's leaf 7 and 0x80000008 are the supported ones. */
+__asm__(GUEST_ASM_BEGIN(g_cpuid_sup)
+	".code64\n"
+	"	CPUID_REPORT 7\n"
+	"	CPUID_REPORT 0x80000008\n"
+	"	CPUID_REPORT 0xa\n"
+	"	GUEST_DONE\n"
+	GUEST_ASM_END(g_cpuid_sup));
+GUEST_CODE_DECLARE(g_cpuid_sup);
+
+TEST_F(guest, guest_sees_supported_cpuid)
+{
+	struct hvpart_cpuid_entry e[HVPART_MAX_CPUID_ENTRIES];
+	static const uint32_t leaves[] = { 7, 0x80000008, 0xa };
+	uint32_t n = HVPART_MAX_CPUID_ENTRIES;
+	struct cpuid_regs r;
+	unsigned int i;
+
+	ASSERT_EQ(0, get_supported(self->vm->dev_fd, e, &n));
+	vp_load_guest(self->vp, GUEST_MODE_LONG64, g_cpuid_sup_start,
+		      g_cpuid_sup_end);
+	for (i = 0; i < ARRAY_SIZE(leaves); i++) {
+		const struct hvpart_cpuid_entry *l;
+
+		read_cpuid_reports(_metadata, self->vp, &r);
+		l = find_leaf(e, n, leaves[i], 0);
+		EXPECT_EQ(l ? l->eax : 0, r.eax);
+		EXPECT_EQ(l ? l->ebx : 0, r.ebx);
+		EXPECT_EQ(l ? l->ecx : 0, r.ecx);
+		EXPECT_EQ(l ? l->edx : 0, r.edx);
+	}
+	ASSERT_DONE(self->vp);
+}
+
 TEST_HARNESS_MAIN

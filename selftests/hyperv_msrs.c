@@ -280,6 +280,31 @@ TEST_F(msr, hypercall_beyond_gpa_space_gp)
 		  RDMSR_OK(self->vp, HV_X64_MSR_HYPERCALL));
 }
 
+/*
+ * Moving the hypercall page onto the reference TSC page fails (#GP): the
+ * old page is gone, and the MSR no longer claims a page is enabled.
+ */
+TEST_F(msr, hypercall_move_onto_overlay_gp)
+{
+	uint64_t v;
+
+	WRMSR_OK(self->vp, HV_X64_MSR_GUEST_OS_ID, OS_ID);
+	WRMSR_OK(self->vp, HV_X64_MSR_HYPERCALL,
+		 HC_PAGE_GPA | HV_X64_MSR_HYPERCALL_ENABLE);
+	WRMSR_OK(self->vp, HV_X64_MSR_REFERENCE_TSC,
+		 REFTSC_GPA | HV_X64_MSR_TSC_REFERENCE_ENABLE);
+	WRMSR_GP(self->vp, HV_X64_MSR_HYPERCALL,
+		 REFTSC_GPA | HV_X64_MSR_HYPERCALL_ENABLE);
+	v = RDMSR_OK(self->vp, HV_X64_MSR_HYPERCALL);
+	EXPECT_EQ(0, v & HV_X64_MSR_HYPERCALL_ENABLE);
+	/* the RAM under the old place shows again */
+	*gpa64(self->vm, HC_PAGE_GPA) = PATTERN;
+	EXPECT_EQ(PATTERN, tp_read(self->vp, HC_PAGE_GPA));
+	/* the reference TSC page stays where it was */
+	EXPECT_EQ(REFTSC_GPA | HV_X64_MSR_TSC_REFERENCE_ENABLE,
+		  RDMSR_OK(self->vp, HV_X64_MSR_REFERENCE_TSC));
+}
+
 /* TLFS: zeroing the guest OS ID disables the hypercall page. */
 TEST_F(msr, clear_os_id_disables_page)
 {

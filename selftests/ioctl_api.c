@@ -168,7 +168,8 @@ FIXTURE_VARIANT_ADD(cap, max_gpa_bits) { HVPART_CAP_MAX_GPA_BITS, 32, 52 };
 FIXTURE_VARIANT_ADD(cap, max_mappings) { HVPART_CAP_MAX_MAPPINGS, 1, INT_MAX };
 FIXTURE_VARIANT_ADD(cap, set_cpuid) { HVPART_CAP_SET_CPUID, 1, INT_MAX };
 FIXTURE_VARIANT_ADD(cap, unknown_0) { 0, 0, 0 };
-FIXTURE_VARIANT_ADD(cap, unknown_next) { HVPART_CAP_SET_CPUID + 1, 0, 0 };
+FIXTURE_VARIANT_ADD(cap, supported_cpuid) { HVPART_CAP_SUPPORTED_CPUID, 1, INT_MAX };
+FIXTURE_VARIANT_ADD(cap, unknown_next) { HVPART_CAP_SUPPORTED_CPUID + 1, 0, 0 };
 FIXTURE_VARIANT_ADD(cap, unknown_ffff) { 0xffff, 0, 0 };
 /* A kernel that truncates the argument to 32 bits would see cap 1. */
 FIXTURE_VARIANT_ADD(cap, unknown_high_bits) { (1UL << 32) | HVPART_CAP_MAX_VPS, 0, 0 };

@@ -26,7 +26,10 @@ const char cmd_caps_help[] =
 "  hv-groups           the groups hvpart supports in full\n"
 "  hv-missing          the groups it lacks bits of, if any\n"
 "A group that holds only some of its bits in one property shows as\n"
-"NAME(part); a bit of no group as bitN.\n";
+"NAME(part); a bit of no group as bitN.\n"
+"Last, the CPUID leaves a guest sees by default (HVPART_GET_SUPPORTED_CPUID:\n"
+"the host's values of what hvpart virtualizes), one per line:\n"
+"  cpuid LEAF[.SUBLEAF]  EAX EBX ECX EDX\n";
 
 enum cap_kind {
 	CAP_BOOL,
@@ -109,6 +112,33 @@ static void print_hyperv(int fd)
 	printf("%-*s %s\n", CAPS_NAME_WIDTH, "hv-missing", desc);
 }
 
+/* The leaves HVPART_GET_SUPPORTED_CPUID lists, if the kernel has it. */
+static void print_cpuid(int fd)
+{
+	struct hvpart_cpuid_entry e[HVPART_MAX_CPUID_ENTRIES];
+	uint32_t i, n = HVPART_MAX_CPUID_ENTRIES;
+	char leaf[24];
+	int ret;
+
+	if (hvp_check_extension(fd, HVPART_CAP_SUPPORTED_CPUID) <= 0)
+		return;
+	ret = hvp_get_supported_cpuid(fd, e, &n);
+	if (ret) {
+		printf("%-*s error: %s\n", CAPS_NAME_WIDTH, "cpuid",
+		       strerror(-ret));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (e[i].flags & HVPART_CPUID_FLAG_SIGNIFICANT_INDEX)
+			snprintf(leaf, sizeof(leaf), "0x%x.%u", e[i].function,
+				 e[i].index);
+		else
+			snprintf(leaf, sizeof(leaf), "0x%x", e[i].function);
+		printf("cpuid %-12s 0x%08x 0x%08x 0x%08x 0x%08x\n", leaf,
+		       e[i].eax, e[i].ebx, e[i].ecx, e[i].edx);
+	}
+}
+
 int cmd_caps(const struct hvctl_cmd *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -167,6 +197,7 @@ int cmd_caps(const struct hvctl_cmd *cmd, int argc, char **argv)
 		printf("%-*s %-6d (bytes of a VP's run page mapping)\n",
 		       CAPS_NAME_WIDTH, "vp-mmap-size", v);
 	print_hyperv(fd);
+	print_cpuid(fd);
 	close(fd);
 	return fflush(stdout) ? HVCTL_EXIT_SETUP : HVCTL_EXIT_OK;
 }

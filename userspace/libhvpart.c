@@ -60,6 +60,23 @@ int hvp_create_partition(int sys_fd, uint64_t flags)
 	return hvp_ioctl_ptr(sys_fd, HVPART_CREATE_PARTITION, &arg);
 }
 
+/*
+ * HVPART_GET_SUPPORTED_CPUID into @e (room for *@nent entries); *@nent
+ * becomes the number written (or needed, with -E2BIG).
+ */
+int hvp_get_supported_cpuid(int sys_fd, struct hvpart_cpuid_entry *e,
+			    uint32_t *nent)
+{
+	struct hvpart_cpuid arg = {
+		.nent = *nent,
+		.entries_ptr = (uintptr_t)e,
+	};
+	int ret = hvp_ioctl_ptr(sys_fd, HVPART_GET_SUPPORTED_CPUID, &arg);
+
+	*nent = arg.nent;
+	return ret;
+}
+
 int hvp_set_partition_property(int pt_fd, uint32_t code, uint64_t value)
 {
 	struct hvpart_partition_property arg = {

@@ -61,6 +61,8 @@ int hvp_get_api_version(int sys_fd);
 int hvp_check_extension(int sys_fd, unsigned int cap);
 int hvp_get_vp_mmap_size(int sys_fd);
 int hvp_create_partition(int sys_fd, uint64_t flags);
+int hvp_get_supported_cpuid(int sys_fd, struct hvpart_cpuid_entry *e,
+			    uint32_t *nent);
 
 /* Partition fd */
 int hvp_set_partition_property(int pt_fd, uint32_t code, uint64_t value);

@@ -41,6 +41,7 @@
 #define HVPART_CAP_MAX_GPA_BITS		8	/* [guest physical bits] */
 #define HVPART_CAP_MAX_MAPPINGS		9	/* [GPA ranges per partition] */
 #define HVPART_CAP_SET_CPUID		10	/* [max entries] HVPART_SET_CPUID */
+#define HVPART_CAP_SUPPORTED_CPUID	11	/* [max entries] HVPART_GET_SUPPORTED_CPUID */
 
 #define HVPART_VENDOR_SVM		1
 #define HVPART_VENDOR_VMX		2
@@ -223,8 +224,10 @@ struct hvpart_cpuid_entry {
 };
 
 /**
- * struct hvpart_cpuid - HVPART_SET_CPUID argument, as KVM_SET_CPUID2
- * @nent: in: entries at @entries_ptr, 0..HVPART_MAX_CPUID_ENTRIES
+ * struct hvpart_cpuid - HVPART_SET_CPUID and HVPART_GET_SUPPORTED_CPUID
+ *	argument, as KVM_SET_CPUID2 and KVM_GET_SUPPORTED_CPUID
+ * @nent: in: entries at @entries_ptr, 0..HVPART_MAX_CPUID_ENTRIES (GET:
+ *	room there); out (GET): the entries written, or needed on -E2BIG
  * @flags: in: no flags are defined yet, MBZ
  * @entries_ptr: in: address of an array of struct hvpart_cpuid_entry
  * @rsvd: MBZ
@@ -235,6 +238,13 @@ struct hvpart_cpuid_entry {
  * hypervisor leaves 0x40000000-0x400000ff come from the partition
  * properties and cannot be set here (-EINVAL), nor can one leaf appear
  * twice.  CPUID intercepts still take precedence.
+ *
+ * HVPART_GET_SUPPORTED_CPUID (on /dev/hvpart) writes hvpart's default:
+ * every leaf it offers, each feature bit set only where the host has the
+ * feature and hvpart virtualizes it, with the guest's XCR0 at reset
+ * (leaf 0xD's size) and APIC ID 0 (leaf 1, which is per VP, as is
+ * OSXSAVE).  Leaves with subleaves carry HVPART_CPUID_FLAG_SIGNIFICANT_INDEX.
+ * Leaves not listed read as zero in the guest.
  */
 struct hvpart_cpuid {
 	__u32 nent;
@@ -746,6 +756,7 @@ struct hvpart_run {
 #define HVPART_CHECK_EXTENSION		_IO(HVPART_IO, 0x01)
 #define HVPART_GET_VP_MMAP_SIZE		_IO(HVPART_IO, 0x02)
 #define HVPART_CREATE_PARTITION		_IOW(HVPART_IO, 0x03, struct hvpart_create_partition)
+#define HVPART_GET_SUPPORTED_CPUID	_IOWR(HVPART_IO, 0x04, struct hvpart_cpuid)
 
 /* Partition fd ioctls: 0x40-0x7f */
 #define HVPART_SET_PARTITION_PROPERTY	_IOW(HVPART_IO, 0x40, struct hvpart_partition_property)
