@@ -23,7 +23,7 @@ static u16 hv_exec_state(struct hv_vp *vp)
 	u64 cr0 = hv_vp_read_reg64(vp, HVPART_REG_CR0);
 	u64 efer = hv_vp_read_reg64(vp, HVPART_REG_EFER);
 	u64 ints = hv_vp_read_reg64(vp, HVPART_REG_INTERRUPT_STATE);
-	u16 state = hv_vendor_call(get_cpl)(vp) & HVPART_EXEC_STATE_CPL_MASK;
+	u16 state = hv_vp_cpl(vp) & HVPART_EXEC_STATE_CPL_MASK;
 
 	if (cr0 & X86_CR0_PE)
 		state |= HVPART_EXEC_STATE_CR0_PE;

@@ -81,6 +81,16 @@ struct hv_exit {
 	u64 info2;
 };
 
+/* Registers in hv_vp.cache.  NOTE: hvpart helper - not TLFS. */
+enum hv_creg {
+	HV_CREG_CR0,
+	HV_CREG_CR3,
+	HV_CREG_CR4,
+	HV_CREG_EFER,
+	HV_CREG_CPL,
+	HV_NR_CREGS,
+};
+
 /*
  * One event to inject (see event.c).  Types are the TLFS
  * pending-interruption types, which are also VMX's.  NOTE: hvpart helper.
@@ -164,6 +174,14 @@ struct hv_vp {
 	u64 rflags;
 
 	struct hv_exit exit;
+	/*
+	 * Guest registers hv_core reads while it handles an exit, each read
+	 * from the vendor at most once per exit (KVM's regs_avail): bit
+	 * HV_CREG_* in cache_avail says the value is current.  Emptied
+	 * before every entry and by every register write.
+	 */
+	unsigned long cache_avail;
+	u64 cache[HV_NR_CREGS];
 	/* the event queue (event.c): vp_mutex, or the run loop */
 	struct hv_event exc;	/* exception, NMI or software event */
 	struct hv_event irq;	/* external interrupt: waits for IF=1 */
@@ -294,6 +312,7 @@ int hv_vp_get_reg(struct hv_vp *vp, u32 name,
 int hv_vp_set_reg(struct hv_vp *vp, u32 name,
 		  const union hvpart_register_value *val);
 u64 hv_vp_read_reg64(struct hv_vp *vp, u32 name);
+int hv_vp_cpl(struct hv_vp *vp);
 void hv_vp_advance_rip(struct hv_vp *vp, u8 len);
 
 /* hv_core/exit.c */

@@ -436,7 +436,7 @@ int hv_hypercall(struct hv_vp *vp)
 
 	/* no hypercall page, user mode or real mode: not a hypercall */
 	if (!(READ_ONCE(vp->pt->hv.hypercall) & HV_X64_MSR_HYPERCALL_ENABLE) ||
-	    hv_vendor_call(get_cpl)(vp) ||
+	    hv_vp_cpl(vp) ||
 	    !(hv_vp_read_reg64(vp, HVPART_REG_CR0) & X86_CR0_PE))
 		goto ud;
 

@@ -117,8 +117,53 @@ void hv_vp_destroy(struct hv_vp *vp)
 	kfree(vp);
 }
 
+static int hv_creg_of(u32 name)
+{
+	switch (name) {
+	case HVPART_REG_CR0:
+		return HV_CREG_CR0;
+	case HVPART_REG_CR3:
+		return HV_CREG_CR3;
+	case HVPART_REG_CR4:
+		return HV_CREG_CR4;
+	case HVPART_REG_EFER:
+		return HV_CREG_EFER;
+	}
+	return -1;
+}
+
+/* A cached register from the vendor, at most once per exit. */
+static int hv_vp_get_cached(struct hv_vp *vp, int creg, u32 name,
+			    union hvpart_register_value *val)
+{
+	int ret;
+
+	if (test_bit(creg, &vp->cache_avail)) {
+		val->reg64 = vp->cache[creg];
+		return 0;
+	}
+	ret = hv_vendor_call(get_reg)(vp, name, val);
+	if (!ret) {
+		vp->cache[creg] = val->reg64;
+		__set_bit(creg, &vp->cache_avail);
+	}
+	return ret;
+}
+
+/* The guest's CPL (SS.DPL). */
+int hv_vp_cpl(struct hv_vp *vp)
+{
+	if (!test_bit(HV_CREG_CPL, &vp->cache_avail)) {
+		vp->cache[HV_CREG_CPL] = hv_vendor_call(get_cpl)(vp);
+		__set_bit(HV_CREG_CPL, &vp->cache_avail);
+	}
+	return vp->cache[HV_CREG_CPL];
+}
+
 int hv_vp_get_reg(struct hv_vp *vp, u32 name, union hvpart_register_value *val)
 {
+	int creg = hv_creg_of(name);
+
 	lockdep_assert_held(&vp->vp_mutex);
 
 	memset(val, 0, sizeof(*val));
@@ -151,6 +196,8 @@ int hv_vp_get_reg(struct hv_vp *vp, u32 name, union hvpart_register_value *val)
 	}
 	if (hv_hyperv_is_reg(name))
 		return hv_hyperv_get_reg(vp, name, &val->reg64);
+	if (creg >= 0)
+		return hv_vp_get_cached(vp, creg, name, val);
 	return hv_vendor_call(get_reg)(vp, name, val);
 }
 
@@ -158,6 +205,9 @@ int hv_vp_set_reg(struct hv_vp *vp, u32 name,
 		  const union hvpart_register_value *val)
 {
 	lockdep_assert_held(&vp->vp_mutex);
+
+	/* a write may change any cached value (CR0 and EFER.LMA, SS.DPL) */
+	vp->cache_avail = 0;
 
 	if (name >= HVPART_REG_RAX && name <= HVPART_REG_R15) {
 		if (val->reg128[1])
@@ -291,6 +341,7 @@ static bool hv_vp_enter(struct hv_vp *vp, int *ret)
 	pkru = read_pkru();
 	hv_xsave_load_guest(vp);
 	hv_spec_before_entry(vp);
+	vp->cache_avail = 0;
 	t0 = local_clock();
 	*ret = hv_vendor_call(vp_run)(vp);
 	vp->runtime_ns += local_clock() - t0;

@@ -77,7 +77,7 @@ int hv_exit_xsetbv(struct hv_vp *vp)
 {
 	u64 val = (vp->regs[HV_RDX] << 32) | (u32)vp->regs[HV_RAX];
 
-	if (hv_vendor_call(get_cpl)(vp) || (u32)vp->regs[HV_RCX] ||
+	if (hv_vp_cpl(vp) || (u32)vp->regs[HV_RCX] ||
 	    hv_xsave_set_xcr0(vp, val)) {
 		hv_event_queue_exception(vp, X86_TRAP_GP, true, 0);
 		return 1;

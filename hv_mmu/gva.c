@@ -102,7 +102,7 @@ int hv_mmu_translate_gva(struct hv_vp *vp, u64 gva, u32 flags, u32 *result,
 	struct hv_gva_walk w = {
 		.flags = flags,
 		.user = !(flags & HVPART_TRANSLATE_GVA_PRIVILEGE_EXEMPT) &&
-			hv_vendor_call(get_cpl)(vp) == 3,
+			hv_vp_cpl(vp) == 3,
 		.wp = cr0 & X86_CR0_WP,
 		.nxe = efer & EFER_NX,
 	};
