@@ -11,7 +11,9 @@
  *   RFLAGS.IF clear, and arrives once it sets it;
  * - an INT3 whose delivery the exit cut short (a nested page fault on
  *   the handler's stack) is delivered again with the return address
- *   after the INT3, not at it.
+ *   after the INT3, not at it;
+ * - a breakpoint the root arms (DR0, DR7) fires in the guest: the VP's
+ *   own DR0-3 are loaded, not whatever the CPU last held.
  */
 #include <sched.h>
 #include <string.h>
@@ -24,6 +26,7 @@
 #define GP_VECTOR	13
 #define UD_VECTOR	6
 #define BP_VECTOR	3
+#define DB_VECTOR	1
 #define IRQ_VECTOR	0x40
 #define NR_WBINVD	50
 #define STACK2_GPA	0x300000	/* a page of its own, mapped on demand */
@@ -278,6 +281,97 @@ TEST_F(guest, int3_cut_short_is_redelivered)
 	ASSERT_SYNC(self->vp, 1);
 	ASSERT_DONE(self->vp);
 	hv_free_pages(stack, PAGE_SIZE);
+}
+
+/* An instruction breakpoint the root set; the #DB handler disarms it. */
+__asm__(GUEST_ASM_BEGIN(g_dr)
+	".code64\n"
+	"	GUEST_SYNC 1\n"
+	".global g_dr_target\n"
+	"g_dr_target:\n"
+	"	nop\n"
+	"	GUEST_SYNC 2\n"
+	"	GUEST_DONE\n"
+	".global g_dr_handler\n"
+	"g_dr_handler:\n"
+	"	mov $" G_STR(DB_VECTOR) ", %eax\n"
+	"	GUEST_REPORT\n"
+	"	mov (%rsp), %rax\n"		/* RIP of the breakpoint */
+	"	GUEST_REPORT\n"
+	"	xor %eax, %eax\n"
+	"	mov %rax, %dr7\n"
+	"	iretq\n"
+	GUEST_ASM_END(g_dr));
+GUEST_CODE_DECLARE(g_dr);
+GUEST_LABEL_DECLARE(g_dr_target);
+GUEST_LABEL_DECLARE(g_dr_handler);
+
+/*
+ * The control: the guest has used a debug register (so DR0-3 were live
+ * before this change too) and then the root arms the breakpoint.  QEMU
+ * 7.2 loads DR7 at VMRUN without arming its breakpoints, so there this
+ * never fires, and the test has nothing to show.
+ */
+__asm__(GUEST_ASM_BEGIN(g_drctl)
+	".code64\n"
+	"	mov %dr0, %rax\n"
+	"	GUEST_SYNC 1\n"
+	".global g_drctl_target\n"
+	"g_drctl_target:\n"
+	"	nop\n"
+	"	GUEST_SYNC 2\n"
+	"	GUEST_DONE\n"
+	".global g_drctl_handler\n"
+	"g_drctl_handler:\n"
+	"	mov $" G_STR(DB_VECTOR) ", %eax\n"
+	"	GUEST_REPORT\n"
+	"	xor %eax, %eax\n"
+	"	mov %rax, %dr7\n"
+	"	iretq\n"
+	GUEST_ASM_END(g_drctl));
+GUEST_CODE_DECLARE(g_drctl);
+GUEST_LABEL_DECLARE(g_drctl_target);
+GUEST_LABEL_DECLARE(g_drctl_handler);
+
+static bool entry_breakpoints_work(void)
+{
+	struct hv_vm *vm = vm_create(GUEST_MEM_SIZE);
+	struct hv_vp *vp = vm_add_vp(vm, 0);
+	struct ucall uc;
+	bool works = false;
+
+	vm_load(vm, LOAD_GPA, g_drctl_start, g_drctl_end);
+	vm_set_idt_gate(vm, DB_VECTOR, GUEST_GPA(g_drctl, g_drctl_handler));
+	vp_setup_mode(vp, GUEST_MODE_LONG64, LOAD_GPA);
+	vp_run(vp);
+	if (get_ucall(vp, &uc) == UCALL_SYNC && uc.arg == 1) {
+		vp_set_reg(vp, HVPART_REG_DR0,
+			   GUEST_GPA(g_drctl, g_drctl_target));
+		vp_set_reg(vp, HVPART_REG_DR7, 0x401);
+		vp_run(vp);
+		works = get_ucall(vp, &uc) == UCALL_REPORT &&
+			uc.arg == DB_VECTOR;
+	}
+	vm_free(vm);
+	return works;
+}
+
+TEST_F(guest, root_breakpoint_fires)
+{
+	if (!entry_breakpoints_work())
+		SKIP(return, "this (emulated) CPU does not arm breakpoints from the DR7 VM entry loads");
+	vm_load(self->vm, LOAD_GPA, g_dr_start, g_dr_end);
+	vm_set_idt_gate(self->vm, DB_VECTOR, GUEST_GPA(g_dr, g_dr_handler));
+	vp_setup_mode(self->vp, GUEST_MODE_LONG64, LOAD_GPA);
+
+	ASSERT_SYNC(self->vp, 1);
+	vp_set_reg(self->vp, HVPART_REG_DR0, GUEST_GPA(g_dr, g_dr_target));
+	/* L0: an instruction breakpoint on DR0; bit 10 reads as one */
+	vp_set_reg(self->vp, HVPART_REG_DR7, 0x401);
+	ASSERT_REPORT(self->vp, DB_VECTOR);
+	ASSERT_REPORT(self->vp, GUEST_GPA(g_dr, g_dr_target));
+	ASSERT_SYNC(self->vp, 2);
+	ASSERT_DONE(self->vp);
 }
 
 TEST_HARNESS_MAIN
