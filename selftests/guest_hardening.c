@@ -359,7 +359,7 @@ static bool entry_breakpoints_work(void)
 TEST_F(guest, root_breakpoint_fires)
 {
 	if (!entry_breakpoints_work())
-		SKIP(return, "this (emulated) CPU does not arm breakpoints from the DR7 VM entry loads");
+		SKIP(return, "the (emulated) CPU arms no breakpoint from entry DR7");
 	vm_load(self->vm, LOAD_GPA, g_dr_start, g_dr_end);
 	vm_set_idt_gate(self->vm, DB_VECTOR, GUEST_GPA(g_dr, g_dr_handler));
 	vp_setup_mode(self->vp, GUEST_MODE_LONG64, LOAD_GPA);
