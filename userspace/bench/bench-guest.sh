@@ -35,6 +35,11 @@ echo "features $(grep -E '^(flags|vmx flags)' /proc/cpuinfo | head -n2 |
 
 loaded=hvpart kvm_mods=
 
+# the parameters hvpart.ko was first loaded with (vmrun writes them down)
+HVPART_MODULE_ARGS=''
+# shellcheck source=/dev/null
+[ -r /etc/hvpart/config ] && . /etc/hvpart/config
+
 # use hvpart|kvm: load that hypervisor's modules, unloading the other's
 use()
 {
@@ -52,7 +57,9 @@ use()
 			'$1 == "kvm" || $1 == m { printf "%s ", $1 }')
 	else
 		modprobe -r "$kvm_vendor" || fail "modprobe -r $kvm_vendor failed"
-		insmod "$HVPART_KO" || fail "insmod hvpart.ko failed"
+		# shellcheck disable=SC2086 # the first insmod's parameters
+		insmod "$HVPART_KO" $HVPART_MODULE_ARGS ||
+			fail "insmod hvpart.ko failed"
 	fi
 	loaded=$1
 }
