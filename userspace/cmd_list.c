@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "config.h"
 #include "control.h"
 #include "hvctl.h"
+#include "hvnl.h"
 #include "state.h"
 
 const char cmd_list_help[] =
@@ -34,13 +36,31 @@ const char cmd_list_help[] =
 "          exit_status (the worker's, null if unknown), reason\n";
 
 const char cmd_stats_help[] =
-"Prints partition NAME's statistics from its worker: uptime, and per VP\n"
+"Prints partition NAME's statistics.  From its worker: uptime, and per VP\n"
 "the exits hvpart counted (vpN-exits) and the intercepts the worker\n"
 "answered by kind (vpN-io, vpN-halt, vpN-memory, vpN-other); the console\n"
-"bytes the guest received and sent.\n"
+"bytes the guest received and sent.  From hvpart, through its generic\n"
+"netlink family: the partition's id, and per VP the exits by reason\n"
+"(vpN-exit-REASON: none, io, cpuid, msr-read, msr-write, npf, hlt,\n"
+"shutdown, hypercall, intr-window, ud, xsetbv, unhandled), hypercalls by\n"
+"code (vpN-hypercall-0xCODE; -other for codes not counted one by one),\n"
+"interrupts injected, messages posted to the root and nanoseconds spent\n"
+"in the guest (vpN-interrupts, vpN-messages, vpN-guest-ns).\n"
 "\n"
 "Options:\n"
 "  --json  one JSON object of those, numbers as numbers\n";
+
+const char cmd_monitor_help[] =
+"Prints hvpart's partition and VP events as they happen, one a line:\n"
+"created, started (a VP ran for the first time), halted, crashed (with\n"
+"CRASH_CTL and P0-P4), triple-fault (with RIP), reset-request, destroyed;\n"
+"each with the partition's id, the pid that created it, its hvctl name when\n"
+"an hvctl worker runs it, and the VP.  Events of every partition on the\n"
+"machine are shown (they carry no guest memory).\n"
+"\n"
+"Options:\n"
+"  --json     one JSON object a line\n"
+"  --count N  stop after N events\n";
 
 /* --json as the only option. */
 static int parse_json_opt(const struct hvctl_cmd *cmd, int argc, char **argv,
@@ -275,6 +295,8 @@ static void stats_print(const char *reply, bool json)
 		printf("}\n");
 }
 
+static void stats_kernel(const struct part_paths *p, char *buf, size_t size);
+
 int cmd_stats(const struct hvctl_cmd *cmd, int argc, char **argv)
 {
 	struct part_paths p;
@@ -301,6 +323,101 @@ int cmd_stats(const struct hvctl_cmd *cmd, int argc, char **argv)
 			  p.sock, strerror(-ret));
 		return HVCTL_EXIT_SETUP;
 	}
+	stats_kernel(&p, reply, sizeof(reply));
 	stats_print(reply, json);
 	return HVCTL_EXIT_OK;
+}
+
+static void kv_append(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void kv_append(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+}
+
+/* Appends what hvpart counts for the partition @p's worker runs. */
+static void stats_kernel(const struct part_paths *p, char *buf, size_t size)
+{
+	struct hvnl_partition *np;
+	struct part_status st;
+	unsigned int v, i;
+
+	if (status_read(p->status, &st) || st.pid <= 0)
+		return;
+	np = malloc(sizeof(*np));
+	if (!np || hvnl_find_by_pid(st.pid, np)) {
+		free(np);
+		return;
+	}
+	kv_append(buf, size, "partition-id %llu\n", (unsigned long long)np->id);
+	for (v = 0; v < np->nr_vps; v++) {
+		const struct hvnl_vp *vp = &np->vps[v];
+
+		for (i = 0; i < HVPART_STAT_EXIT_COUNT; i++)
+			kv_append(buf, size, "vp%u-exit-%s %llu\n", vp->index,
+				  hvnl_exit_names[i],
+				  (unsigned long long)vp->exits[i]);
+		for (i = 0; i < vp->nr_hcalls; i++) {
+			if (vp->hcall_code[i] == 0xffffffff)
+				kv_append(buf, size, "vp%u-hypercall-other %llu\n",
+					  vp->index, (unsigned long long)
+					  vp->hcall_count[i]);
+			else
+				kv_append(buf, size, "vp%u-hypercall-0x%04x %llu\n",
+					  vp->index, vp->hcall_code[i],
+					  (unsigned long long)
+					  vp->hcall_count[i]);
+		}
+		kv_append(buf, size,
+			  "vp%u-interrupts %llu\nvp%u-messages %llu\nvp%u-guest-ns %llu\n",
+			  vp->index, (unsigned long long)vp->interrupts,
+			  vp->index, (unsigned long long)vp->messages,
+			  vp->index, (unsigned long long)vp->guest_ns);
+	}
+	free(np);
+}
+
+int cmd_monitor(const struct hvctl_cmd *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long count = 0;
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'c':
+			if (hvctl_parse_uint(optarg, 1000000000, &count) ||
+			    !count) {
+				hvctl_err("bad --count '%s'", optarg);
+				return HVCTL_EXIT_SETUP;
+			}
+			break;
+		case 'h':
+			hvctl_cmd_help(cmd);
+			return HVCTL_EXIT_OK;
+		default:
+			hvctl_cmd_usage(cmd);
+			return HVCTL_EXIT_SETUP;
+		}
+	}
+	if (optind != argc) {
+		hvctl_cmd_usage(cmd);
+		return HVCTL_EXIT_SETUP;
+	}
+	return hvnl_monitor(json, count ? (long)count : -1);
 }

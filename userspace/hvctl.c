@@ -67,6 +67,13 @@ static const struct hvctl_cmd commands[] = {
 		.fn = cmd_stats,
 	},
 	{
+		.name = "monitor",
+		.args = "[--json] [--count N]",
+		.summary = "print hvpart's partition and VP events as they come",
+		.help = cmd_monitor_help,
+		.fn = cmd_monitor,
+	},
+	{
 		.name = "stop",
 		.args = "[--timeout SEC] NAME",
 		.summary = "shut NAME down, or power it off",

@@ -39,6 +39,7 @@ int cmd_kill(const struct hvctl_cmd *cmd, int argc, char **argv);
 int cmd_list(const struct hvctl_cmd *cmd, int argc, char **argv);
 int cmd_stats(const struct hvctl_cmd *cmd, int argc, char **argv);
 int cmd_console(const struct hvctl_cmd *cmd, int argc, char **argv);
+int cmd_monitor(const struct hvctl_cmd *cmd, int argc, char **argv);
 
 int console_attach(const struct part_paths *p);
 
@@ -52,5 +53,6 @@ extern const char cmd_kill_help[];
 extern const char cmd_list_help[];
 extern const char cmd_stats_help[];
 extern const char cmd_console_help[];
+extern const char cmd_monitor_help[];
 
 #endif /* HVCTL_H */
