@@ -70,7 +70,7 @@ int hvctl_open_device(void)
 		if (fd == -ENOENT || fd == -ENODEV || fd == -ENXIO)
 			hint = " (is hvpart.ko loaded?)";
 		else if (fd == -EACCES || fd == -EPERM)
-			hint = " (it is root-only)";
+			hint = " (root and its group may use it: hvpart, with the udev rule)";
 		hvctl_err("cannot open %s: %s%s", path, strerror(-fd), hint);
 		return -1;
 	}

@@ -120,8 +120,13 @@ int console_attach(const struct part_paths *p)
 	int sock;
 
 	sock = ctl_connect(p->sock);
+	if (sock == -ENOENT || sock == -ECONNREFUSED) {
+		hvctl_err("%s is not running (no worker at %s)", p->name,
+			  p->sock);
+		return HVCTL_EXIT_SETUP;
+	}
 	if (sock < 0) {
-		hvctl_err("%s is not running (no worker at %s: %s)", p->name,
+		hvctl_err("cannot reach %s's worker at %s: %s", p->name,
 			  p->sock, strerror(-sock));
 		return HVCTL_EXIT_SETUP;
 	}

@@ -318,8 +318,13 @@ int cmd_stats(const struct hvctl_cmd *cmd, int argc, char **argv)
 		hvctl_err("%s: %s", p.name, reply);
 		return HVCTL_EXIT_SETUP;
 	}
+	if (ret == -ENOENT || ret == -ECONNREFUSED) {
+		hvctl_err("%s is not running (no worker at %s)", p.name,
+			  p.sock);
+		return HVCTL_EXIT_SETUP;
+	}
 	if (ret) {
-		hvctl_err("%s is not running (no worker at %s: %s)", p.name,
+		hvctl_err("cannot reach %s's worker at %s: %s", p.name,
 			  p.sock, strerror(-ret));
 		return HVCTL_EXIT_SETUP;
 	}
