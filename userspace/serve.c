@@ -488,6 +488,12 @@ static int serve_setup(struct serve *s)
 		return HVCTL_EXIT_SETUP;
 	}
 
+	ret = privs_drop();
+	if (ret) {
+		hvctl_err("cannot drop privileges: %s", strerror(-ret));
+		return HVCTL_EXIT_SETUP;
+	}
+	/* Last: a status that says running must be true. */
 	s->st.pid = getpid();
 	s->st.started = time(NULL);
 	s->st.exit_status = -1;
@@ -495,11 +501,6 @@ static int serve_setup(struct serve *s)
 	ret = status_write(s->p->status, &s->st);
 	if (ret) {
 		hvctl_err("cannot write %s: %s", s->p->status, strerror(-ret));
-		return HVCTL_EXIT_SETUP;
-	}
-	ret = privs_drop();
-	if (ret) {
-		hvctl_err("cannot drop privileges: %s", strerror(-ret));
 		return HVCTL_EXIT_SETUP;
 	}
 	return 0;
