@@ -24,6 +24,10 @@
 static DEFINE_MUTEX(hv_nl_mutex);
 static LIST_HEAD(hv_nl_partitions);
 
+/*
+ * What a request may carry.  resv_start_op stays 0, so every command is
+ * validated strictly: any other attribute fails with -EINVAL.
+ */
 static const struct nla_policy hv_nl_policy[HVPART_A_MAX + 1] = {
 	[HVPART_A_PARTITION_ID] = { .type = NLA_U64 },
 };
@@ -236,7 +240,6 @@ static struct genl_family hv_nl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = hv_nl_ops,
 	.n_ops = ARRAY_SIZE(hv_nl_ops),
-	.resv_start_op = HVPART_CMD_EVENT + 1,
 	.mcgrps = hv_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(hv_nl_mcgrps),
 };
