@@ -78,13 +78,31 @@ static int name_arg(const struct hvctl_cmd *cmd, int argc, char **argv,
 	return 0;
 }
 
+/*
+ * Closes every fd from 3 up but @keep1 and @keep2: a daemon must not hold
+ * its caller's pipes and files open (a shell's $(hvctl start ...), a
+ * FIFO the caller means to close).
+ */
+static void close_other_fds(int keep1, int keep2)
+{
+	int lo = keep1 < keep2 ? keep1 : keep2;
+	int hi = keep1 < keep2 ? keep2 : keep1;
+
+	if (lo > 3)
+		close_range(3, lo - 1, 0);
+	if (hi > lo + 1)
+		close_range(lo + 1, hi - 1, 0);
+	close_range(hi + 1, ~0U, 0);
+}
+
 /* The worker: never returns. */
 static void __attribute__((noreturn))
 start_worker(const struct part_paths *p, const struct run_opts *o,
-	     int ready_fd)
+	     int lock_fd, int ready_fd)
 {
 	int null_fd, log_fd, ret;
 
+	close_other_fds(lock_fd, ready_fd);
 	umask(077);
 	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	log_fd = open(p->log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
@@ -103,12 +121,14 @@ start_worker(const struct part_paths *p, const struct run_opts *o,
 }
 
 /*
- * Forks the worker, detached in a session of its own.  Returns its pid
+ * Forks the worker, detached in a session of its own, with the lock
+ * @lock_fd holds and no other fd of ours but stdin, stdout and stderr
+ * (which it replaces).  Returns its pid
  * once it reports that the partition runs, or -1 if it failed (it said
  * why on stderr).
  */
 static long start_detached(const struct part_paths *p,
-			   const struct run_opts *o)
+			   const struct run_opts *o, int lock_fd)
 {
 	int ready[2], status;
 	char msg[32] = "";
@@ -136,7 +156,7 @@ static long start_detached(const struct part_paths *p,
 			_exit(HVCTL_EXIT_SETUP);
 		if (pid)
 			_exit(0);
-		start_worker(p, o, ready[1]);
+		start_worker(p, o, lock_fd, ready[1]);
 	}
 	close(ready[1]);
 	waitpid(pid, &status, 0);
@@ -210,7 +230,7 @@ int cmd_start(const struct hvctl_cmd *cmd, int argc, char **argv)
 		ret = HVCTL_EXIT_SETUP;
 		goto free_opts;
 	}
-	pid = start_detached(&p, &o);
+	pid = start_detached(&p, &o, lock);
 	if (pid < 0) {
 		hvctl_err("%s did not start", p.name);
 		ret = HVCTL_EXIT_SETUP;

@@ -114,6 +114,15 @@ pid()
 }
 
 # No partition fd is open: hvpart.ko's reference count is back to 0.
+# holds_no PID FILE: process PID has no fd open on FILE.
+holds_no()
+{
+	for f in /proc/"$1"/fd/*; do
+		[ "$(readlink "$f")" = "$2" ] && return 1
+	done
+	return 0
+}
+
 no_partitions() { [ "$(cat /sys/module/hvpart/refcnt)" = 0 ]; }
 gone() { [ ! -d "/proc/$1" ]; }
 absent() { [ ! -e "$1" ]; }
@@ -146,7 +155,9 @@ t "start: no such partition" 2 hvctl start nope &&
 	has "$err" "no partition named nope"
 
 # --- start, a second start, the worker --------------------------------------
+exec 7>"$top/caller-fd"
 t "start e1" 0 hvctl start e1 && has_re "$out" "started e1 \(worker pid [0-9]+\)"
+exec 7>&-
 p1=$(sed -n 's/.*worker pid \([0-9]*\).*/\1/p' "$out")
 t "list: e1 running with the worker's pid" 0 hvctl list &&
 	has_re "$out" "^e1 +running +1 +16M +[0-9]+:[0-9][0-9]:[0-9][0-9] +$p1"
@@ -164,6 +175,7 @@ ok "the worker's bounding set is empty" \
 	grep -q "^CapBnd:[[:space:]]*0000000000000000" "/proc/$p1/status"
 ok "the worker runs with no_new_privs" \
 	grep -q "^NoNewPrivs:[[:space:]]*1" "/proc/$p1/status"
+ok "the worker holds none of its caller's files" holds_no "$p1" "$top/caller-fd"
 ok "the control socket is the owner's only" \
 	[ "$(stat -c %a "$top/run/e1.sock")" = 600 ]
 
