@@ -109,6 +109,7 @@ bool hv_event_next(struct hv_vp *vp, bool interruptible, bool protected,
 	if (!protected)
 		ev->has_error = false;
 	vp->injected = slot;
+	hv_stats_inject(vp, ev);
 	return true;
 }
 

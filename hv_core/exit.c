@@ -179,6 +179,7 @@ static int hv_exit_msr(struct hv_vp *vp, bool write)
 	u64 data;
 	int ret;
 
+	hv_stats_msr(vp, msr, write);
 	if (msr >= HV_X64_MSR_FIRST && msr <= HV_X64_MSR_LAST)
 		return hv_exit_synthetic_msr(vp, msr, write);
 

@@ -19,6 +19,7 @@
 #include <asm/fpu/types.h>
 
 #include "hv_mmu/mmu.h"
+#include "hv_core/stats.h"
 
 #define HV_MAX_VPS		64
 #define HV_MAX_RANGE_INTERCEPTS	16
@@ -202,6 +203,7 @@ struct hv_vp {
 	int cpu;		/* CPU the VP last entered the guest on */
 	unsigned long requests;
 	struct fpu_guest guest_fpu;
+	struct hv_vp_stats stats;	/* hv_core/stats.h */
 };
 
 struct hv_partition {
@@ -230,6 +232,7 @@ struct hv_partition {
 	u32 nr_cpuid_intercepts;
 	struct hv_range_intercept msr_intercepts[HV_MAX_RANGE_INTERCEPTS];
 	u32 nr_msr_intercepts;
+	struct hv_pt_stats stats;	/* hv_core/stats.h */
 };
 
 /*

@@ -482,6 +482,7 @@ int hv_hypercall(struct hv_vp *vp)
 		return 1;	/* RIP stays on the call: it resumes */
 	}
 done:
+	hv_stats_hypercall(vp, hc.code, status);
 	hv_hcall_set_result(vp, &hc, status |
 			    ((u64)hc.rep_idx << HV_HYPERCALL_REP_COMP_OFFSET));
 	hv_vp_advance_rip(vp, vp->exit.insn_len);

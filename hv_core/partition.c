@@ -38,6 +38,7 @@ struct hv_partition *hv_partition_create(void)
 
 	mmgrab(current->mm);
 	pt->mm = current->mm;
+	hv_stats_partition_created(pt);
 	return pt;
 
 destroy_mmu:
@@ -58,6 +59,7 @@ static void hv_partition_destroy(struct hv_partition *pt)
 {
 	u32 i;
 
+	hv_stats_partition_destroyed(pt);
 	for (i = 0; i < HV_MAX_VPS; i++) {
 		if (pt->vps[i])
 			hv_vp_destroy(pt->vps[i]);

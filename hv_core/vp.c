@@ -342,6 +342,7 @@ static bool hv_vp_enter(struct hv_vp *vp, int *ret)
 	hv_xsave_load_guest(vp);
 	hv_spec_before_entry(vp);
 	vp->cache_avail = 0;
+	hv_stats_entry(vp);
 	t0 = local_clock();
 	*ret = hv_vendor_call(vp_run)(vp);
 	vp->runtime_ns += local_clock() - t0;
@@ -373,6 +374,7 @@ int hv_vp_run(struct hv_vp *vp)
 	memset(&run->msg.header, 0, sizeof(run->msg.header));
 	if (READ_ONCE(run->immediate_exit))
 		return -EINTR;
+	hv_stats_run_begin(vp);
 	if (vp->shutdown) {
 		vp->exit.reason = HV_EXIT_SHUTDOWN;
 		return hv_handle_exit(vp);
@@ -390,6 +392,7 @@ int hv_vp_run(struct hv_vp *vp)
 		if (ret)
 			break;
 		run->exits++;
+		hv_stats_exit(vp);
 		ret = hv_handle_exit(vp);
 		if (ret <= 0)
 			break;
@@ -397,5 +400,6 @@ int hv_vp_run(struct hv_vp *vp)
 	fpu_swap_kvm_fpstate(&vp->guest_fpu, false);
 	if (hv_vendor.vp_put)
 		hv_vendor_call(vp_put)(vp);
+	hv_stats_run_end(vp, ret);
 	return ret;
 }

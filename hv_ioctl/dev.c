@@ -475,12 +475,22 @@ static struct miscdevice hv_miscdev = {
 	.mode	= 0600,
 };
 
+/* The netlink family first: /dev/hvpart is the last thing to appear. */
 int hv_dev_register(void)
 {
-	return misc_register(&hv_miscdev);
+	int ret;
+
+	ret = hv_nl_register();
+	if (ret)
+		return ret;
+	ret = misc_register(&hv_miscdev);
+	if (ret)
+		hv_nl_unregister();
+	return ret;
 }
 
 void hv_dev_unregister(void)
 {
 	misc_deregister(&hv_miscdev);
+	hv_nl_unregister();
 }

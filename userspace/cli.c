@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "libhvpart.h"
+#include "util.h"
 
 bool hvctl_verbose;
 
@@ -69,7 +70,7 @@ int hvctl_open_device(void)
 		if (fd == -ENOENT || fd == -ENODEV || fd == -ENXIO)
 			hint = " (is hvpart.ko loaded?)";
 		else if (fd == -EACCES || fd == -EPERM)
-			hint = " (it is root-only)";
+			hint = " (root and its group may use it: hvpart, with the udev rule)";
 		hvctl_err("cannot open %s: %s%s", path, strerror(-fd), hint);
 		return -1;
 	}
@@ -149,4 +150,49 @@ int hvctl_parse_uint(const char *s, unsigned long max, unsigned long *val)
 		return -ERANGE;
 	*val = v;
 	return 0;
+}
+
+/* Why a worker that ended with hvctl's exit status @status stopped. */
+void hvctl_exit_reason(int status, char *buf, size_t size)
+{
+	static const char *const why[] = {
+		[HVCTL_EXIT_OK] = "the guest powered off or halted",
+		[HVCTL_EXIT_SETUP] = "the partition could not be set up",
+		[HVCTL_EXIT_TRIPLE_FAULT] = "the guest triple faulted",
+		[HVCTL_EXIT_BAD_GPA] = "the guest touched a GPA with no RAM",
+		[HVCTL_EXIT_UNHANDLED] = "the VP stopped on an exit hvpart does not handle",
+		[HVCTL_EXIT_EMULATION] = "hvctl could not emulate what the guest did",
+		[HVCTL_EXIT_HV_ERROR] = "an hvpart ioctl failed",
+		[HVCTL_EXIT_GUEST_CRASH] = "the guest reported a crash",
+		[HVCTL_EXIT_RESET] = "the guest asked for a reset",
+	};
+
+	if (status == HVCTL_EXIT_SIGINT || status == HVCTL_EXIT_SIGTERM)
+		snprintf(buf, size, "the worker got %s",
+			 status == HVCTL_EXIT_SIGINT ? "SIGINT" : "SIGTERM");
+	else if (status & 1)
+		snprintf(buf, size, "the guest wrote %d to isa-debug-exit",
+			 status >> 1);
+	else if (status >= 0 && (size_t)status < ARRAY_SIZE(why) &&
+		 why[status])
+		snprintf(buf, size, "%s", why[status]);
+	else
+		snprintf(buf, size, "exit status %d", status);
+}
+
+/* @s as a JSON string, quotes included. */
+void hvctl_json_str(FILE *f, const char *s)
+{
+	unsigned char c;
+
+	fputc('"', f);
+	for (; (c = *s); s++) {
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
 }

@@ -7,7 +7,9 @@
 #define HVCTL_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define HVCTL_VERSION	"0.1"
 
@@ -39,5 +41,7 @@ void hvctl_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int hvctl_open_device(void);
 int hvctl_parse_size(const char *s, uint64_t *size);
 int hvctl_parse_uint(const char *s, unsigned long max, unsigned long *val);
+void hvctl_exit_reason(int status, char *buf, size_t size);
+void hvctl_json_str(FILE *f, const char *s);
 
 #endif /* HVCTL_CLI_H */

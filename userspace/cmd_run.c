@@ -15,6 +15,7 @@
 #include "hvctl.h"
 #include "hvfeatures.h"
 #include "loader.h"
+#include "runopts.h"
 #include "worker.h"
 
 #define RUN_DEFAULT_RAM		(64ull << 20)
@@ -93,14 +94,6 @@ const char cmd_run_help[] =
 "  ends hvctl with status 14.  A write of 1 to the RESET MSR ends it with\n"
 "  status 16: resetting the partition and booting again is future work.\n";
 
-struct run_opts {
-	uint64_t ram_size;
-	unsigned long nr_vps;
-	struct hvf_select hv;
-	const char *image;
-	char *cmdline;
-};
-
 /* Long-only options. */
 enum {
 	OPT_HV = 0x100,
@@ -108,6 +101,42 @@ enum {
 	OPT_HV_OFF,
 	OPT_HV_SPIN_RETRY,
 };
+
+static const struct option run_options[] = {
+	{ "memory", required_argument, NULL, 'm' },
+	{ "vps", required_argument, NULL, 'p' },
+	{ "hv", required_argument, NULL, OPT_HV },
+	{ "hv-on", required_argument, NULL, OPT_HV_ON },
+	{ "hv-off", required_argument, NULL, OPT_HV_OFF },
+	{ "hv-spin-retry", required_argument, NULL, OPT_HV_SPIN_RETRY },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The long name of option @c, which the configuration file uses. */
+static const char *run_option_name(int c)
+{
+	const struct option *opt;
+
+	for (opt = run_options; opt->name; opt++)
+		if (opt->val == c)
+			return opt->name;
+	return NULL;
+}
+
+/* Remembers an option as given, for `hvctl create`. */
+static int run_opts_record(struct run_opts *o, int c, const char *arg)
+{
+	if (o->nr_kv == RUN_OPTS_MAX_KV) {
+		hvctl_err("too many options (at most %d)", RUN_OPTS_MAX_KV);
+		return HVCTL_EXIT_SETUP;
+	}
+	o->kv[o->nr_kv].key = run_option_name(c);
+	o->kv[o->nr_kv].val = arg;
+	o->nr_kv++;
+	return 0;
+}
 
 /* --hv, --hv-on, --hv-off, --hv-spin-retry; 0 or HVCTL_EXIT_SETUP. */
 static int parse_hv_opt(const struct hvctl_cmd *cmd, int opt,
@@ -221,27 +250,28 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
-static int parse_run_opts(const struct hvctl_cmd *cmd, int argc, char **argv,
-			  struct run_opts *o)
+/*
+ * Parses `hvctl run`'s options and IMAGE [ARGS...] (also those of
+ * `hvctl create`, and a configuration file's, which `hvctl start` turns
+ * back into them).  Returns WORKER_CONTINUE, or the status to exit with
+ * after printing why; run_opts_free() either way.
+ */
+int run_opts_parse(const struct hvctl_cmd *cmd, int argc, char **argv,
+		   struct run_opts *o)
 {
-	static const struct option opts[] = {
-		{ "memory", required_argument, NULL, 'm' },
-		{ "vps", required_argument, NULL, 'p' },
-		{ "hv", required_argument, NULL, OPT_HV },
-		{ "hv-on", required_argument, NULL, OPT_HV_ON },
-		{ "hv-off", required_argument, NULL, OPT_HV_OFF },
-		{ "hv-spin-retry", required_argument, NULL, OPT_HV_SPIN_RETRY },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int c;
 
+	memset(o, 0, sizeof(*o));
 	o->ram_size = RUN_DEFAULT_RAM;
 	o->nr_vps = 1;
 	hvf_select_init(&o->hv);
+	optind = 0;	/* a fresh getopt scan */
 	/* '+': options end at IMAGE, so ARGS may look like options. */
-	while ((c = getopt_long(argc, argv, "+m:p:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:p:vh", run_options,
+				NULL)) != -1) {
+		if (c != 'h' && c != '?' && c != ':' &&
+		    run_opts_record(o, c, optarg))
+			return HVCTL_EXIT_SETUP;
 		switch (c) {
 		case 'm':
 			if (hvctl_parse_size(optarg, &o->ram_size) ||
@@ -279,12 +309,14 @@ static int parse_run_opts(const struct hvctl_cmd *cmd, int argc, char **argv,
 		}
 	}
 	if (optind >= argc) {
-		hvctl_err("run: no IMAGE given");
+		hvctl_err("%s: no IMAGE given", cmd->name);
 		hvctl_cmd_usage(cmd);
 		return HVCTL_EXIT_SETUP;
 	}
 	o->image = argv[optind];
-	o->cmdline = join_args(argc - optind - 1, argv + optind + 1);
+	o->nr_args = argc - optind - 1;
+	o->args = argv + optind + 1;
+	o->cmdline = join_args(o->nr_args, o->args);
 	if (!o->cmdline) {
 		hvctl_err("out of memory");
 		return HVCTL_EXIT_SETUP;
@@ -292,8 +324,15 @@ static int parse_run_opts(const struct hvctl_cmd *cmd, int argc, char **argv,
 	return WORKER_CONTINUE;
 }
 
-static int boot_and_run(struct worker *w, const struct run_opts *o,
-			const uint8_t *img, size_t img_size)
+void run_opts_free(struct run_opts *o)
+{
+	free(o->cmdline);
+	o->cmdline = NULL;
+}
+
+/* Loads IMAGE into guest RAM and puts VP0 at its entry. */
+static int run_load(struct worker *w, const struct run_opts *o,
+		    const uint8_t *img, size_t img_size)
 {
 	struct boot_state bs;
 	char err[256];
@@ -314,53 +353,68 @@ static int boot_and_run(struct worker *w, const struct run_opts *o,
 
 	if (worker_boot_vp(w, 0, &bs))
 		return HVCTL_EXIT_SETUP;
-	worker_catch_signals(&w->vps[0]);
-	ret = worker_run_vp(w, 0);
-	hvctl_info("VP0: %llu exits", (unsigned long long)
-		   w->vps[0].vp.run->exits);
+	return 0;
+}
+
+/*
+ * Reads IMAGE, builds the partition @o describes with its UART on @in_fd
+ * and @out_fd, loads IMAGE and puts VP0 at its entry: everything but
+ * running it.  Returns 0, or HVCTL_EXIT_SETUP after printing why; call
+ * worker_destroy() either way.  `hvctl run` and the worker that
+ * `hvctl start` detaches share it.
+ */
+int run_setup(struct worker *w, const struct run_opts *o, int in_fd,
+	      int out_fd)
+{
+	struct worker_config cfg;
+	uint8_t *img = NULL;
+	size_t img_size = 0;
+	int ret;
+
+	if (read_image(o->image, o->ram_size, &img, &img_size))
+		return HVCTL_EXIT_SETUP;
+
+	cfg.ram_size = o->ram_size;
+	cfg.nr_vps = o->nr_vps;
+	cfg.hv = &o->hv;
+	cfg.in_fd = in_fd;
+	cfg.out_fd = out_fd;
+	ret = HVCTL_EXIT_SETUP;
+	if (worker_setup(w, &cfg))
+		goto free_img;
+	hvctl_info("partition: %s, %llu MiB of RAM, %u VP%s",
+		   hvp_vendor_name(w->vendor),
+		   (unsigned long long)(o->ram_size >> 20), w->nr_vps,
+		   w->nr_vps > 1 ? "s (VP1 and up stay parked)" : "");
+	ret = run_load(w, o, img, img_size);
+free_img:
+	free(img);
 	return ret;
 }
 
 int cmd_run(const struct hvctl_cmd *cmd, int argc, char **argv)
 {
-	struct run_opts o = { .cmdline = NULL };
-	struct worker_config cfg;
+	struct run_opts o;
 	struct worker w;
-	uint8_t *img = NULL;
-	size_t img_size = 0;
 	int ret;
 
-	ret = parse_run_opts(cmd, argc, argv, &o);
+	ret = run_opts_parse(cmd, argc, argv, &o);
 	if (ret != WORKER_CONTINUE)
-		return ret;
-	if (read_image(o.image, o.ram_size, &img, &img_size)) {
-		ret = HVCTL_EXIT_SETUP;
-		goto free_cmdline;
-	}
+		goto free_opts;
 
 	/* A guest whose reader went away must not kill hvctl silently. */
 	signal(SIGPIPE, SIG_IGN);
 
-	cfg.ram_size = o.ram_size;
-	cfg.nr_vps = o.nr_vps;
-	cfg.hv = &o.hv;
-	cfg.in_fd = STDIN_FILENO;
-	cfg.out_fd = STDOUT_FILENO;
 	worker_init(&w);
-	if (worker_setup(&w, &cfg)) {
-		ret = HVCTL_EXIT_SETUP;
-		goto destroy_worker;
+	ret = run_setup(&w, &o, STDIN_FILENO, STDOUT_FILENO);
+	if (!ret) {
+		worker_catch_signals(&w.vps[0]);
+		ret = worker_run_vp(&w, 0);
+		hvctl_info("VP0: %llu exits", (unsigned long long)
+			   w.vps[0].vp.run->exits);
 	}
-	hvctl_info("partition: %s, %llu MiB of RAM, %u VP%s",
-		   hvp_vendor_name(w.vendor),
-		   (unsigned long long)(o.ram_size >> 20), w.nr_vps,
-		   w.nr_vps > 1 ? "s (VP1 and up stay parked)" : "");
-	ret = boot_and_run(&w, &o, img, img_size);
-
-destroy_worker:
 	worker_destroy(&w);
-	free(img);
-free_cmdline:
-	free(o.cmdline);
+free_opts:
+	run_opts_free(&o);
 	return ret;
 }

@@ -31,6 +31,69 @@ static const struct hvctl_cmd commands[] = {
 		.help = cmd_run_help,
 		.fn = cmd_run,
 	},
+	{
+		.name = "create",
+		.args = "NAME [run's options] IMAGE [ARGS...]",
+		.summary = "store a partition's configuration under NAME",
+		.help = cmd_create_help,
+		.fn = cmd_create,
+	},
+	{
+		.name = "start",
+		.args = "[--attach] NAME",
+		.summary = "start NAME in a detached worker process",
+		.help = cmd_start_help,
+		.fn = cmd_start,
+	},
+	{
+		.name = "list",
+		.args = "[--json]",
+		.summary = "list the partitions and their state",
+		.help = cmd_list_help,
+		.fn = cmd_list,
+	},
+	{
+		.name = "console",
+		.args = "NAME",
+		.summary = "attach to NAME's serial console (Ctrl-] detaches)",
+		.help = cmd_console_help,
+		.fn = cmd_console,
+	},
+	{
+		.name = "stats",
+		.args = "[--json] NAME",
+		.summary = "show NAME's statistics",
+		.help = cmd_stats_help,
+		.fn = cmd_stats,
+	},
+	{
+		.name = "monitor",
+		.args = "[--json] [--count N]",
+		.summary = "print hvpart's partition and VP events as they come",
+		.help = cmd_monitor_help,
+		.fn = cmd_monitor,
+	},
+	{
+		.name = "stop",
+		.args = "[--timeout SEC] NAME",
+		.summary = "shut NAME down, or power it off",
+		.help = cmd_stop_help,
+		.fn = cmd_stop,
+	},
+	{
+		.name = "kill",
+		.args = "NAME",
+		.summary = "kill NAME's worker at once",
+		.help = cmd_kill_help,
+		.fn = cmd_kill,
+	},
+	{
+		.name = "delete",
+		.args = "NAME",
+		.summary = "remove NAME's configuration",
+		.help = cmd_delete_help,
+		.fn = cmd_delete,
+	},
 };
 
 const char hvctl_exit_status_help[] =
@@ -87,9 +150,9 @@ static void usage(FILE *f)
 		"\n"
 		"Commands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-6s %s\n", commands[i].name,
+		fprintf(f, "  %-8s %s\n", commands[i].name,
 			commands[i].summary);
-	fprintf(f, "  %-6s %s\n", "help", "show the help of a command");
+	fprintf(f, "  %-8s %s\n", "help", "show the help of a command");
 	fprintf(f,
 		"\n"
 		"Options:\n"

@@ -287,8 +287,31 @@ static int handle_unexpected(struct worker_vp *wvp)
 	return HVCTL_EXIT_EMULATION;
 }
 
+static void count_message(struct worker_vp *wvp, uint32_t type)
+{
+	uint64_t *c;
+
+	switch (type) {
+	case HVPART_MSG_X64_IO_PORT_INTERCEPT:
+		c = &wvp->stats.io;
+		break;
+	case HVPART_MSG_X64_HALT:
+		c = &wvp->stats.halt;
+		break;
+	case HVPART_MSG_UNMAPPED_GPA:
+	case HVPART_MSG_GPA_INTERCEPT:
+		c = &wvp->stats.memory;
+		break;
+	default:
+		c = &wvp->stats.other;
+		break;
+	}
+	__atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
+}
+
 static int handle_message(struct worker_vp *wvp)
 {
+	count_message(wvp, wvp->vp.run->msg.header.message_type);
 	switch (wvp->vp.run->msg.header.message_type) {
 	case HVPART_MSG_X64_IO_PORT_INTERCEPT:
 		return handle_io_port(wvp);

@@ -22,13 +22,32 @@ struct hvf_select;
 #define WORKER_CONTINUE		(-1)
 
 /**
+ * struct worker_vp_stats - what a VP's run loop answered, by kind
+ * @io: port I/O intercepts
+ * @halt: halts (HLT, GUEST_IDLE)
+ * @memory: unmapped GPAs and GPA intercepts
+ * @other: everything else
+ *
+ * Written by the VP's thread, read by the worker's control loop
+ * (relaxed atomics: counters, not state).
+ */
+struct worker_vp_stats {
+	uint64_t io;
+	uint64_t halt;
+	uint64_t memory;
+	uint64_t other;
+};
+
+/**
  * struct worker_vp - one VP of the worker's partition
  * @vp: its fd and run page
  * @w: the worker it belongs to
+ * @stats: its run loop's counters
  */
 struct worker_vp {
 	struct hvp_vp vp;
 	struct worker *w;
+	struct worker_vp_stats stats;
 };
 
 /**
