@@ -185,8 +185,9 @@ static int hv_mmu_pin(struct hv_mmu *mmu, struct hv_gpa_mapping *map)
 
 	if (map->access & HVPART_MAP_WRITABLE)
 		gup |= FOLL_WRITE;
+	/* the size is the caller's: failing is its answer, not a splat */
 	map->pages = kvmalloc_array(map->npages, sizeof(*map->pages),
-				    GFP_KERNEL_ACCOUNT);
+				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!map->pages)
 		return -ENOMEM;
 	ret = account_locked_vm(mmu->mm, map->npages, true);
