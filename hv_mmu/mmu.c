@@ -185,6 +185,9 @@ static int hv_mmu_pin(struct hv_mmu *mmu, struct hv_gpa_mapping *map)
 
 	if (map->access & HVPART_MAP_WRITABLE)
 		gup |= FOLL_WRITE;
+	/* more pages than there is RAM never pin: allocate nothing for them */
+	if (map->npages > totalram_pages())
+		return -ENOMEM;
 	/* the size is the caller's: failing is its answer, not a splat */
 	map->pages = kvmalloc_array(map->npages, sizeof(*map->pages),
 				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
