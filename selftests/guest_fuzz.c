@@ -1129,7 +1129,7 @@ int main(int argc, char **argv)
 		ksft_test_result(leaks.pins_after == leaks.pins_before,
 				 "pins_released\n");
 	} else {
-		ksft_test_result_skip("pins_released: no nr_foll_pin_* counters\n");
+		ksft_test_result_skip("pins_released: no exact nr_foll_pin_* reading\n");
 	}
 	ksft_test_result(fz_klog_splats(splats) == splats,
 			 "kernel_log_clean\n");

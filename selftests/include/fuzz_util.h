@@ -60,8 +60,9 @@ long fz_vmlck_kb(void);
 
 /*
  * Pages pinned system-wide and not yet released
- * (nr_foll_pin_acquired - nr_foll_pin_released of /proc/vmstat); false
- * when this kernel has no such counters.
+ * (nr_foll_pin_acquired - nr_foll_pin_released of /proc/vmstat, after
+ * vm.stat_refresh folded the per-CPU counters in); false when this
+ * kernel has no such counters or they cannot be folded.
  */
 bool fz_pins_outstanding(long long *pins);
 

@@ -180,10 +180,23 @@ long fz_vmlck_kb(void)
 
 bool fz_pins_outstanding(long long *pins)
 {
-	FILE *f = fopen("/proc/vmstat", "r");
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
 	long long acq = -1, rel = -1, v;
+	bool folded;
 	char name[64];
+	FILE *f;
 
+	/*
+	 * /proc/vmstat lags the per-CPU counters by up to their thresholds
+	 * (a reading of -3 was seen): fold them in first, or give up.
+	 */
+	if (fd < 0)
+		return false;
+	folded = write(fd, "1", 1) == 1;
+	close(fd);
+	if (!folded)
+		return false;
+	f = fopen("/proc/vmstat", "r");
 	if (!f)
 		return false;
 	while (fscanf(f, "%63s %lld", name, &v) == 2) {
