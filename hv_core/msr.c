@@ -84,17 +84,55 @@ static int hv_msr_check_efer(struct hv_vp *vp, u64 data)
 	return 0;
 }
 
+/* IA32_PAT: eight memory types, each 0, 1 or 4-7 (2, 3, 8+ reserved) */
+static bool hv_msr_pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = pat >> (8 * i);
+
+		if (type > 7 || type == 2 || type == 3)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Values on which WRMSR raises #GP.  Stored, they would make the next VM
+ * entry fail (VMX checks the guest's PAT and these addresses), leaving a
+ * VP that can never run again.
+ */
+static int hv_msr_check(struct hv_vp *vp, u32 msr, u64 data)
+{
+	switch (msr) {
+	case MSR_EFER:
+		return hv_msr_check_efer(vp, data);
+	case MSR_IA32_CR_PAT:
+		return hv_msr_pat_valid(data) ? 0 : -EINVAL;
+	case MSR_KERNEL_GS_BASE:
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+		return __is_canonical_address(data, 48) ? 0 : -EINVAL;
+	}
+	return 0;
+}
+
 int hv_msr_write(struct hv_vp *vp, u32 msr, u64 data)
 {
 	union hvpart_register_value val = { .reg64 = data };
 	u32 reg = hv_msr_to_reg(msr);
 	int ret;
 
-	if (msr == MSR_EFER) {
-		ret = hv_msr_check_efer(vp, data);
-		if (ret)
-			return ret;
-	}
+	ret = hv_msr_check(vp, msr, data);
+	if (ret)
+		return ret;
+	/*
+	 * Intel raises #GP on a non-canonical SYSENTER_ESP/EIP, AMD ignores
+	 * bits 63:32; canonical is what both can enter with (as KVM does).
+	 */
+	if (msr == MSR_IA32_SYSENTER_ESP || msr == MSR_IA32_SYSENTER_EIP)
+		val.reg64 = (u64)((s64)data << 16 >> 16);
 	if (reg)
 		return hv_vp_set_reg(vp, reg, &val);
 	reg = hv_msr_to_segment(msr);

@@ -211,6 +211,9 @@ static int hv_mmu_pin(struct hv_mmu *mmu, struct hv_gpa_mapping *map)
 
 	if (map->access & HVPART_MAP_WRITABLE)
 		gup |= FOLL_WRITE;
+	/* more pages than there is RAM never pin: allocate nothing for them */
+	if (map->npages > totalram_pages())
+		return -ENOMEM;
 	/* the limit first: nothing is allocated for memory we may not lock */
 	ret = account_locked_vm(mmu->mm, map->npages, true);
 	if (ret)
