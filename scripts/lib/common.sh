@@ -33,7 +33,11 @@ HVPART_DEBUG_GUEST_MODULES=(kvm-amd)
 # Kernel log lines that mean a test run must fail, and the taint bits
 # (M machine check, B bad page, D oops, W warning, L soft lockup) that mean
 # the same. hvpart.ko itself taints O and E (out-of-tree, unsigned): fine.
+# The debug kernel's checkers mostly report as BUG: or WARNING: (lockdep,
+# atomic sleep, KASAN); their other forms are listed too, and kmemleak's
+# line after a scan that found leaks.
 HVPART_KERR_RE='BUG:|Oops|WARNING:|general protection|[Kk]ernel panic|KASAN|UBSAN|KFENCE|kernel BUG at|Unable to handle|double fault|detected stall|blocked for more than|list_(add|del) corruption|refcount_t: |stack-protector|stack guard page'
+HVPART_KERR_RE+='|possible circular locking|possible recursive locking|inconsistent lock state|lock inversion|suspicious RCU usage|sleeping function called from invalid context|scheduling while atomic|suspected memory leak|unreferenced object'
 HVPART_TAINT_BAD=$(( (1 << 4) | (1 << 5) | (1 << 7) | (1 << 9) | (1 << 14) ))
 
 hv_log()  { printf '%s\n' "$*" >&2; }
