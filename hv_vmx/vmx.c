@@ -31,7 +31,7 @@
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fsgsbase.h>
-#if __has_include("asm/gsseg.h")
+#ifdef HV_HAVE_ASM_GSSEG_H
 #include <asm/gsseg.h>		/* load_gs_index() since 6.2 */
 #endif
 #include <asm/msr.h>
