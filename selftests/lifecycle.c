@@ -94,13 +94,14 @@ static void shrink_slabs(void)
 	closedir(d);
 }
 
-static struct mem_reading read_mem(void)
+static struct mem_reading read_mem(bool shrink)
 {
 	struct mem_reading r;
 
 	sync();
 	write_file("/proc/sys/vm/drop_caches", "3");
-	shrink_slabs();
+	if (shrink)		/* slow on KASAN: once per settled reading */
+		shrink_slabs();
 	write_file("/proc/sys/vm/compact_memory", "1");
 	usleep(300 * 1000);
 	r.avail_kb = meminfo_kb("MemAvailable") + pcp_free_kb();
@@ -111,14 +112,14 @@ static struct mem_reading read_mem(void)
 /* The best of a few readings: the most available, the least slab. */
 static struct mem_reading read_mem_settled(void)
 {
-	struct mem_reading best = read_mem();
+	struct mem_reading best = read_mem(true);
 	int i;
 
 	for (i = 0; i < 4; i++) {
 		struct mem_reading r;
 
 		sleep(1);
-		r = read_mem();
+		r = read_mem(false);
 		if (r.avail_kb > best.avail_kb)
 			best.avail_kb = r.avail_kb;
 		if (r.slab_kb < best.slab_kb)
@@ -261,7 +262,7 @@ static void pinned_pages(struct __test_metadata *_metadata, long mem_total_kb,
 	before = read_mem_settled();
 
 	mem = pin(vm);
-	pinned = read_mem();
+	pinned = read_mem(false);
 	TH_LOG("MemAvailable %ld kB, with 64 MiB pinned %ld kB",
 	       before.avail_kb, pinned.avail_kb);
 	EXPECT_LT(PINNED_MIN_KB, before.avail_kb - pinned.avail_kb);
@@ -274,7 +275,7 @@ static void pinned_pages(struct __test_metadata *_metadata, long mem_total_kb,
 	case MUNMAP_THEN_UNMAP:
 		/* Still pinned after munmap: the pages stay in use ... */
 		ASSERT_OK(munmap(mem, PIN_SIZE));
-		pinned = read_mem();
+		pinned = read_mem(false);
 		TH_LOG("after munmap, still pinned: %ld kB", pinned.avail_kb);
 		EXPECT_LT(PINNED_MIN_KB, before.avail_kb - pinned.avail_kb);
 		/* ... until UNMAP lets them go. */
