@@ -4,7 +4,7 @@
 #   make check          the whole test suite (scripts/check; what CI runs)
 #   make userspace      hvctl and libhvpart (userspace/)
 #   make selftests      kselftests into build/selftests
-#   make vmrun [KERNEL=6.1|6.12] [CMD='...']   run CMD in an emulated machine
+#   make vmrun [KERNEL=6.1|6.12|6.12-debug] [CMD='...']   run CMD in an emulated machine
 #   make bench [VMX=1]  hvpart vs KVM, SVM under QEMU (VMX=1: VMX in Bochs)
 #   make install        the module, hvctl, the UAPI headers, the udev rule,
 #                       the sysusers file and hvctl(1); DESTDIR, PREFIX

@@ -31,6 +31,9 @@
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fsgsbase.h>
+#ifdef HV_HAVE_ASM_GSSEG_H
+#include <asm/gsseg.h>		/* load_gs_index() since 6.2 */
+#endif
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/segment.h>

@@ -20,14 +20,24 @@ export HVPART_ROOT HVPART_CACHE HVPART_BUILD
 # command line (--kernel 6.1) and in env.sh variable names (KDIR_6_1).
 HVPART_KERNELS=(6.1 6.12)
 
+# The debug kernel (scripts/debug-kernel): 6.12 built here with lockdep,
+# KASAN, kmemleak and UBSAN. Not in HVPART_KERNELS: setup does not build it.
+HVPART_DEBUG_KERNEL=6.12-debug
+
 # Modules copied (decompressed, with their dependencies) into every guest
-# initramfs; the benchmark compares hvpart against KVM.
+# initramfs; the benchmark compares hvpart against KVM. The debug kernel
+# builds KVM for AMD only.
 HVPART_GUEST_MODULES=(kvm-amd kvm-intel)
+HVPART_DEBUG_GUEST_MODULES=(kvm-amd)
 
 # Kernel log lines that mean a test run must fail, and the taint bits
 # (M machine check, B bad page, D oops, W warning, L soft lockup) that mean
 # the same. hvpart.ko itself taints O and E (out-of-tree, unsigned): fine.
+# The debug kernel's checkers mostly report as BUG: or WARNING: (lockdep,
+# atomic sleep, KASAN); their other forms are listed too, and kmemleak's
+# line after a scan that found leaks.
 HVPART_KERR_RE='BUG:|Oops|WARNING:|general protection|[Kk]ernel panic|KASAN|UBSAN|KFENCE|kernel BUG at|Unable to handle|double fault|detected stall|blocked for more than|list_(add|del) corruption|refcount_t: |stack-protector|stack guard page'
+HVPART_KERR_RE+='|possible circular locking|possible recursive locking|inconsistent lock state|lock inversion|suspicious RCU usage|sleeping function called from invalid context|scheduling while atomic|suspected memory leak|unreferenced object'
 HVPART_TAINT_BAD=$(( (1 << 4) | (1 << 5) | (1 << 7) | (1 << 9) | (1 << 14) ))
 
 hv_log()  { printf '%s\n' "$*" >&2; }
@@ -42,6 +52,18 @@ hv_load_env()
 	[[ -r $env ]] || hv_die "$env missing: run scripts/setup first"
 	# shellcheck source=/dev/null
 	. "$env"
+	env=$HVPART_CACHE/debug-kernel/env.sh
+	# shellcheck source=/dev/null
+	[[ ! -r $env ]] || . "$env"
+}
+
+# hv_kernel_tag VER: the suffix of VER's env.sh variables (6.12-debug ->
+# 6_12_debug).
+hv_kernel_tag()
+{
+	local tag=${1//./_}
+
+	printf '%s\n' "${tag//-/_}"
 }
 
 # hv_kernel_vars VER: set KDIR, VMLINUZ, VMLINUX, MODDIR, KVER for short
@@ -52,9 +74,12 @@ hv_kernel_vars()
 
 	case $ver in
 	6.1|6.12) ;;
-	*) hv_die "unknown kernel '$ver' (want one of: ${HVPART_KERNELS[*]})" ;;
+	"$HVPART_DEBUG_KERNEL")
+		[[ -n ${KDIR_6_12_debug:-} ]] ||
+			hv_die "no $ver kernel yet: run scripts/debug-kernel" ;;
+	*) hv_die "unknown kernel '$ver' (want one of: ${HVPART_KERNELS[*]} $HVPART_DEBUG_KERNEL)" ;;
 	esac
-	tag=${ver//./_}
+	tag=$(hv_kernel_tag "$ver")
 	local -n kdir_ref=KDIR_$tag vmlinuz_ref=VMLINUZ_$tag \
 		moddir_ref=MODDIR_$tag kver_ref=KVER_$tag vmlinux_ref=VMLINUX_$tag
 	KDIR=$kdir_ref

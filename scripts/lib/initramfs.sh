@@ -84,9 +84,15 @@ hv_stage_modules()
 hv_initramfs_base()
 {
 	local ver=$1 dir=$2 out stage key bb=/bin/busybox applet tmp
+	local -a mods=("${HVPART_GUEST_MODULES[@]}")
 
 	hv_kernel_vars "$ver"
-	key="v3 $KVER ${HVPART_GUEST_MODULES[*]} $(stat -c '%s %Y' "$bb")"
+	[[ $ver != "$HVPART_DEBUG_KERNEL" ]] ||
+		mods=("${HVPART_DEBUG_GUEST_MODULES[@]}")
+	key="v3 $KVER ${mods[*]} $(stat -c '%s %Y' "$bb")"
+	# The debug kernel's release stays the same across rebuilds: its
+	# modules are told apart by their build tree (build-<key>).
+	[[ $ver != "$HVPART_DEBUG_KERNEL" ]] || key+=" $MODDIR"
 	key=$(md5sum <<<"$key")
 	out=$dir/base-$KVER-${key:0:12}.cpio.gz
 	if [[ -f $out ]]; then
@@ -110,7 +116,7 @@ hv_initramfs_base()
 	done < <("$bb" --list-full)
 	echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
 	echo 'root:x:0:' >"$stage/etc/group"
-	hv_stage_modules "$MODDIR" "$KVER" "$stage" "${HVPART_GUEST_MODULES[@]}"
+	hv_stage_modules "$MODDIR" "$KVER" "$stage" "${mods[@]}"
 	tmp=$stage.cpio.gz
 	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$tmp"

@@ -78,12 +78,26 @@ has_re()
 	return 1
 }
 
-# Run a guest that only a signal ends; SIG then wait.
+# catching PID: true once PID has handlers for SIGINT and SIGTERM.
+catching()
+{
+	cgt=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$cgt" ] && [ $((0x$cgt & 0x4002)) -eq $((0x4002)) ]
+}
+
+# Run a guest that only a signal ends; SIG then wait. The signal goes
+# only once hvctl catches it: a job started with & ignores SIGINT until
+# then, and on a slow kernel (the debug kernel) that took over 2 s.
 signalled()
 {
 	hvctl run "$T/spin.bin" &
 	pid=$!
-	sleep 2
+	i=0
+	while [ $i -lt 300 ] && ! catching "$pid"; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 1
 	kill "-$1" "$pid"
 	wait "$pid"
 }
