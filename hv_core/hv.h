@@ -386,6 +386,7 @@ void hv_spec_before_entry(struct hv_vp *vp);
 void hv_spec_forget_vp(struct hv_vp *vp);
 
 /* hv_core/msr.c */
+bool hv_msr_pat_valid(u64 pat);
 int hv_msr_read(struct hv_vp *vp, u32 msr, u64 *data);
 int hv_msr_write(struct hv_vp *vp, u32 msr, u64 data);
 

@@ -85,7 +85,7 @@ static int hv_msr_check_efer(struct hv_vp *vp, u64 data)
 }
 
 /* IA32_PAT: eight memory types, each 0, 1 or 4-7 (2, 3, 8+ reserved) */
-static bool hv_msr_pat_valid(u64 pat)
+bool hv_msr_pat_valid(u64 pat)
 {
 	int i;
 

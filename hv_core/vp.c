@@ -254,6 +254,20 @@ int hv_vp_set_reg(struct hv_vp *vp, u32 name,
 		if (val->reg128[1])
 			return -EINVAL;
 		return hv_event_set_reg(vp, val->reg64);
+	case HVPART_REG_PAT:
+		/* a reserved memory type fails every later VM entry */
+		if (!hv_msr_pat_valid(val->reg64))
+			return -EINVAL;
+		break;
+	case HVPART_REG_SYSENTER_ESP:
+	case HVPART_REG_SYSENTER_EIP:
+	case HVPART_REG_LSTAR:
+	case HVPART_REG_CSTAR:
+	case HVPART_REG_KERNEL_GS_BASE:
+		/* so does a non-canonical address on VMX */
+		if (!__is_canonical_address(val->reg64, 48))
+			return -EINVAL;
+		break;
 	}
 	if (hv_hyperv_is_reg(name))
 		return val->reg128[1] ? -EINVAL :

@@ -1429,6 +1429,39 @@ TEST_F(vp, regs_reg64_high_half)
 	EXPECT_EQ(0, vp_get_reg(self->vp, HVPART_REG_RAX));
 }
 
+/*
+ * Values that would fail every later VM entry are refused: a PAT with a
+ * reserved memory type, a non-canonical SYSENTER, LSTAR, CSTAR or
+ * KERNEL_GS_BASE.  The register keeps its value; good values go in.
+ */
+TEST_F(vp, regs_entry_breaking_values)
+{
+	static const uint32_t addrs[] = {
+		HVPART_REG_SYSENTER_ESP, HVPART_REG_SYSENTER_EIP,
+		HVPART_REG_LSTAR, HVPART_REG_CSTAR, HVPART_REG_KERNEL_GS_BASE,
+	};
+	struct hvpart_register r = hv_reg(HVPART_REG_PAT, 0x0007040600070402ULL);
+	struct hvpart_vp_registers vr = vp_regs_arg(&r, 1);
+	uint64_t pat = vp_get_reg(self->vp, HVPART_REG_PAT);
+	unsigned int i;
+
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, HVPART_SET_VP_REGISTERS, &vr));
+	r.value.reg64 = 0x0007040600070408ULL;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, HVPART_SET_VP_REGISTERS, &vr));
+	EXPECT_EQ(pat, vp_get_reg(self->vp, HVPART_REG_PAT));
+	vp_set_reg(self->vp, HVPART_REG_PAT, 0x0007010600070406ULL);
+	EXPECT_EQ(0x0007010600070406ULL, vp_get_reg(self->vp, HVPART_REG_PAT));
+
+	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
+		r = hv_reg(addrs[i], 0x0000800000000000ULL);
+		EXPECT_ERRNO(EINVAL,
+			     ioctl(self->fd, HVPART_SET_VP_REGISTERS, &vr));
+		vp_set_reg(self->vp, addrs[i], 0xffff800000001000ULL);
+		EXPECT_EQ(0xffff800000001000ULL,
+			  vp_get_reg(self->vp, addrs[i]));
+	}
+}
+
 /* segment attributes: "bits 8-11 MBZ" */
 TEST_F(vp, regs_segment_attr_rsvd)
 {
