@@ -127,8 +127,8 @@ enum hvpart_stat_exit {
  * @HVPART_A_HCALL_CODE: u32, a hypercall code; 0xffffffff for codes
  *	beyond those counted one by one (out)
  * @HVPART_A_HCALL_COUNT: u64 (out)
- * @HVPART_A_VP_INTERRUPTS: u64, interrupts injected (out; 0 until
- *	hvpart delivers interrupts)
+ * @HVPART_A_VP_INTERRUPTS: u64, events injected: interrupts, NMIs and
+ *	exceptions the VP took on entry (out)
  * @HVPART_A_VP_MESSAGES: u64, intercept messages posted to the root (out)
  * @HVPART_A_VP_GUEST_NS: u64, nanoseconds in the guest (out)
  * @HVPART_A_VP_EXITS_TOTAL: u64, all exits (out)

@@ -176,7 +176,8 @@ tr=/sys/kernel/tracing
 [ -d "$tr/events" ] || mount -t tracefs nodev "$tr" 2>/dev/null ||
 	tr=/sys/kernel/debug/tracing
 ok "tracefs has the hvpart events" [ -d "$tr/events/hvpart/hvpart_exit" ]
-for e in hvpart_entry hvpart_exit hvpart_hypercall hvpart_msr hvpart_message; do
+for e in hvpart_entry hvpart_exit hvpart_hypercall hvpart_msr hvpart_inject \
+	hvpart_message; do
 	ok "tracepoint $e" [ -f "$tr/events/hvpart/$e/format" ]
 done
 echo >"$tr/trace"
