@@ -409,6 +409,9 @@ static void svm_complete_event(struct svm_vp *svm)
 	u8 type, len = 0;
 	bool ours;
 
+	/* an invalid VMRUN delivered nothing: the event stays queued */
+	if (vmcb->control.exit_code == (u32)SVM_EXIT_ERR)
+		return;
 	hv_event_delivered(&svm->vp);
 	if (!(info & SVM_EXITINTINFO_VALID))
 		return;
@@ -463,8 +466,14 @@ static int svm_vp_run(struct hv_vp *vp)
 	hv_svm_vmrun(svm->vmcb_pa, vp->regs, sd->host_save_pa);
 	asm volatile("stgi" ::: "memory");
 
-	if (unlikely(svm_lost_guest(svm))) {
-		/* nothing ran: the same event goes in again */
+	/*
+	 * Nothing ran: the same state and event go in again.  Except after
+	 * an invalid VMRUN (QEMU saves the host's state on that one too):
+	 * with the guest's state back, it goes to the root as the exit it
+	 * is on hardware, rather than failing again forever.
+	 */
+	if (unlikely(svm_lost_guest(svm)) &&
+	    vmcb->control.exit_code != (u32)SVM_EXIT_ERR) {
 		vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 		vp->exit.reason = HV_EXIT_NONE;
 		return 0;
