@@ -123,13 +123,12 @@ static void hv_kick_nop(void *unused)
 void hv_partition_kick_mask(struct hv_partition *pt, u64 mask, int req)
 {
 	cpumask_var_t cpus;
-	bool any = false;
+	bool batch, any = false;
 	u32 i;
 
 	might_sleep();
 	/* without a mask, kick each CPU on its own: slower, as correct */
-	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
-		cpus = NULL;
+	batch = zalloc_cpumask_var(&cpus, GFP_KERNEL);
 
 	for (i = 0; i < HV_MAX_VPS; i++) {
 		struct hv_vp *vp = READ_ONCE(pt->vps[i]);
@@ -143,7 +142,7 @@ void hv_partition_kick_mask(struct hv_partition *pt, u64 mask, int req)
 		if (READ_ONCE(vp->mode) != HV_IN_GUEST_MODE)
 			continue;
 		cpu = READ_ONCE(vp->cpu);
-		if (cpus) {
+		if (batch) {
 			cpumask_set_cpu(cpu, cpus);
 			any = true;
 		} else {
@@ -157,7 +156,8 @@ void hv_partition_kick_mask(struct hv_partition *pt, u64 mask, int req)
 		on_each_cpu_mask(cpus, hv_kick_nop, NULL, true);
 		preempt_enable();
 	}
-	free_cpumask_var(cpus);
+	if (batch)
+		free_cpumask_var(cpus);
 }
 
 void hv_partition_kick_all(struct hv_partition *pt, int req)
