@@ -194,6 +194,14 @@ has_re "$top/trace.out" "hvpart_hypercall: p[0-9]+ vp0 code 0x8001 status 0x0000
 has_re "$top/trace.out" "hvpart_msr: p[0-9]+ vp0 write msr 0x40000000 data 0x8000000000010000"
 has_re "$top/trace.out" "hvpart_message: p[0-9]+ vp0 type 0x80010000"
 echo >"$tr/trace"
+# RDPMC raises #GP: an injected hardware exception (type 3, vector 13)
+echo 1 >"$tr/events/hvpart/enable"
+t "rdpmc.bin, traced: its #GP handler exits" 85 hvctl run "$T/rdpmc.bin"
+echo 0 >"$tr/events/hvpart/enable"
+cat "$tr/trace" >"$top/trace.out"
+has_re "$top/trace.out" "hvpart_exit: p[0-9]+ vp0 reason rdpmc rip 0x"
+has_re "$top/trace.out" "hvpart_inject: p[0-9]+ vp0 type 3 vector 0x0d"
+echo >"$tr/trace"
 
 t "delete c1" 0 hvctl delete c1
 echo "1..$n"
