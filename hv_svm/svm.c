@@ -352,7 +352,7 @@ static void svm_inject_event(struct svm_vp *svm)
 {
 	struct hv_vp *vp = &svm->vp;
 	struct vmcb *vmcb = svm->vmcb;
-	bool interruptible, window;
+	bool interruptible, injected, window;
 	struct hv_event ev;
 	u32 type;
 
@@ -360,12 +360,11 @@ static void svm_inject_event(struct svm_vp *svm)
 	svm->soft_len = 0;
 	interruptible = (vp->rflags & X86_EFLAGS_IF) &&
 			!(vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK);
-	if (!hv_event_next(vp, interruptible, vmcb->save.cr0 & X86_CR0_PE,
-			   &ev, &window)) {
-		svm_update_irq_window(svm, window);
-		return;
-	}
+	injected = hv_event_next(vp, interruptible,
+				 vmcb->save.cr0 & X86_CR0_PE, &ev, &window);
 	svm_update_irq_window(svm, window);
+	if (!injected)
+		return;
 
 	switch (ev.type) {
 	case HV_EVENT_EXT_INTR:
