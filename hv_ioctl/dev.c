@@ -431,6 +431,9 @@ static int hv_dev_create_partition(void __user *uarg)
 	if ((args.flags & ~HVPART_CREATE_PARTITION_FLAGS_MASK) ||
 	    hv_nonzero(args.rsvd, sizeof(args.rsvd)))
 		return -EINVAL;
+	/* the local APIC is being written (hv_synic/) */
+	if (args.flags & HVPART_CREATE_PARTITION_LOCAL_APIC)
+		return -EOPNOTSUPP;
 
 	pt = hv_partition_create();
 	if (IS_ERR(pt))

@@ -42,21 +42,35 @@
 #define HVPART_CAP_MAX_MAPPINGS		9	/* [GPA ranges per partition] */
 #define HVPART_CAP_SET_CPUID		10	/* [max entries] HVPART_SET_CPUID */
 #define HVPART_CAP_SUPPORTED_CPUID	11	/* [max entries] HVPART_GET_SUPPORTED_CPUID */
+#define HVPART_CAP_LOCAL_APIC		12	/* [1] HVPART_CREATE_PARTITION_LOCAL_APIC */
 
 #define HVPART_VENDOR_SVM		1
 #define HVPART_VENDOR_VMX		2
 
 /**
  * struct hvpart_create_partition - HVPART_CREATE_PARTITION argument
- * @flags: in: no flags are defined yet, MBZ
+ * @flags: in: HVPART_CREATE_PARTITION_* flags
  * @rsvd: MBZ
+ *
+ * HVPART_CREATE_PARTITION_LOCAL_APIC gives every VP a local APIC in the
+ * kernel, as a Hyper-V VP has: xAPIC MMIO at the APIC base and the x2APIC
+ * MSRs, the APIC timer, IPIs between VPs, INIT and SIPI.  VP 0 runs from
+ * reset; every other VP waits for INIT-SIPI-SIPI (or
+ * HvCallStartVirtualProcessor) inside HVPART_RUN_VP.  HLT with RFLAGS.IF
+ * set sleeps in the kernel until an interrupt; HLT with IF clear sends
+ * HVPART_MSG_X64_HALT to the root, and the VP stays halted (the next
+ * HVPART_RUN_VP sleeps) until an NMI or INIT.  The root injects with
+ * HVPART_ASSERT_INTERRUPT; the pending-interruption register is then for
+ * exceptions and NMIs only.  Without the flag the root sees every HLT and
+ * injects through the pending-interruption register alone.
  */
 struct hvpart_create_partition {
 	__u64 flags;
 	__u8 rsvd[24];
 };
 
-#define HVPART_CREATE_PARTITION_FLAGS_MASK	0ULL
+#define HVPART_CREATE_PARTITION_LOCAL_APIC	0x1ULL
+#define HVPART_CREATE_PARTITION_FLAGS_MASK	0x1ULL
 
 /* Partition property codes for struct hvpart_partition_property. */
 enum {
@@ -254,6 +268,10 @@ struct hvpart_cpuid {
 };
 
 /* TLFS register names (HV_REGISTER_NAME), as Linux spells them. */
+/* HvRegisterInternalActivityState: bit 0 waits for SIPI, bit 1 halted */
+#define HVPART_REG_INTERNAL_ACTIVITY_STATE	0x00000004
+#define HVPART_ACTIVITY_STARTUP_SUSPEND		0x1
+#define HVPART_ACTIVITY_HALT_SUSPEND		0x2
 #define HVPART_REG_PENDING_INTERRUPTION		0x00010002
 #define HVPART_REG_INTERRUPT_STATE		0x00010003
 #define HVPART_REG_DELIVERABILITY_NOTIFICATIONS	0x00010006
@@ -310,6 +328,16 @@ struct hvpart_cpuid {
 #define HVPART_REG_CSTAR	0x0008000A
 #define HVPART_REG_SFMASK	0x0008000B
 #define HVPART_REG_TSC_AUX	0x0008007B
+/*
+ * Local APIC registers (LOCAL_APIC partitions): HvX64RegisterApicId and
+ * its neighbours are 0x00084000 plus the register's x2APIC MSR (0x802 ID
+ * .. 0x83f SELF_IPI); ICR is one 64-bit register at 0x00084830.
+ */
+#define HVPART_REG_APIC_FIRST	0x00084802
+#define HVPART_REG_APIC_ID	0x00084802
+#define HVPART_REG_APIC_TPR	0x00084808
+#define HVPART_REG_APIC_ICR	0x00084830
+#define HVPART_REG_APIC_LAST	0x0008483F
 /*
  * Synthetic state.  GUEST_OS_ID, HYPERCALL, REFERENCE_TSC, TIME_REF_COUNT
  * and the crash registers are partition-wide (any VP fd reaches them);
@@ -434,6 +462,46 @@ struct hvpart_translate_gva {
 	__u8 rsvd[8];
 };
 
+/* Interrupt types (HV_INTERRUPT_TYPE) for HVPART_ASSERT_INTERRUPT. */
+#define HVPART_INTERRUPT_TYPE_FIXED		0
+#define HVPART_INTERRUPT_TYPE_LOWEST_PRIORITY	1
+#define HVPART_INTERRUPT_TYPE_NMI		4
+#define HVPART_INTERRUPT_TYPE_INIT		5
+#define HVPART_INTERRUPT_TYPE_SIPI		6
+
+/* struct hvpart_assert_interrupt flags (HV_INTERRUPT_CONTROL bits) */
+#define HVPART_INTERRUPT_LEVEL_TRIGGERED	0x1
+#define HVPART_INTERRUPT_LOGICAL_DEST		0x2
+#define HVPART_INTERRUPT_FLAGS_MASK		0x3
+
+/**
+ * struct hvpart_assert_interrupt - HVPART_ASSERT_INTERRUPT argument, as
+ *	HvCallAssertVirtualInterrupt
+ * @type: in: HVPART_INTERRUPT_TYPE_*
+ * @flags: in: HVPART_INTERRUPT_* flags
+ * @destination: in: an APIC ID (physical) or a logical destination
+ *	(HVPART_INTERRUPT_LOGICAL_DEST), as an I/O APIC or MSI names it;
+ *	0xff (xAPIC) or 0xffffffff (x2APIC) is every VP
+ * @vector: in: 16-255 for fixed and lowest priority, the start page
+ *	for SIPI, ignored (MBZ) for NMI and INIT
+ * @rsvd: MBZ
+ *
+ * Needs a partition created with HVPART_CREATE_PARTITION_LOCAL_APIC
+ * (-ENXIO otherwise).  The interrupt is latched in the target VPs' local
+ * APICs and each is woken or kicked out of the guest; a level-triggered
+ * one sets the vector's TMR bit, and the guest's EOI of it ends its VP's
+ * HVPART_RUN_VP with HVPART_MSG_X64_APIC_EOI so that the root's
+ * interrupt controller can deliver again.  A destination that names no VP
+ * drops the interrupt, as on the bus.
+ */
+struct hvpart_assert_interrupt {
+	__u32 type;
+	__u32 flags;
+	__u64 destination;
+	__u32 vector;
+	__u32 rsvd;
+};
+
 /* Message types (HV_MESSAGE_TYPE) found in hvpart_run.msg. */
 #define HVPART_MSG_NONE				0x00000000
 #define HVPART_MSG_UNMAPPED_GPA			0x80000000
@@ -443,6 +511,8 @@ struct hvpart_translate_gva {
 #define HVPART_MSG_X64_MSR_INTERCEPT		0x80010001
 #define HVPART_MSG_X64_CPUID_INTERCEPT		0x80010002
 #define HVPART_MSG_X64_EXCEPTION_INTERCEPT	0x80010003
+/* a level-triggered interrupt's EOI (HVPART_ASSERT_INTERRUPT) */
+#define HVPART_MSG_X64_APIC_EOI			0x80010004
 /* HLT has retired: header.rip is the next instruction; RUN resumes there */
 #define HVPART_MSG_X64_HALT			0x80010007
 #define HVPART_MSG_X64_INTERRUPTION_DELIVERABLE	0x80010008
@@ -631,6 +701,17 @@ struct hvpart_x64_interruption_deliverable {
 };
 
 /**
+ * struct hvpart_x64_apic_eoi - HV_X64_APIC_EOI_MESSAGE: the guest ended a
+ *	level-triggered interrupt (its TMR bit was set); the EOI is done
+ * @vp_index: the VP that wrote EOI
+ * @interrupt_vector: the vector it ended
+ */
+struct hvpart_x64_apic_eoi {
+	__u32 vp_index;
+	__u32 interrupt_vector;
+};
+
+/**
  * struct hvpart_unhandled_exit - payload of HVPART_MSG_HVPART_UNHANDLED_EXIT
  * @header: intercept header
  * @vendor: HVPART_VENDOR_*
@@ -695,6 +776,7 @@ struct hvpart_message {
 		struct hvpart_x64_msr_intercept msr;
 		struct hvpart_x64_exception_intercept exception;
 		struct hvpart_x64_interruption_deliverable deliverable;
+		struct hvpart_x64_apic_eoi apic_eoi;
 		struct hvpart_unhandled_exit unhandled;
 		struct hvpart_guest_crash crash;
 	} u;
@@ -767,6 +849,9 @@ struct hvpart_run {
 #define HVPART_INSTALL_INTERCEPT	_IOW(HVPART_IO, 0x45, struct hvpart_intercept)
 #define HVPART_REMOVE_INTERCEPT		_IOW(HVPART_IO, 0x46, struct hvpart_intercept)
 #define HVPART_SET_CPUID		_IOW(HVPART_IO, 0x47, struct hvpart_cpuid)
+
+/* Partition fd ioctls, interrupt controller */
+#define HVPART_ASSERT_INTERRUPT		_IOW(HVPART_IO, 0x48, struct hvpart_assert_interrupt)
 
 /* VP fd ioctls: 0x80-0xbf */
 #define HVPART_RUN_VP			_IO(HVPART_IO, 0x80)
