@@ -23,7 +23,8 @@
  * PMU and its MSRs (PDCM, leaf 0xA, PERFCTR_CORE), MTRRs and machine
  * check architecture MSRs, SPEC_CTRL / ARCH_CAPABILITIES and the rest of
  * the speculation-control bits, MONITOR/MWAIT, VMX/SVM, x2APIC and the
- * TSC deadline timer (no APIC emulation yet), PKU, WAITPKG, INVPCID,
+ * TSC deadline timer (but in LOCAL_APIC partitions, whose VPs have
+ * both: hv_cpuid() adds them), PKU, WAITPKG, INVPCID,
  * RDPID/RDTSCP (TSC_AUX is not switched), TSX, UMIP, LA57, topology.
  */
 #define HV_CPUID1_ECX	(BIT(0) | BIT(1) | BIT(9) | BIT(13) | \
@@ -33,6 +34,9 @@
 #define HV_CPUID1_ECX_OSXSAVE	BIT(27)
 #define HV_CPUID1_ECX_AVX	(BIT(28) | BIT(12) | BIT(29))	/* AVX, FMA, F16C */
 #define HV_CPUID1_ECX_HYPERVISOR	BIT(31)
+#define HV_CPUID1_ECX_X2APIC	BIT(21)
+#define HV_CPUID1_ECX_TSC_DEADLINE	BIT(24)
+#define HV_CPUID1_EDX_APIC	BIT(9)
 /*
  * FPU VME DE PSE TSC MSR PAE MCE CX8 APIC SEP PGE CMOV PAT PSE36 CLFSH
  * MMX FXSR SSE SSE2
@@ -284,6 +288,12 @@ void hv_cpuid(struct hv_vp *vp, u32 leaf, u32 subleaf, u32 *eax, u32 *ebx,
 		if ((*ecx & HV_CPUID1_ECX_XSAVE) &&
 		    (hv_vp_read_reg64(vp, HVPART_REG_CR4) & X86_CR4_OSXSAVE))
 			*ecx |= HV_CPUID1_ECX_OSXSAVE;
+		if (vp->pt->local_apic)
+			*ecx |= HV_CPUID1_ECX_X2APIC |
+				HV_CPUID1_ECX_TSC_DEADLINE;
+		/* a globally disabled APIC is absent */
+		if (vp->pt->local_apic && !hv_lapic_enabled(vp))
+			*edx &= ~HV_CPUID1_EDX_APIC;
 	}
 }
 

@@ -83,6 +83,39 @@ void hv_event_clear(struct hv_vp *vp)
 }
 
 /*
+ * The local APIC's highest deliverable interrupt goes into the irq slot
+ * and in service: the CPU acknowledges it as it injects it.  If the
+ * exit cuts the delivery short, the slot re-injects it.
+ */
+static bool hv_event_from_lapic(struct hv_vp *vp)
+{
+	int v = hv_lapic_next_vector(vp);
+
+	if (v < 0)
+		return false;
+	hv_lapic_ack(vp, v);
+	vp->irq = (struct hv_event) {
+		.valid = true, .type = HV_EVENT_EXT_INTR, .vector = v,
+	};
+	return true;
+}
+
+/* Whether hv_event_next() may have anything: the vendor's fast path. */
+bool hv_event_maybe_pending(struct hv_vp *vp)
+{
+	return vp->exc.valid || vp->irq.valid ||
+	       (vp->pt->local_apic && hv_lapic_next_vector(vp) >= 0);
+}
+
+/* See hv_lapic_tpr_threshold(): only with no other event waiting. */
+u8 hv_event_tpr_threshold(struct hv_vp *vp)
+{
+	if (!vp->pt->local_apic || vp->irq.valid)
+		return 0;
+	return hv_lapic_tpr_threshold(vp);
+}
+
+/*
  * The event to deliver on this entry, if any, in @ev.  @interruptible:
  * RFLAGS.IF set and no interrupt shadow; @protected: CR0.PE (no error
  * code is pushed in real mode).  *@window is set when an external
@@ -100,7 +133,10 @@ bool hv_event_next(struct hv_vp *vp, bool interruptible, bool protected,
 		slot = &vp->exc;
 	else if (vp->irq.valid && (interruptible || vp->irq.reinject))
 		slot = &vp->irq;
-	if (vp->irq.valid && slot != &vp->irq)
+	else if (!vp->irq.valid && interruptible && hv_event_from_lapic(vp))
+		slot = &vp->irq;
+	if (slot != &vp->irq &&
+	    (vp->irq.valid || hv_lapic_next_vector(vp) >= 0))
 		*window = true;
 	if (!slot)
 		return false;

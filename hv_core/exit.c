@@ -207,12 +207,13 @@ static int hv_exit_msr(struct hv_vp *vp, bool write)
 			vp->regs[HV_RDX] = data >> 32;
 		}
 	}
-	if (ret) {
+	if (ret < 0) {
 		hv_event_queue_exception(vp, X86_TRAP_GP, true, 0);
 		return 1;
 	}
 	hv_vp_advance_rip(vp, vp->exit.insn_len);
-	return 1;
+	/* an EOI the root must see (HVPART_MSG_X64_APIC_EOI) */
+	return ret == HV_LAPIC_TO_ROOT ? 0 : 1;
 }
 
 /*
@@ -241,6 +242,8 @@ int hv_exit_memory_message(struct hv_vp *vp)
 
 static int hv_exit_npf(struct hv_vp *vp)
 {
+	if (hv_lapic_mmio_at(vp, vp->exit.npf.gpa))
+		return hv_emulate_mmio(vp, vp->exit.npf.gpa);
 	/* overlays (hypercall page, TSC page) are read-only: #GP */
 	if (vp->exit.npf.access == HVPART_INTERCEPT_ACCESS_WRITE &&
 	    hv_mmu_overlay_at(&vp->pt->mmu, vp->exit.npf.gpa >> PAGE_SHIFT)) {
@@ -250,7 +253,7 @@ static int hv_exit_npf(struct hv_vp *vp)
 	return hv_exit_memory_message(vp);
 }
 
-static int hv_exit_unhandled(struct hv_vp *vp)
+int hv_exit_unhandled(struct hv_vp *vp)
 {
 	struct hvpart_unhandled_exit *u;
 	struct hvpart_message *msg;
@@ -287,6 +290,8 @@ int hv_handle_exit(struct hv_vp *vp)
 	case HV_EXIT_HLT:
 		/* the HLT retires; the root sees the VP halted after it */
 		hv_vp_advance_rip(vp, e->insn_len);
+		if (vp->pt->local_apic)
+			return hv_lapic_halt(vp);
 		hv_msg_begin(vp, HVPART_MSG_X64_HALT,
 			     sizeof(struct hvpart_x64_intercept_header),
 			     HVPART_INTERCEPT_ACCESS_EXECUTE);
@@ -318,6 +323,8 @@ int hv_handle_exit(struct hv_vp *vp)
 		return 1;
 	case HV_EXIT_XSETBV:
 		return hv_exit_xsetbv(vp);
+	case HV_EXIT_CR8_WRITE:
+		return hv_emulate_cr8_write(vp);
 	case HV_EXIT_UNHANDLED:
 		break;
 	}

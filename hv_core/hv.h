@@ -13,6 +13,7 @@
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/bitmap.h>
+#include <linux/rcuwait.h>
 #include <linux/printk.h>
 #include <linux/string.h>
 #include <linux/hvpart.h>
@@ -20,6 +21,7 @@
 
 #include "hv_mmu/mmu.h"
 #include "hv_core/stats.h"
+#include "hv_synic/lapic.h"
 
 #define HV_MAX_VPS		64
 #define HV_MAX_RANGE_INTERCEPTS	16
@@ -54,6 +56,7 @@ enum hv_exit_reason {
 	HV_EXIT_XSETBV,
 	HV_EXIT_RDPMC,		/* raise #GP: no PMU */
 	HV_EXIT_WBINVD,		/* WBINVD/WBNOINVD: a no-op, as in KVM */
+	HV_EXIT_CR8_WRITE,	/* MOV to CR8, intercepted (SVM) */
 	HV_EXIT_UNHANDLED,	/* no handler: reported to the root */
 };
 
@@ -196,6 +199,9 @@ struct hv_vp {
 	u64 xcr0;		/* the guest's XCR0 */
 	s64 tsc_offset;		/* guest TSC = host TSC + tsc_offset */
 	u64 runtime_ns;		/* time spent in the guest */
+	/* the local APIC (LOCAL_APIC partitions), and where the VP sleeps */
+	struct hv_lapic apic;
+	struct rcuwait wait;
 	void *hcall_in;		/* hypercall parameter pages */
 	void *hcall_out;
 
@@ -217,6 +223,7 @@ struct hv_partition {
 	u32 nr_vps;
 	u64 privilege_mask;
 	u64 features;
+	bool local_apic;	/* HVPART_CREATE_PARTITION_LOCAL_APIC, fixed */
 	struct hv_vp *vps[HV_MAX_VPS];
 
 	struct hv_mmu mmu;
@@ -290,7 +297,7 @@ bool hv_cpu_root_active(void);
 void hv_host_machine_check(void);
 
 /* hv_core/partition.c */
-struct hv_partition *hv_partition_create(void);
+struct hv_partition *hv_partition_create(u64 flags);
 void hv_partition_get(struct hv_partition *pt);
 void hv_partition_put(struct hv_partition *pt);
 int hv_partition_set_property(struct hv_partition *pt, u32 code, u64 value);
@@ -317,12 +324,15 @@ int hv_vp_set_reg(struct hv_vp *vp, u32 name,
 u64 hv_vp_read_reg64(struct hv_vp *vp, u32 name);
 int hv_vp_cpl(struct hv_vp *vp);
 void hv_vp_advance_rip(struct hv_vp *vp, u8 len);
+void hv_vp_reset(struct hv_vp *vp);
+void hv_vp_kick(struct hv_vp *vp);
 
 /* hv_core/exit.c */
 int hv_handle_exit(struct hv_vp *vp);
 struct hvpart_message *hv_msg_begin(struct hv_vp *vp, u32 type,
 				    size_t payload, u8 access);
 int hv_exit_memory_message(struct hv_vp *vp);
+int hv_exit_unhandled(struct hv_vp *vp);
 
 /* hv_core/hyperv.c */
 int hv_hyperv_init(struct hv_partition *pt);
@@ -376,8 +386,14 @@ void hv_event_clear(struct hv_vp *vp);
 bool hv_event_next(struct hv_vp *vp, bool interruptible, bool protected,
 		   struct hv_event *ev, bool *window);
 void hv_event_delivered(struct hv_vp *vp);
+bool hv_event_maybe_pending(struct hv_vp *vp);
+u8 hv_event_tpr_threshold(struct hv_vp *vp);
 u64 hv_event_get_reg(struct hv_vp *vp);
 int hv_event_set_reg(struct hv_vp *vp, u64 val);
+
+/* hv_core/emulate.c */
+int hv_emulate_mmio(struct hv_vp *vp, u64 gpa);
+int hv_emulate_cr8_write(struct hv_vp *vp);
 
 /* hv_core/spec.c */
 int hv_spec_init(void);

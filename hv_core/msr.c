@@ -51,12 +51,21 @@ static u32 hv_msr_to_segment(u32 msr)
 	return 0;
 }
 
+/* The local APIC's MSRs: x2APIC registers and the TSC deadline. */
+static bool hv_msr_is_lapic(struct hv_vp *vp, u32 msr)
+{
+	return vp->pt->local_apic &&
+	       ((msr >= 0x800 && msr <= 0x8ff) || msr == MSR_IA32_TSC_DEADLINE);
+}
+
 int hv_msr_read(struct hv_vp *vp, u32 msr, u64 *data)
 {
 	union hvpart_register_value val;
 	u32 reg = hv_msr_to_reg(msr);
 	int ret;
 
+	if (hv_msr_is_lapic(vp, msr))
+		return hv_lapic_msr_read(vp, msr, data);
 	if (reg) {
 		ret = hv_vp_get_reg(vp, reg, &val);
 		*data = val.reg64;
@@ -124,6 +133,10 @@ int hv_msr_write(struct hv_vp *vp, u32 msr, u64 data)
 	u32 reg = hv_msr_to_reg(msr);
 	int ret;
 
+	if (hv_msr_is_lapic(vp, msr))
+		return hv_lapic_msr_write(vp, msr, data);
+	if (msr == MSR_IA32_APICBASE)
+		return hv_lapic_set_base(vp, data, false);
 	ret = hv_msr_check(vp, msr, data);
 	if (ret)
 		return ret;

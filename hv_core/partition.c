@@ -13,7 +13,7 @@
 
 static atomic64_t hv_partition_ids = ATOMIC64_INIT(0);
 
-struct hv_partition *hv_partition_create(void)
+struct hv_partition *hv_partition_create(u64 flags)
 {
 	struct hv_partition *pt;
 
@@ -26,6 +26,7 @@ struct hv_partition *hv_partition_create(void)
 	mutex_init(&pt->pt_mutex);
 	spin_lock_init(&pt->intercept_lock);
 	pt->max_vps = HV_MAX_VPS;
+	pt->local_apic = flags & HVPART_CREATE_PARTITION_LOCAL_APIC;
 
 	pt->io_read_bitmap = bitmap_zalloc(HV_NR_IO_PORTS, GFP_KERNEL_ACCOUNT);
 	pt->io_write_bitmap = bitmap_zalloc(HV_NR_IO_PORTS, GFP_KERNEL_ACCOUNT);

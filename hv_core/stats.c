@@ -28,6 +28,7 @@ static_assert((int)HV_EXIT_UD == (int)HVPART_STAT_EXIT_UD);
 static_assert((int)HV_EXIT_XSETBV == (int)HVPART_STAT_EXIT_XSETBV);
 static_assert((int)HV_EXIT_RDPMC == (int)HVPART_STAT_EXIT_RDPMC);
 static_assert((int)HV_EXIT_WBINVD == (int)HVPART_STAT_EXIT_WBINVD);
+static_assert((int)HV_EXIT_CR8_WRITE == (int)HVPART_STAT_EXIT_CR8_WRITE);
 static_assert((int)HV_EXIT_UNHANDLED == (int)HVPART_STAT_EXIT_UNHANDLED);
 static_assert((int)HV_EXIT_UNHANDLED + 1 == (int)HVPART_STAT_EXIT_COUNT);
 

@@ -13,6 +13,7 @@
 #include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
 #include <linux/gfp.h>
+#include <trace/events/ipi.h>
 #include <asm/fpu/api.h>
 #include <asm/debugreg.h>
 #include <asm/pkru.h>
@@ -26,6 +27,7 @@
 
 #define HV_APIC_BASE_DEFAULT	0xfee00800ULL	/* enabled, at 0xfee00000 */
 #define HV_APIC_BASE_BSP	BIT(8)
+#define HV_DR7_RESET		0x400
 
 static DEFINE_RATELIMIT_STATE(hv_vp_log_rs, DEFAULT_RATELIMIT_INTERVAL,
 			      DEFAULT_RATELIMIT_BURST);
@@ -89,6 +91,8 @@ struct hv_vp *hv_vp_create(struct hv_partition *pt, u32 index)
 	vp->regs[HV_RDX] = 0x600;
 	vp->xcr0 = XFEATURE_MASK_FP;
 	vp->apic_base = HV_APIC_BASE_DEFAULT | (index ? 0 : HV_APIC_BASE_BSP);
+	rcuwait_init(&vp->wait);
+	hv_lapic_init(vp);
 
 	ret = hv_vendor_call(vp_create)(vp);
 	if (ret)
@@ -108,6 +112,7 @@ free_vp:
 
 void hv_vp_destroy(struct hv_vp *vp)
 {
+	hv_lapic_destroy(vp);
 	hv_spec_forget_vp(vp);
 	hv_vendor_call(vp_free)(vp);
 	fpu_free_guest_fpstate(&vp->guest_fpu);
@@ -193,6 +198,9 @@ int hv_vp_get_reg(struct hv_vp *vp, u32 name, union hvpart_register_value *val)
 	case HVPART_REG_PENDING_INTERRUPTION:
 		val->reg64 = hv_event_get_reg(vp);
 		return 0;
+	case HVPART_REG_INTERNAL_ACTIVITY_STATE:
+	case HVPART_REG_APIC_FIRST ... HVPART_REG_APIC_LAST:
+		return hv_lapic_get_reg(vp, name, &val->reg64);
 	}
 	if (hv_hyperv_is_reg(name))
 		return hv_hyperv_get_reg(vp, name, &val->reg64);
@@ -234,12 +242,14 @@ int hv_vp_set_reg(struct hv_vp *vp, u32 name,
 		vp->deliverability_notifications = val->reg64;
 		return 0;
 	case HVPART_REG_APIC_BASE:
-		/* xAPIC only: base, global enable and BSP */
-		if (val->reg128[1] ||
-		    (val->reg64 & ~(GENMASK_ULL(51, 12) | BIT(11) | BIT(8))))
+		if (val->reg128[1])
 			return -EINVAL;
-		vp->apic_base = val->reg64;
-		return 0;
+		return hv_lapic_set_base(vp, val->reg64, true);
+	case HVPART_REG_INTERNAL_ACTIVITY_STATE:
+	case HVPART_REG_APIC_FIRST ... HVPART_REG_APIC_LAST:
+		if (val->reg128[1])
+			return -EINVAL;
+		return hv_lapic_set_reg(vp, name, val->reg64);
 	case HVPART_REG_XFEM:
 		if (val->reg128[1])
 			return -EINVAL;
@@ -289,6 +299,84 @@ void hv_vp_advance_rip(struct hv_vp *vp, u8 len)
 {
 	vp->rip += len;
 	hv_vendor_call(clear_interrupt_shadow)(vp);
+}
+
+static void hv_vp_set_segment(struct hv_vp *vp, u32 name, u16 sel, u64 base,
+			      u16 attr)
+{
+	union hvpart_register_value v = {
+		.segment = {
+			.base = base, .limit = 0xffff, .selector = sel,
+			.attributes = attr,
+		},
+	};
+
+	hv_vp_set_reg(vp, name, &v);
+}
+
+static void hv_vp_set64(struct hv_vp *vp, u32 name, u64 val)
+{
+	union hvpart_register_value v = { .reg64 = val };
+
+	hv_vp_set_reg(vp, name, &v);
+}
+
+/*
+ * The state INIT leaves (SDM "Processor State Following Power-up, Reset,
+ * or INIT"), through the vendor-neutral register interface.  CR0 goes
+ * first: paging off lets EFER.LME clear.
+ */
+void hv_vp_reset(struct hv_vp *vp)
+{
+	static const u32 data_segs[] = {
+		HVPART_REG_DS, HVPART_REG_ES, HVPART_REG_FS, HVPART_REG_GS,
+		HVPART_REG_SS,
+	};
+	union hvpart_register_value table = { .table = { .limit = 0xffff } };
+	unsigned int i;
+
+	hv_vp_set64(vp, HVPART_REG_CR0, X86_CR0_ET | X86_CR0_NW | X86_CR0_CD);
+	hv_vp_set64(vp, HVPART_REG_CR4, 0);
+	hv_vp_set64(vp, HVPART_REG_EFER, 0);
+	hv_vp_set64(vp, HVPART_REG_CR3, 0);
+	hv_vp_set64(vp, HVPART_REG_CR2, 0);
+	hv_vp_set64(vp, HVPART_REG_CR8, 0);
+	hv_vp_set64(vp, HVPART_REG_DR7, HV_DR7_RESET);
+	hv_vp_set64(vp, HVPART_REG_DR6, DR6_RESERVED);
+	hv_vp_set_segment(vp, HVPART_REG_CS, 0xf000, 0xffff0000, 0x9b);
+	for (i = 0; i < ARRAY_SIZE(data_segs); i++)
+		hv_vp_set_segment(vp, data_segs[i], 0, 0, 0x93);
+	hv_vp_set_segment(vp, HVPART_REG_LDTR, 0, 0, 0x82);
+	hv_vp_set_segment(vp, HVPART_REG_TR, 0, 0, 0x8b);
+	hv_vp_set_reg(vp, HVPART_REG_GDTR, &table);
+	hv_vp_set_reg(vp, HVPART_REG_IDTR, &table);
+	memset(vp->regs, 0, sizeof(vp->regs));
+	vp->regs[HV_RDX] = 0x600;
+	vp->rip = 0xfff0;
+	vp->rflags = HV_RFLAGS_FIXED;
+	hv_xsave_set_xcr0(vp, XFEATURE_MASK_FP);
+	hv_event_clear(vp);
+	vp->shutdown = false;
+}
+
+/*
+ * Make the VP notice what another CPU posted for it (an interrupt, an
+ * INIT): wake it if it sleeps, or send its CPU an IPI if it is in the
+ * guest, which exits.  The caller published the event first; any
+ * context.
+ */
+void hv_vp_kick(struct hv_vp *vp)
+{
+	int cpu;
+
+	/* the event before mode; pairs with hv_vp_enter()'s smp_store_mb() */
+	smp_mb();
+	if (rcuwait_wake_up(&vp->wait))
+		return;
+	cpu = READ_ONCE(vp->cpu);
+	if (READ_ONCE(vp->mode) == HV_IN_GUEST_MODE &&
+	    cpu != raw_smp_processor_id())
+		smp_send_reschedule(cpu);
 }
 
 /* Apply what the root wrote in the run page for the last intercept. */
@@ -401,6 +489,11 @@ int hv_vp_run(struct hv_vp *vp)
 			break;
 		}
 		cond_resched();
+		if (vp->pt->local_apic) {
+			ret = hv_lapic_prepare(vp);
+			if (ret)
+				break;
+		}
 		if (!hv_vp_enter(vp, &ret))
 			continue;
 		if (ret)

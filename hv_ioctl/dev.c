@@ -292,6 +292,17 @@ static int hv_pt_ioctl_intercept(struct hv_partition *pt, void __user *uarg,
 	return hv_partition_remove_intercept(pt, &icpt);
 }
 
+/* Lock-free: it only sets bits in the target VPs' APICs and kicks them. */
+static int hv_pt_ioctl_assert_interrupt(struct hv_partition *pt,
+					void __user *uarg)
+{
+	struct hvpart_assert_interrupt args;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	return hv_lapic_assert(pt, &args);
+}
+
 static long hv_pt_ioctl(struct file *filp, unsigned int cmd,
 			unsigned long arg)
 {
@@ -312,6 +323,8 @@ static long hv_pt_ioctl(struct file *filp, unsigned int cmd,
 		return hv_pt_ioctl_intercept(pt, uarg, true);
 	case HVPART_REMOVE_INTERCEPT:
 		return hv_pt_ioctl_intercept(pt, uarg, false);
+	case HVPART_ASSERT_INTERRUPT:
+		return hv_pt_ioctl_assert_interrupt(pt, uarg);
 	case HVPART_SET_PARTITION_PROPERTY:
 	case HVPART_GET_PARTITION_PROPERTY:
 	case HVPART_CREATE_VP:
@@ -370,6 +383,7 @@ static long hv_dev_check_extension(unsigned long cap)
 	case HVPART_CAP_MSR_INTERCEPT:
 	case HVPART_CAP_RUN_COMPLETION:
 	case HVPART_CAP_TRANSLATE_GVA:
+	case HVPART_CAP_LOCAL_APIC:
 		return 1;
 	case HVPART_CAP_MAX_GPA_BITS:
 		return hv_mmu_max_gpa_bits();
@@ -431,11 +445,8 @@ static int hv_dev_create_partition(void __user *uarg)
 	if ((args.flags & ~HVPART_CREATE_PARTITION_FLAGS_MASK) ||
 	    hv_nonzero(args.rsvd, sizeof(args.rsvd)))
 		return -EINVAL;
-	/* the local APIC is being written (hv_synic/) */
-	if (args.flags & HVPART_CREATE_PARTITION_LOCAL_APIC)
-		return -EOPNOTSUPP;
 
-	pt = hv_partition_create();
+	pt = hv_partition_create(args.flags);
 	if (IS_ERR(pt))
 		return PTR_ERR(pt);
 	/* the last step: no unwinding once the fd exists */

@@ -329,10 +329,19 @@ static void svm_save_db(u64 *db)
 	get_debugreg(db[3], 3);
 }
 
-/* Ask for an exit as soon as the guest can take an interrupt. */
+/*
+ * Ask for an exit as soon as the guest can take an interrupt (a virtual
+ * interrupt that ignores TPR), and intercept CR8 writes while an
+ * interrupt only TPR holds back waits, as KVM does: the write that
+ * unmasks it exits.  CR8 writes are also intercepted while a virtual
+ * interrupt is pending at all: QEMU 7.2 (the emulated machine) aborts on
+ * a nested guest's CR8 write in that state, and an intercepted write
+ * never reaches that code.
+ */
 static void svm_update_irq_window(struct svm_vp *svm, bool window)
 {
 	struct vmcb *vmcb = svm->vmcb;
+	bool tpr = !window && hv_event_tpr_threshold(&svm->vp);
 
 	if (window || (svm->vp.deliverability_notifications & 2)) {
 		vmcb->control.int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK;
@@ -341,6 +350,10 @@ static void svm_update_irq_window(struct svm_vp *svm, bool window)
 		vmcb->control.int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK);
 		svm_clr_intercept(vmcb, INTERCEPT_VINTR);
 	}
+	if (tpr || (vmcb->control.int_ctl & V_IRQ_MASK))
+		svm_set_intercept(vmcb, INTERCEPT_CR8_WRITE);
+	else
+		svm_clr_intercept(vmcb, INTERCEPT_CR8_WRITE);
 }
 
 /*
@@ -550,6 +563,12 @@ static void svm_exit_cpuid(struct svm_vp *svm)
 	svm_set_len(svm, 2);
 }
 
+static void svm_exit_cr8_write(struct svm_vp *svm)
+{
+	/* hv_core decodes the MOV (no decode assists in every CPU) */
+	svm->vp.exit.reason = HV_EXIT_CR8_WRITE;
+}
+
 static void svm_exit_hlt(struct svm_vp *svm)
 {
 	svm->vp.exit.reason = HV_EXIT_HLT;
@@ -692,6 +711,7 @@ static void (*const svm_exit_handlers[])(struct svm_vp *svm) = {
 	[SVM_EXIT_NMI]		= svm_exit_none,
 	[SVM_EXIT_SMI]		= svm_exit_none,
 	[SVM_EXIT_VINTR]	= svm_exit_vintr,
+	[SVM_EXIT_WRITE_CR8]	= svm_exit_cr8_write,
 	[SVM_EXIT_CPUID]	= svm_exit_cpuid,
 	[SVM_EXIT_INVD]		= svm_exit_invd,
 	[SVM_EXIT_HLT]		= svm_exit_hlt,

@@ -843,6 +843,7 @@ static void vmx_init_controls(struct vmx_vp *vmx)
 	vmcs_write(MSR_BITMAP, __pa(vmx_msr_bitmap));
 	vmcs_write(VIRTUAL_APIC_PAGE_ADDR, __pa(vmx->vapic));
 	vmcs_write(TPR_THRESHOLD, 0);
+	vmx->tpr_threshold = 0;
 	vmcs_write(EPT_POINTER, vmx_eptp(vmx));
 	if (vmx->vpid)
 		vmcs_write(VIRTUAL_PROCESSOR_ID, vmx->vpid);
@@ -975,7 +976,7 @@ static u32 vmx_entry_event(struct vmx_vp *vmx, bool *window)
 	u32 info;
 
 	*window = false;
-	if (!vp->exc.valid && !vp->irq.valid)
+	if (!hv_event_maybe_pending(vp))
 		return 0;
 	if (vp->exc.valid && vp->exc.has_error)
 		protected = vmcs_read(GUEST_CR0) & X86_CR0_PE;
@@ -996,12 +997,18 @@ static u32 vmx_entry_event(struct vmx_vp *vmx, bool *window)
 static void vmx_sync_controls(struct vmx_vp *vmx, bool window)
 {
 	u32 exec = vmx->exec_ctrl & ~CPU_BASED_INTR_WINDOW_EXITING;
+	u8 tpr = window ? 0 : hv_event_tpr_threshold(&vmx->vp);
 
 	if (window || (vmx->vp.deliverability_notifications & 2))
 		exec |= CPU_BASED_INTR_WINDOW_EXITING;
 	if (exec != vmx->exec_ctrl) {
 		vmx->exec_ctrl = exec;
 		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, exec);
+	}
+	/* exit when VTPR drops below an interrupt that TPR holds back */
+	if (tpr != vmx->tpr_threshold) {
+		vmx->tpr_threshold = tpr;
+		vmcs_write(TPR_THRESHOLD, tpr);
 	}
 }
 

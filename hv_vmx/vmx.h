@@ -50,6 +50,7 @@ struct vmx_vp {
 
 	/* software state synced with the VMCS around each entry */
 	u32 exec_ctrl;			/* primary processor-based controls */
+	u8 tpr_threshold;		/* TPR_THRESHOLD as last written */
 	u32 entry_ctrl;			/* VM-entry controls */
 	u32 intr_state;			/* guest interruptibility state */
 	int clear_error;		/* a VMCLEAR failed: reported by vp_run */

@@ -314,6 +314,8 @@ static void (*const vmx_exit_handlers[])(struct vmx_vp *vmx) = {
 	[EXIT_REASON_INVEPT]			= vmx_exit_ud,
 	[EXIT_REASON_INVVPID]			= vmx_exit_ud,
 	[EXIT_REASON_XSETBV]			= vmx_exit_xsetbv,
+	/* CR8 dropped below a held-back interrupt: the entry injects it */
+	[EXIT_REASON_TPR_BELOW_THRESHOLD]	= vmx_exit_none,
 	[EXIT_REASON_VMFUNC]			= vmx_exit_ud,
 };
 

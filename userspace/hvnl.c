@@ -30,6 +30,7 @@ const char *const hvnl_exit_names[HVPART_STAT_EXIT_COUNT] = {
 	[HVPART_STAT_EXIT_XSETBV] = "xsetbv",
 	[HVPART_STAT_EXIT_RDPMC] = "rdpmc",
 	[HVPART_STAT_EXIT_WBINVD] = "wbinvd",
+	[HVPART_STAT_EXIT_CR8_WRITE] = "cr8_write",
 	[HVPART_STAT_EXIT_UNHANDLED] = "unhandled",
 };
 

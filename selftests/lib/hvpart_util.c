@@ -57,7 +57,12 @@ size_t hvpart_vp_mmap_size(int dev_fd)
 
 int hvpart_create_partition(int dev_fd)
 {
-	struct hvpart_create_partition cp = { 0 };
+	return hvpart_create_partition_flags(dev_fd, 0);
+}
+
+int hvpart_create_partition_flags(int dev_fd, uint64_t flags)
+{
+	struct hvpart_create_partition cp = { .flags = flags };
 	int fd = ioctl(dev_fd, HVPART_CREATE_PARTITION, &cp);
 
 	HV_ASSERT(fd >= 0, "HVPART_CREATE_PARTITION");
@@ -80,11 +85,16 @@ void hv_free_pages(void *p, size_t size)
 
 struct hv_vm *vm_create_bare(void)
 {
+	return vm_create_bare_flags(0);
+}
+
+struct hv_vm *vm_create_bare_flags(uint64_t flags)
+{
 	struct hv_vm *vm = calloc(1, sizeof(*vm));
 
 	HV_ASSERT(vm, "calloc");
 	vm->dev_fd = hvpart_open();
-	vm->fd = hvpart_create_partition(vm->dev_fd);
+	vm->fd = hvpart_create_partition_flags(vm->dev_fd, flags);
 	vm->pt_next = PT_POOL_GPA;
 	return vm;
 }
@@ -96,7 +106,13 @@ struct hv_vm *vm_create_bare(void)
  */
 struct hv_vm *vm_create(size_t mem_size)
 {
-	struct hv_vm *vm = vm_create_bare();
+	return vm_create_flags(mem_size, 0);
+}
+
+/* vm_create() with HVPART_CREATE_PARTITION_* @flags. */
+struct hv_vm *vm_create_flags(size_t mem_size, uint64_t flags)
+{
+	struct hv_vm *vm = vm_create_bare_flags(flags);
 
 	vm->mem_size = mem_size;
 	vm->mem = hv_alloc_pages(mem_size);
@@ -343,6 +359,7 @@ const char *hv_msg_name(uint32_t type)
 	case HVPART_MSG_X64_CPUID_INTERCEPT:	return "X64_CPUID_INTERCEPT";
 	case HVPART_MSG_X64_EXCEPTION_INTERCEPT: return "X64_EXCEPTION_INTERCEPT";
 	case HVPART_MSG_X64_HALT:		return "X64_HALT";
+	case HVPART_MSG_X64_APIC_EOI:		return "X64_APIC_EOI";
 	case HVPART_MSG_X64_INTERRUPTION_DELIVERABLE:
 		return "X64_INTERRUPTION_DELIVERABLE";
 	case HVPART_MSG_HVPART_UNHANDLED_EXIT:	return "HVPART_UNHANDLED_EXIT";

@@ -83,6 +83,7 @@ enum hvpart_event {
  * @HVPART_STAT_EXIT_XSETBV: XSETBV
  * @HVPART_STAT_EXIT_RDPMC: RDPMC (the guest gets #GP)
  * @HVPART_STAT_EXIT_WBINVD: WBINVD or WBNOINVD (a no-op)
+ * @HVPART_STAT_EXIT_CR8_WRITE: MOV to CR8 that unmasks an interrupt (SVM)
  * @HVPART_STAT_EXIT_UNHANDLED: an exit hvpart does not handle
  * @HVPART_STAT_EXIT_COUNT: the number of reasons
  */
@@ -101,6 +102,7 @@ enum hvpart_stat_exit {
 	HVPART_STAT_EXIT_XSETBV,
 	HVPART_STAT_EXIT_RDPMC,
 	HVPART_STAT_EXIT_WBINVD,
+	HVPART_STAT_EXIT_CR8_WRITE,
 	HVPART_STAT_EXIT_UNHANDLED,
 	HVPART_STAT_EXIT_COUNT,
 };
