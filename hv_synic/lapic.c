@@ -197,6 +197,19 @@ static void hv_lapic_accept(struct hv_vp *vp, const struct hv_irq *irq)
 	hv_vp_kick(vp);
 }
 
+/*
+ * Latch a fixed, edge-triggered @vector in @vp's APIC and kick it: the
+ * synthetic interrupt sources (SINTs, direct-mode timers) use this.
+ */
+void hv_lapic_raise(struct hv_vp *vp, u8 vector)
+{
+	struct hv_irq irq = { .type = HVPART_INTERRUPT_TYPE_FIXED,
+			      .vector = vector };
+
+	if (hv_lapic_enabled(vp) && vector >= 16)
+		hv_lapic_accept(vp, &irq);
+}
+
 static u32 hv_lapic_id(struct hv_vp *vp)
 {
 	if (hv_lapic_x2(vp))

@@ -71,6 +71,7 @@ int hv_lapic_next_vector(struct hv_vp *vp);
 void hv_lapic_ack(struct hv_vp *vp, int vector);
 u8 hv_lapic_tpr_threshold(struct hv_vp *vp);
 void hv_lapic_write_tpr(struct hv_vp *vp, u32 tpr);
+void hv_lapic_raise(struct hv_vp *vp, u8 vector);
 
 int hv_lapic_mmio(struct hv_vp *vp, u64 gpa, bool write, u32 *val);
 bool hv_lapic_mmio_at(struct hv_vp *vp, u64 gpa);
