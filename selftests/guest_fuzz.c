@@ -179,6 +179,35 @@ static uint8_t hc_insn[3];
  */
 static bool cr_writes;
 
+/*
+ * A guest may set EFER.LME while CR0.PG is clear (long mode starts only
+ * when PG is set), and this fuzzer's WRMSRs do, from real and protected
+ * mode.  On QEMU's emulated SVM (TCG: 7.2, and upstream's
+ * svm_helper.c/helper.c read the same) the #VMEXIT after that wedges the
+ * host CPU: do_vmexit() loads the host's CR0 while EFER and CR4 still
+ * hold the guest's, cpu_x86_update_cr0() takes that for a switch to long
+ * mode without CR4.PAE and returns without loading it ("XXX: generate an
+ * exception"), and the host goes on with paging off (CR0 = the guest's
+ * 0x10 or 0x11) and GIF clear, where no interrupt or NMI ever reaches it:
+ * the emulated machine hangs without a kernel message.  The same guest
+ * WRMSR then OUT under kvm_amd, without hvpart, wedges the emulated CPU
+ * the same way; no real CPU does this.  So there, and only there, the
+ * guest's EFER writes below long mode leave LME clear.
+ */
+static bool lme_below_long_mode;
+
+/* The emulated machine: QEMU's TCG says so in the hypervisor leaf. */
+static bool host_is_qemu_tcg(void)
+{
+	uint32_t a, sig[3];
+
+	host_cpuid(1, 0, &a, &sig[0], &sig[1], &sig[2]);
+	if (!(sig[1] & (1U << 31)))
+		return false;
+	host_cpuid(0x40000000, 0, &a, &sig[0], &sig[1], &sig[2]);
+	return !memcmp(sig, "TCGTCGTCGTCG", sizeof(sig));
+}
+
 /* ---- machine code --------------------------------------------------- */
 
 struct emit {
@@ -325,6 +354,8 @@ static void op_msr(struct emit *e, bool write)
 	uint32_t msr = pick_msr(e->rng);
 	uint64_t v = msr_value(e->rng, msr);
 
+	if (msr == MSR_EFER && e->mode != M64 && !lme_below_long_mode)
+		v &= ~EFER_LME;
 	op_arg = (uint64_t)msr << 32 | (uint32_t)v;
 	mov_imm(e, RCX, msr);
 	mov_imm(e, RAX, (uint32_t)v);
@@ -794,6 +825,8 @@ static struct fz_vm fz_vm_create(void)
 	f.vp = vm_add_vp(vm, 0);
 	hv_hypercall_insn(vm, hc_insn);
 	cr_writes = hv_vendor(vm) == HVPART_VENDOR_VMX;
+	lme_below_long_mode = hv_vendor(vm) != HVPART_VENDOR_SVM ||
+			      !host_is_qemu_tcg();
 	fig.partitions++;
 	return f;
 }
@@ -1077,6 +1110,8 @@ int main(int argc, char **argv)
 	t0 = fz_now();
 
 	f = fz_vm_create();
+	if (!lme_below_long_mode)
+		ksft_print_msg("QEMU TCG SVM: no EFER.LME below long mode\n");
 	while (fig.rounds < opts.iterations && fz_now() - t0 < opts.budget_s) {
 		if (f.wedged || (fig.rounds && fig.rounds % NEW_PARTITION == 0)) {
 			fz_vm_free(&f);
