@@ -164,7 +164,8 @@ static int hv_exit_synthetic_msr(struct hv_vp *vp, u32 msr, bool write)
 	}
 	hv_vp_advance_rip(vp, vp->exit.insn_len);
 	/* a crash or reset message, or an idle VP, for the root */
-	if (ret == HV_MSR_TO_ROOT)
+	if (ret == HV_MSR_TO_ROOT &&
+	    vp->run->msg.header.message_type != HVPART_MSG_X64_APIC_EOI)
 		vp->run->msg.u.intercept.rip = vp->rip;
 	return ret == HV_MSR_TO_ROOT ? 0 : 1;
 }
@@ -273,6 +274,10 @@ int hv_exit_unhandled(struct hv_vp *vp)
 int hv_handle_exit(struct hv_vp *vp)
 {
 	struct hv_exit *e = &vp->exit;
+
+	/* the guest may have ended an interrupt through the PV EOI flag */
+	if (vp->pt->local_apic)
+		hv_lapic_sync_pv_eoi(vp);
 
 	switch (e->reason) {
 	case HV_EXIT_NONE:

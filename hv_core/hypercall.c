@@ -185,6 +185,47 @@ static u16 hv_hcall_flush_ex(struct hv_vp *vp, struct hv_hcall *hc)
 	return status;
 }
 
+/* A fixed IPI to every VP of @mask (VP indexes; absent ones are skipped). */
+static u16 hv_hcall_ipi(struct hv_vp *vp, u32 vector, u8 vtl,
+			const u8 *rsvd, u64 mask)
+{
+	u32 i;
+
+	if (vtl || rsvd[0] || rsvd[1] || rsvd[2])
+		return HV_STATUS_INVALID_HYPERCALL_INPUT;
+	if (vector < 16 || vector > 255)
+		return HV_STATUS_INVALID_PARAMETER;
+	for (i = 0; i < HV_MAX_VPS; i++) {
+		struct hv_vp *t = READ_ONCE(vp->pt->vps[i]);
+
+		if (t && (mask & BIT_ULL(i)))
+			hv_lapic_raise(t, vector);
+	}
+	return HV_STATUS_SUCCESS;
+}
+
+static u16 hv_hcall_send_ipi(struct hv_vp *vp, struct hv_hcall *hc)
+{
+	const struct hv_send_ipi *in = hc->in;
+
+	return hv_hcall_ipi(vp, in->vector, in->target_vtl, in->reserved,
+			    in->cpu_mask);
+}
+
+static u16 hv_hcall_send_ipi_ex(struct hv_vp *vp, struct hv_hcall *hc)
+{
+	const struct hv_send_ipi_ex *in = hc->in;
+	u32 set_bytes = sizeof(in->vp_set) + hc->varhead;
+	u64 mask;
+	u16 status;
+
+	status = hv_vpset_mask(hc, &in->vp_set, set_bytes, &mask);
+	if (status != HV_STATUS_SUCCESS)
+		return status;
+	return hv_hcall_ipi(vp, in->vector, in->target_vtl, in->reserved,
+			    mask);
+}
+
 static u16 hv_hcall_spin_wait(struct hv_vp *vp, struct hv_hcall *hc)
 {
 	/* the guest spins on a lock: give its holder a chance to run */
@@ -213,8 +254,8 @@ static const struct hv_hcall_desc hv_hcalls[] = {
 	  hv_hcall_flush_list },
 	{ HVCALL_NOTIFY_LONG_SPIN_WAIT, HC_FAST | HC_SLOW, sizeof(u64), 0, 0,
 	  0, 0, hv_hcall_spin_wait },
-	{ HVCALL_SEND_IPI, HC_FAST | HC_SLOW, 16, 0, 0, 0,
-	  HV_X64_CLUSTER_IPI_RECOMMENDED, hv_hcall_denied },
+	{ HVCALL_SEND_IPI, HC_FAST | HC_SLOW, sizeof(struct hv_send_ipi), 0,
+	  0, 0, HV_X64_CLUSTER_IPI_RECOMMENDED, hv_hcall_send_ipi },
 	{ HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX,
 	  HC_VARHEAD | HC_FAST | HC_SLOW, sizeof(struct hv_tlb_flush_ex), 0,
 	  0, 0, 0, hv_hcall_flush_ex },
@@ -222,8 +263,9 @@ static const struct hv_hcall_desc hv_hcalls[] = {
 	  HC_REP | HC_VARHEAD | HC_FAST | HC_SLOW,
 	  sizeof(struct hv_tlb_flush_ex), sizeof(u64), 0, 0, 0,
 	  hv_hcall_flush_ex },
-	{ HVCALL_SEND_IPI_EX, HC_VARHEAD | HC_FAST | HC_SLOW, 24, 0, 0, 0,
-	  HV_X64_CLUSTER_IPI_RECOMMENDED, hv_hcall_denied },
+	{ HVCALL_SEND_IPI_EX, HC_VARHEAD | HC_FAST | HC_SLOW,
+	  sizeof(struct hv_send_ipi_ex), 0, 0, 0,
+	  HV_X64_CLUSTER_IPI_RECOMMENDED, hv_hcall_send_ipi_ex },
 	{ HVCALL_POST_MESSAGE, HC_SLOW, 24, 0, 0, HV_POST_MESSAGES, 0,
 	  hv_hcall_denied },
 	{ HVCALL_SIGNAL_EVENT, HC_FAST | HC_SLOW, 8, 0, 0, HV_SIGNAL_EVENTS, 0,

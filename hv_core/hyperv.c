@@ -38,11 +38,27 @@
 				 HV_X64_RELAXED_TIMING_RECOMMENDED |	\
 				 HV_X64_EX_PROCESSOR_MASKS_RECOMMENDED)
 
+/* ... and with a local APIC in the kernel (LOCAL_APIC partitions) */
+#define HV_APIC_PRIVILEGES	HV_MSR_APIC_ACCESS_AVAILABLE
+#define HV_APIC_RECOMMENDATIONS	(HV_X64_APIC_ACCESS_RECOMMENDED |	\
+				 HV_X64_CLUSTER_IPI_RECOMMENDED)
+
+static u64 hv_supported_privileges(struct hv_partition *pt)
+{
+	return HV_SUPPORTED_PRIVILEGES |
+	       (pt->local_apic ? HV_APIC_PRIVILEGES : 0);
+}
+
+static u64 hv_supported_recommendations(struct hv_partition *pt)
+{
+	return HV_SUPPORTED_RECOMMENDATIONS |
+	       (pt->local_apic ? HV_APIC_RECOMMENDATIONS : 0);
+}
+
 /* hvpart reports itself as version 10.0, build 20348 */
 #define HV_VERSION_BUILD	20348
 #define HV_VERSION_MAJOR_MINOR	0x000a0000
-/* No virtual APIC timer yet; report Hyper-V's customary 200 MHz. */
-#define HV_APIC_FREQUENCY	200000000ULL
+/* HV_APIC_FREQUENCY (hv_synic/lapic.h): Hyper-V's customary 200 MHz */
 
 int hv_hyperv_init(struct hv_partition *pt)
 {
@@ -51,9 +67,9 @@ int hv_hyperv_init(struct hv_partition *pt)
 	void *va;
 
 	mutex_init(&hv->lock);
-	pt->privilege_mask = HV_SUPPORTED_PRIVILEGES;
+	pt->privilege_mask = hv_supported_privileges(pt);
 	pt->features = HV_SUPPORTED_FEATURES;
-	hv->recommendations = HV_SUPPORTED_RECOMMENDATIONS;
+	hv->recommendations = hv_supported_recommendations(pt);
 	hv->spin_retry = U32_MAX;
 
 	hv->hypercall_ov.page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
@@ -88,7 +104,7 @@ int hv_hyperv_set_property(struct hv_partition *pt, u32 code, u64 value)
 {
 	switch (code) {
 	case HVPART_PROP_PRIVILEGE_MASK:
-		if (value & ~HV_SUPPORTED_PRIVILEGES)
+		if (value & ~hv_supported_privileges(pt))
 			return -EINVAL;
 		pt->privilege_mask = value;
 		return 0;
@@ -98,7 +114,7 @@ int hv_hyperv_set_property(struct hv_partition *pt, u32 code, u64 value)
 		pt->features = value;
 		return 0;
 	case HVPART_PROP_RECOMMENDATIONS:
-		if (value & ~(u64)HV_SUPPORTED_RECOMMENDATIONS)
+		if (value & ~hv_supported_recommendations(pt))
 			return -EINVAL;
 		pt->hv.recommendations = value;
 		return 0;
@@ -131,13 +147,13 @@ int hv_hyperv_get_property(struct hv_partition *pt, u32 code, u64 *value)
 		*value = pt->hv.spin_retry;
 		return 0;
 	case HVPART_PROP_SUPPORTED_PRIVILEGES:
-		*value = HV_SUPPORTED_PRIVILEGES;
+		*value = hv_supported_privileges(pt);
 		return 0;
 	case HVPART_PROP_SUPPORTED_FEATURES:
 		*value = HV_SUPPORTED_FEATURES;
 		return 0;
 	case HVPART_PROP_SUPPORTED_RECOMMENDATIONS:
-		*value = HV_SUPPORTED_RECOMMENDATIONS;
+		*value = hv_supported_recommendations(pt);
 		return 0;
 	}
 	return -EINVAL;
@@ -269,6 +285,42 @@ static void hv_crash_message(struct hv_vp *vp, u64 ctl)
 }
 
 /*
+ * The APIC's synthetic MSRs (AccessApicMsrs): EOI, ICR and TPR are the
+ * x2APIC registers' faster path, in either APIC mode; the VP assist page
+ * carries the PV EOI flag (hv_synic/lapic.c).
+ */
+static int hv_hyperv_apic_msr_write(struct hv_vp *vp, u32 msr, u64 data)
+{
+	switch (msr) {
+	case HV_X64_MSR_EOI:
+		return hv_lapic_eoi(vp);
+	case HV_X64_MSR_ICR:
+		return hv_lapic_icr_write(vp, data);
+	case HV_X64_MSR_TPR:
+		if (data > 0xff)
+			return -EINVAL;
+		hv_lapic_write_tpr(vp, data);
+		return 0;
+	}
+	return hv_lapic_set_assist_page(vp, data);
+}
+
+static int hv_hyperv_apic_msr_read(struct hv_vp *vp, u32 msr, u64 *data)
+{
+	switch (msr) {
+	case HV_X64_MSR_ICR:
+		*data = hv_lapic_icr_read(vp);
+		return 0;
+	case HV_X64_MSR_TPR:
+		return hv_lapic_get_reg(vp, HVPART_REG_APIC_TPR, data);
+	case HV_X64_MSR_VP_ASSIST_PAGE:
+		*data = vp->apic.assist_page;
+		return 0;
+	}
+	return -EINVAL;		/* EOI is write-only */
+}
+
+/*
  * Returns 0 (done), HV_MSR_TO_ROOT (done, and the run page holds a
  * message for the root), or -EINVAL (#GP).
  */
@@ -308,6 +360,13 @@ int hv_hyperv_msr_write(struct hv_vp *vp, u32 msr, u64 data)
 		if (!hv_feature(vp, HV_FEATURE_GUEST_CRASH_MSR_AVAILABLE))
 			goto gp;
 		hv->crash_param[msr - HV_X64_MSR_CRASH_P0] = data;
+		break;
+	case HV_X64_MSR_EOI ... HV_X64_MSR_VP_ASSIST_PAGE:
+		if (!hv_priv(vp, HV_MSR_APIC_ACCESS_AVAILABLE))
+			goto gp;
+		ret = hv_hyperv_apic_msr_write(vp, msr, data);
+		if (ret < 0)
+			goto gp;
 		break;
 	case HV_X64_MSR_CRASH_CTL:
 		if (!hv_feature(vp, HV_FEATURE_GUEST_CRASH_MSR_AVAILABLE) ||
@@ -374,6 +433,10 @@ int hv_hyperv_msr_read(struct hv_vp *vp, u32 msr, u64 *data)
 			return -EINVAL;
 		need = 0;
 		break;
+	case HV_X64_MSR_EOI ... HV_X64_MSR_VP_ASSIST_PAGE:
+		if (!hv_priv(vp, HV_MSR_APIC_ACCESS_AVAILABLE))
+			return -EINVAL;
+		return hv_hyperv_apic_msr_read(vp, msr, data);
 	default:
 		return -EINVAL;
 	}

@@ -57,6 +57,7 @@
 #define HV_X64_REMOTE_TLB_FLUSH_RECOMMENDED	BIT(2)
 #define HV_X64_SYSTEM_RESET_RECOMMENDED		BIT(4)
 #define HV_X64_RELAXED_TIMING_RECOMMENDED	BIT(5)
+#define HV_X64_APIC_ACCESS_RECOMMENDED		BIT(3)
 #define HV_X64_CLUSTER_IPI_RECOMMENDED		BIT(10)
 #define HV_X64_EX_PROCESSOR_MASKS_RECOMMENDED	BIT(11)
 
@@ -74,6 +75,10 @@
 #define HV_X64_MSR_REFERENCE_TSC		0x40000021
 #define HV_X64_MSR_TSC_FREQUENCY		0x40000022
 #define HV_X64_MSR_APIC_FREQUENCY		0x40000023
+#define HV_X64_MSR_EOI				0x40000070
+#define HV_X64_MSR_ICR				0x40000071
+#define HV_X64_MSR_TPR				0x40000072
+#define HV_X64_MSR_VP_ASSIST_PAGE		0x40000073
 #define HV_X64_MSR_GUEST_IDLE			0x400000F0
 #define HV_X64_MSR_CRASH_P0			0x40000100
 #define HV_X64_MSR_CRASH_P4			0x40000104
@@ -173,6 +178,25 @@ struct hv_tlb_flush_ex {
 	u64 address_space;
 	u64 flags;
 	struct hv_vpset hv_vp_set;
+} __packed;
+
+/* HV_X64_MSR_VP_ASSIST_PAGE */
+#define HV_X64_MSR_VP_ASSIST_PAGE_ENABLE	BIT_ULL(0)
+
+/* HV_INPUT_SEND_SYNTHETIC_CLUSTER_IPI */
+struct hv_send_ipi {
+	u32 vector;
+	u8 target_vtl;
+	u8 reserved[3];
+	u64 cpu_mask;
+} __packed;
+
+/* HV_INPUT_SEND_SYNTHETIC_CLUSTER_IPI_EX */
+struct hv_send_ipi_ex {
+	u32 vector;
+	u8 target_vtl;
+	u8 reserved[3];
+	struct hv_vpset vp_set;
 } __packed;
 
 #endif /* HV_CORE_TLFS_H */

@@ -200,6 +200,7 @@ int hv_vp_get_reg(struct hv_vp *vp, u32 name, union hvpart_register_value *val)
 		return 0;
 	case HVPART_REG_INTERNAL_ACTIVITY_STATE:
 	case HVPART_REG_APIC_FIRST ... HVPART_REG_APIC_LAST:
+	case HVPART_REG_VP_ASSIST_PAGE:
 		return hv_lapic_get_reg(vp, name, &val->reg64);
 	}
 	if (hv_hyperv_is_reg(name))
@@ -247,6 +248,7 @@ int hv_vp_set_reg(struct hv_vp *vp, u32 name,
 		return hv_lapic_set_base(vp, val->reg64, true);
 	case HVPART_REG_INTERNAL_ACTIVITY_STATE:
 	case HVPART_REG_APIC_FIRST ... HVPART_REG_APIC_LAST:
+	case HVPART_REG_VP_ASSIST_PAGE:
 		if (val->reg128[1])
 			return -EINVAL;
 		return hv_lapic_set_reg(vp, name, val->reg64);

@@ -456,6 +456,24 @@ static struct page *hv_mmu_guest_page(struct hv_mmu *mmu, u64 gfn, u32 access)
 	return m->pages[gfn - m->gfn];
 }
 
+/*
+ * A reference on the RAM page at @gfn that the guest may write, for
+ * hypervisor state kept in guest memory (the VP assist page); NULL if
+ * there is none.  The caller put_page()s it.
+ */
+struct page *hv_mmu_get_guest_page(struct hv_mmu *mmu, u64 gfn)
+{
+	struct page *page;
+
+	mutex_lock(&mmu->lock);
+	page = hv_mmu_find_overlay(mmu, gfn) ? NULL :
+	       hv_mmu_guest_page(mmu, gfn, HVPART_MAP_WRITABLE);
+	if (page)
+		get_page(page);
+	mutex_unlock(&mmu->lock);
+	return page;
+}
+
 /* Copy between guest memory (as the guest sees it) and @buf. */
 static int hv_mmu_copy(struct hv_mmu *mmu, u64 gpa, void *buf, size_t len,
 		       bool write)

@@ -90,6 +90,7 @@ int hv_mmu_write_gpa(struct hv_mmu *mmu, u64 gpa, const void *buf, size_t len);
 int hv_mmu_overlay_set(struct hv_partition *pt, struct hv_overlay *ov,
 		       bool enable, u64 gfn);
 bool hv_mmu_overlay_at(struct hv_mmu *mmu, u64 gfn);
+struct page *hv_mmu_get_guest_page(struct hv_mmu *mmu, u64 gfn);
 int hv_mmu_translate_gva(struct hv_vp *vp, u64 gva, u32 flags, u32 *result,
 			 u64 *gpa);
 

@@ -23,6 +23,8 @@
 
 #include <linux/ktime.h>
 #include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <asm/apicdef.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
@@ -40,15 +42,25 @@
 #define HV_X2APIC_MSR_LAST	0x8ff
 
 /*
- * The shortest periodic timer period a guest gets, as KVM's
- * min_timer_period_us: a 1 ns period would be an interrupt storm that
- * keeps the host CPU in the timer callback.
+ * The shortest periodic timer period a guest gets, in microseconds, as
+ * KVM's min_timer_period_us (and its default): a 1 ns period would be an
+ * interrupt storm that keeps the host CPU in the timer callback.  A
+ * machine whose clock counts instructions (Bochs) needs it longer: there
+ * 200 us is shorter than one VM exit.
  */
-#define HV_APIC_MIN_PERIOD_NS	(200 * NSEC_PER_USEC)
+static unsigned int apic_min_period_us = 200;
+module_param(apic_min_period_us, uint, 0444);
+MODULE_PARM_DESC(apic_min_period_us,
+		 "shortest periodic APIC or synthetic timer period (us)");
 
 #define HV_LVT_TIMER_MODE	(3 << 17)
 #define HV_LVT_TIMER_DEADLINE	(2 << 17)
 #define HV_LVT_MASKS		(APIC_LVT_MASKED | 0xff)
+
+u64 hv_lapic_min_period_ns(void)
+{
+	return (u64)max(apic_min_period_us, 1U) * NSEC_PER_USEC;
+}
 
 static bool hv_lapic_x2(struct hv_vp *vp)
 {
@@ -133,11 +145,82 @@ int hv_lapic_next_vector(struct hv_vp *vp)
 	return v;
 }
 
-/* The CPU takes @vector: it moves from IRR to ISR. */
+/* The VP assist page's first u32: bit 0 is "no EOI required". */
+static u32 *hv_lapic_apic_assist(struct hv_lapic *apic)
+{
+	return apic->assist ? page_address(apic->assist) : NULL;
+}
+
+/*
+ * The CPU takes @vector: it moves from IRR to ISR.  With the VP assist
+ * page on, an edge-triggered interrupt that is the only one in service
+ * and has nothing pending behind it may be ended by the guest clearing
+ * the PV EOI flag instead of writing EOI (hv_lapic_sync_pv_eoi() then
+ * ends it): the TLFS's APIC assist, KVM's PV EOI.  Runs with interrupts
+ * off: the page is referenced and mapped (no highmem on x86-64).
+ */
 void hv_lapic_ack(struct hv_vp *vp, int vector)
 {
-	clear_bit(vector, vp->apic.irr);
-	set_bit(vector, vp->apic.isr);
+	struct hv_lapic *apic = &vp->apic;
+	u32 *assist = hv_lapic_apic_assist(apic);
+
+	clear_bit(vector, apic->irr);
+	if (assist && apic->pv_eoi_vector < 0 &&
+	    hv_lapic_highest(apic->isr) < 0 &&
+	    hv_lapic_highest(apic->irr) < 0 && !test_bit(vector, apic->tmr)) {
+		apic->pv_eoi_vector = vector;
+		WRITE_ONCE(*assist, READ_ONCE(*assist) | 1);
+	}
+	set_bit(vector, apic->isr);
+}
+
+/* After an exit: the guest cleared the PV EOI flag, so it ended that one. */
+void hv_lapic_sync_pv_eoi(struct hv_vp *vp)
+{
+	struct hv_lapic *apic = &vp->apic;
+	u32 *assist = hv_lapic_apic_assist(apic);
+	int v = apic->pv_eoi_vector;
+
+	if (v < 0)
+		return;
+	if (assist && (READ_ONCE(*assist) & 1))
+		return;
+	apic->pv_eoi_vector = -1;
+	clear_bit(v, apic->isr);
+}
+
+/* HV_X64_MSR_VP_ASSIST_PAGE: enable bit 0, reserved 11:1, the GPA. */
+int hv_lapic_set_assist_page(struct hv_vp *vp, u64 val)
+{
+	struct hv_lapic *apic = &vp->apic;
+	struct page *page = NULL;
+
+	if ((val & GENMASK_ULL(11, 1)) ||
+	    (val >> hv_mmu_max_gpa_bits()))
+		return -EINVAL;
+	if (val & 1) {
+		page = hv_mmu_get_guest_page(&vp->pt->mmu, val >> PAGE_SHIFT);
+		if (!page)
+			return -EINVAL;
+	}
+	/* a flag the guest consumed under the old page counts */
+	hv_lapic_sync_pv_eoi(vp);
+	if (apic->pv_eoi_vector >= 0) {
+		clear_bit(apic->pv_eoi_vector, apic->isr);
+		apic->pv_eoi_vector = -1;
+	}
+	if (apic->assist)
+		put_page(apic->assist);
+	apic->assist = page;
+	apic->assist_page = val;
+	return 0;
+}
+
+/* The ICR as one 64-bit value: x2APIC's format, or xAPIC's ICR2:ICR. */
+u64 hv_lapic_icr_read(struct hv_vp *vp)
+{
+	return vp->apic.reg[R(APIC_ICR)] |
+	       (u64)vp->apic.reg[R(APIC_ICR2)] << 32;
 }
 
 /*
@@ -366,7 +449,7 @@ static void hv_lapic_timer_stop(struct hv_lapic *apic)
 static void hv_lapic_timer_start(struct hv_lapic *apic, u64 ns, bool periodic)
 {
 	if (periodic)
-		ns = max_t(u64, ns, HV_APIC_MIN_PERIOD_NS);
+		ns = max_t(u64, ns, hv_lapic_min_period_ns());
 	apic->period_ns = periodic ? ns : 0;
 	apic->target = ktime_add_ns(ktime_get(), ns);
 	hrtimer_start(&apic->timer, apic->target, HRTIMER_MODE_ABS_HARD);
@@ -518,6 +601,7 @@ int hv_lapic_prepare(struct hv_vp *vp)
 	struct hv_lapic *apic = &vp->apic;
 	int ret;
 
+	hv_lapic_sync_pv_eoi(vp);
 	for (;;) {
 		hv_lapic_take(vp);
 		if (hv_lapic_runnable(vp)) {
@@ -563,6 +647,14 @@ int hv_lapic_eoi(struct hv_vp *vp)
 	if (v < 0)
 		return 0;
 	clear_bit(v, vp->apic.isr);
+	if (v == vp->apic.pv_eoi_vector) {
+		u32 *assist = hv_lapic_apic_assist(&vp->apic);
+
+		/* ended the usual way: the flag no longer applies */
+		vp->apic.pv_eoi_vector = -1;
+		if (assist)
+			WRITE_ONCE(*assist, READ_ONCE(*assist) & ~1U);
+	}
 	if (!test_and_clear_bit(v, vp->apic.tmr))
 		return 0;
 	memset(msg, 0, sizeof(*msg));
@@ -843,6 +935,21 @@ int hv_lapic_msr_read(struct hv_vp *vp, u32 msr, u64 *data)
 	return ret;
 }
 
+/*
+ * One 64-bit ICR write that sends (x2APIC's ICR MSR, HV_X64_MSR_ICR):
+ * the destination in bits 63:32 in x2APIC mode, ICR2's 63:56 in xAPIC.
+ */
+int hv_lapic_icr_write(struct hv_vp *vp, u64 icr)
+{
+	if (!hv_lapic_enabled(vp) || (icr & GENMASK_ULL(31, 20)))
+		return -EINVAL;
+	vp->apic.reg[R(APIC_ICR)] = icr & ~APIC_ICR_BUSY;
+	vp->apic.reg[R(APIC_ICR2)] = hv_lapic_x2(vp) ? icr >> 32 :
+				     (icr >> 32) & 0xff000000;
+	hv_lapic_send_ipi(vp, icr, icr >> 32);
+	return 0;
+}
+
 int hv_lapic_msr_write(struct hv_vp *vp, u32 msr, u64 data)
 {
 	u32 idx = msr - HV_X2APIC_MSR_FIRST;
@@ -854,15 +961,8 @@ int hv_lapic_msr_write(struct hv_vp *vp, u32 msr, u64 data)
 	if (!hv_lapic_enabled(vp) || !hv_lapic_x2(vp) ||
 	    idx >= HV_LAPIC_NR_REGS)
 		return -EINVAL;
-	if (idx == R(APIC_ICR)) {
-		/* one 64-bit write: destination in 63:32, and it sends */
-		if (data & GENMASK_ULL(31, 20))
-			return -EINVAL;
-		vp->apic.reg[R(APIC_ICR)] = data;
-		vp->apic.reg[R(APIC_ICR2)] = data >> 32;
-		hv_lapic_send_ipi(vp, data, data >> 32);
-		return 0;
-	}
+	if (idx == R(APIC_ICR))
+		return hv_lapic_icr_write(vp, data);
 	if (data >> 32)
 		return -EINVAL;
 	return hv_lapic_write(vp, idx, data);
@@ -907,6 +1007,10 @@ int hv_lapic_get_reg(struct hv_vp *vp, u32 name, u64 *val)
 
 	if (!vp->pt->local_apic)
 		return -EINVAL;
+	if (name == HVPART_REG_VP_ASSIST_PAGE) {
+		*val = vp->apic.assist_page;
+		return 0;
+	}
 	if (name == HVPART_REG_INTERNAL_ACTIVITY_STATE) {
 		*val = vp->apic.activity == HV_ACTIVITY_WAIT_SIPI ?
 		       HVPART_ACTIVITY_STARTUP_SUSPEND :
@@ -940,6 +1044,8 @@ int hv_lapic_set_reg(struct hv_vp *vp, u32 name, u64 val)
 
 	if (!vp->pt->local_apic)
 		return -EINVAL;
+	if (name == HVPART_REG_VP_ASSIST_PAGE)
+		return hv_lapic_set_assist_page(vp, val);
 	if (name == HVPART_REG_INTERNAL_ACTIVITY_STATE) {
 		if (val & ~3ULL || val == 3)
 			return -EINVAL;
@@ -1014,10 +1120,13 @@ void hv_lapic_init(struct hv_vp *vp)
 	apic->reg[R(APIC_SPIV)] = 0xff;
 	apic->esr_pending = 0;
 	apic->tsc_deadline = 0;
+	apic->pv_eoi_vector = -1;
 }
 
 void hv_lapic_destroy(struct hv_vp *vp)
 {
 	if (vp->apic.vp)
 		hrtimer_cancel(&vp->apic.timer);
+	if (vp->apic.assist)
+		put_page(vp->apic.assist);
 }

@@ -53,6 +53,10 @@ struct hv_lapic {
 	u64 period_ns;		/* periodic mode; 0 for one-shot */
 	ktime_t target;		/* when the current count reaches zero */
 	u64 tsc_deadline;	/* IA32_TSC_DEADLINE, guest TSC */
+	/* HV_X64_MSR_VP_ASSIST_PAGE and the PV EOI flag in it */
+	u64 assist_page;
+	struct page *assist;	/* referenced while enabled */
+	int pv_eoi_vector;	/* its flag is set for it, or -1 */
 };
 
 /* Results of an access besides 0 (done) and -errno (#GP). */
@@ -60,6 +64,7 @@ struct hv_lapic {
 
 #define HV_APIC_FREQUENCY	200000000ULL	/* 5 ns a tick */
 
+u64 hv_lapic_min_period_ns(void);
 void hv_lapic_init(struct hv_vp *vp);
 void hv_lapic_destroy(struct hv_vp *vp);
 bool hv_lapic_enabled(struct hv_vp *vp);
@@ -72,6 +77,10 @@ void hv_lapic_ack(struct hv_vp *vp, int vector);
 u8 hv_lapic_tpr_threshold(struct hv_vp *vp);
 void hv_lapic_write_tpr(struct hv_vp *vp, u32 tpr);
 void hv_lapic_raise(struct hv_vp *vp, u8 vector);
+int hv_lapic_icr_write(struct hv_vp *vp, u64 icr);
+u64 hv_lapic_icr_read(struct hv_vp *vp);
+int hv_lapic_set_assist_page(struct hv_vp *vp, u64 val);
+void hv_lapic_sync_pv_eoi(struct hv_vp *vp);
 
 int hv_lapic_mmio(struct hv_vp *vp, u64 gpa, bool write, u32 *val);
 bool hv_lapic_mmio_at(struct hv_vp *vp, u64 gpa);

@@ -333,6 +333,7 @@ struct hvpart_cpuid {
  * its neighbours are 0x00084000 plus the register's x2APIC MSR (0x802 ID
  * .. 0x83f SELF_IPI); ICR is one 64-bit register at 0x00084830.
  */
+#define HVPART_REG_APIC(offset)	(0x00084800 + ((offset) >> 4))	/* xAPIC offset */
 #define HVPART_REG_APIC_FIRST	0x00084802
 #define HVPART_REG_APIC_ID	0x00084802
 #define HVPART_REG_APIC_TPR	0x00084808
@@ -349,6 +350,7 @@ struct hvpart_cpuid {
 #define HVPART_REG_GUEST_OS_ID		0x00090002
 #define HVPART_REG_VP_INDEX		0x00090003
 #define HVPART_REG_TIME_REF_COUNT	0x00090004
+#define HVPART_REG_VP_ASSIST_PAGE	0x00090013	/* LOCAL_APIC partitions */
 #define HVPART_REG_REFERENCE_TSC	0x00090017
 #define HVPART_REG_GUEST_CRASH_P0	0x00000210
 #define HVPART_REG_GUEST_CRASH_P1	0x00000211

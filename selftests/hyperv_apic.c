@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hyperv_apic: the Hyper-V APIC enlightenments of LOCAL_APIC partitions.
+ * HV_X64_MSR_EOI/ICR/TPR under AccessApicMsrs, the VP assist page and
+ * its PV EOI flag, HvCallSendSyntheticClusterIpi(Ex) under the cluster
+ * IPI recommendation, each with the TLFS's #GP and HV_STATUS answers,
+ * and none of it for partitions without the local APIC.
+ */
+#include <pthread.h>
+#include <signal.h>
+
+#include "kselftest_harness.h"
+#include "hvpart_util.h"
+#include "hyperv_util.h"
+
+#define HV_X64_MSR_EOI			0x40000070
+#define HV_X64_MSR_ICR			0x40000071
+#define HV_X64_MSR_TPR			0x40000072
+#define HV_X64_MSR_VP_ASSIST_PAGE	0x40000073
+#define HV_X64_APIC_ACCESS_RECOMMENDED	(1U << 3)
+
+#define APIC		0xfee00000
+#define V_SELF		0x40
+#define V_AP		0x41
+#define ASSIST_GPA	0x40000		/* the VP assist page */
+#define COUNT_GPA	0x41000
+#define READY_GPA	0x41008
+
+static bool have_local_apic(void)
+{
+	int fd = hvpart_open();
+	bool ret = hvpart_cap(fd, HVPART_CAP_LOCAL_APIC) == 1;
+
+	close(fd);
+	return ret;
+}
+
+FIXTURE(hvapic) {
+	struct hv_vm *vm;
+	struct hv_vp *vp;
+};
+
+FIXTURE_SETUP(hvapic)
+{
+	HV_SETUP_REQUIRE_DEV();
+	if (!have_local_apic())
+		HV_SETUP_SKIP("no HVPART_CAP_LOCAL_APIC");
+	self->vm = vm_create_flags(GUEST_MEM_SIZE,
+				   HVPART_CREATE_PARTITION_LOCAL_APIC);
+	vm_map_gva(self->vm, APIC, APIC, PTE_P | PTE_RW);
+	self->vp = vm_add_vp(self->vm, 0);
+}
+
+FIXTURE_TEARDOWN(hvapic)
+{
+	vm_free(self->vm);
+}
+
+TEST(not_without_local_apic)
+{
+	struct hv_vm *vm;
+	struct hv_vp *vp;
+	uint32_t r[4];
+	uint64_t v;
+
+	if (!hvpart_present())
+		SKIP(return, HV_SKIP_REASON);
+	vm = vm_create(GUEST_MEM_SIZE);
+	vp = vm_add_vp(vm, 0);
+	tp_load(vp, GUEST_MODE_LONG64);
+	EXPECT_EQ(0, vm_get_property(vm, HVPART_PROP_SUPPORTED_PRIVILEGES) &
+		     HV_MSR_APIC_ACCESS_AVAILABLE);
+	EXPECT_EQ(0, vm_get_property(vm, HVPART_PROP_SUPPORTED_RECOMMENDATIONS) &
+		     (HV_X64_CLUSTER_IPI_RECOMMENDED |
+		      HV_X64_APIC_ACCESS_RECOMMENDED));
+	tp_cpuid(vp, 0x40000003, r);
+	EXPECT_EQ(0, r[0] & HV_MSR_APIC_ACCESS_AVAILABLE);
+	EXPECT_EQ(GP_VECTOR, tp_rdmsr(vp, HV_X64_MSR_TPR, &v));
+	EXPECT_EQ(GP_VECTOR, tp_wrmsr(vp, HV_X64_MSR_EOI, 0));
+	EXPECT_EQ(GP_VECTOR, tp_wrmsr(vp, HV_X64_MSR_VP_ASSIST_PAGE, 0));
+	vm_free(vm);
+}
+
+TEST_F(hvapic, granted_and_revoked)
+{
+	uint64_t priv = vm_get_property(self->vm, HVPART_PROP_PRIVILEGE_MASK);
+	uint32_t r[4];
+	uint64_t v;
+
+	tp_load(self->vp, GUEST_MODE_LONG64);
+	tp_cpuid(self->vp, 0x40000003, r);
+	EXPECT_TRUE(r[0] & HV_MSR_APIC_ACCESS_AVAILABLE);
+	tp_cpuid(self->vp, 0x40000004, r);
+	EXPECT_TRUE(r[0] & HV_X64_CLUSTER_IPI_RECOMMENDED);
+	EXPECT_TRUE(r[0] & HV_X64_APIC_ACCESS_RECOMMENDED);
+	EXPECT_EQ(0, tp_rdmsr(self->vp, HV_X64_MSR_TPR, &v));
+	vm_set_property(self->vm, HVPART_PROP_PRIVILEGE_MASK,
+			priv & ~HV_MSR_APIC_ACCESS_AVAILABLE);
+	EXPECT_EQ(GP_VECTOR, tp_rdmsr(self->vp, HV_X64_MSR_TPR, &v));
+	EXPECT_EQ(GP_VECTOR, tp_wrmsr(self->vp, HV_X64_MSR_ICR, V_SELF));
+	EXPECT_EQ(GP_VECTOR, tp_rdmsr(self->vp, HV_X64_MSR_VP_ASSIST_PAGE, &v));
+}
+
+TEST_F(hvapic, eoi_icr_tpr_msrs)
+{
+	uint64_t v;
+
+	tp_load(self->vp, GUEST_MODE_LONG64);
+	EXPECT_EQ(0, tp_wrmsr(self->vp, HV_X64_MSR_TPR, 0x30));
+	EXPECT_EQ(0, tp_rdmsr(self->vp, HV_X64_MSR_TPR, &v));
+	EXPECT_EQ(0x30, v);
+	EXPECT_EQ(0x30, vp_get_reg(self->vp, HVPART_REG_APIC_TPR));
+	EXPECT_EQ(GP_VECTOR, tp_wrmsr(self->vp, HV_X64_MSR_TPR, 0x100));
+	/* EOI is write-only */
+	EXPECT_EQ(GP_VECTOR, tp_rdmsr(self->vp, HV_X64_MSR_EOI, &v));
+	EXPECT_EQ(0, tp_wrmsr(self->vp, HV_X64_MSR_EOI, 0));
+	/* a self-IPI through HV_X64_MSR_ICR waits in IRR behind TPR */
+	EXPECT_EQ(0, tp_wrmsr(self->vp, HV_X64_MSR_TPR, 0xf0));
+	vp_set_reg(self->vp, HVPART_REG_APIC(0xf0), 0x1ff);
+	EXPECT_EQ(0, tp_wrmsr(self->vp, HV_X64_MSR_ICR, 0x40000 | V_SELF));
+	EXPECT_EQ(0, tp_rdmsr(self->vp, HV_X64_MSR_ICR, &v));
+	EXPECT_EQ(0x40000 | V_SELF, v);
+	EXPECT_EQ(1ULL << (V_SELF % 32),
+		  vp_get_reg(self->vp, HVPART_REG_APIC(0x200 + V_SELF / 32 * 16)));
+	/* reserved ICR bits */
+	EXPECT_EQ(GP_VECTOR, tp_wrmsr(self->vp, HV_X64_MSR_ICR, 1ULL << 20));
+}
+
+TEST_F(hvapic, assist_page_msr)
+{
+	uint64_t v;
+
+	tp_load(self->vp, GUEST_MODE_LONG64);
+	EXPECT_EQ(0, tp_wrmsr(self->vp, HV_X64_MSR_VP_ASSIST_PAGE,
+			      ASSIST_GPA | 1));
+	EXPECT_EQ(0, tp_rdmsr(self->vp, HV_X64_MSR_VP_ASSIST_PAGE, &v));
+	EXPECT_EQ(ASSIST_GPA | 1, v);
+	EXPECT_EQ(ASSIST_GPA | 1,
+		  vp_get_reg(self->vp, HVPART_REG_VP_ASSIST_PAGE));
+	/* reserved bits 11:1; a page with no RAM behind it */
+	EXPECT_EQ(GP_VECTOR, tp_wrmsr(self->vp, HV_X64_MSR_VP_ASSIST_PAGE,
+				      ASSIST_GPA | 3));
+	EXPECT_EQ(GP_VECTOR, tp_wrmsr(self->vp, HV_X64_MSR_VP_ASSIST_PAGE,
+				      0x40000000 | 1));
+	EXPECT_EQ(0, tp_wrmsr(self->vp, HV_X64_MSR_VP_ASSIST_PAGE, 0));
+	EXPECT_EQ(0, vp_get_reg(self->vp, HVPART_REG_VP_ASSIST_PAGE));
+}
+
+/*
+ * PV EOI: the handler finds the "no EOI required" flag set, clears it
+ * and returns without writing EOI; the next interrupt of the same
+ * vector still arrives (hvpart ended the first one), and ISR is empty.
+ */
+__asm__(GUEST_ASM_BEGIN(g_pveoi)
+	".code64\n"
+	"	mov $" G_STR(APIC) ", %ebx\n"
+	"	movl $0x1ff, 0xf0(%rbx)\n"
+	"	mov $" G_STR(HV_X64_MSR_VP_ASSIST_PAGE) ", %ecx\n"
+	"	mov $" G_STR(ASSIST_GPA) " + 1, %eax\n"
+	"	xor %edx, %edx\n"
+	"	wrmsr\n"
+	"	mov $2, %r12d\n"
+	"1:	cli\n"
+	"	mov $" G_STR(HV_X64_MSR_ICR) ", %ecx\n"
+	"	mov $0x40000 + " G_STR(V_SELF) ", %eax\n"
+	"	xor %edx, %edx\n"
+	"	wrmsr\n"
+	"	sti\n"
+	"	nop\n"
+	"	cli\n"
+	"	dec %r12d\n"
+	"	jnz 1b\n"
+	"	mov 0x120(%rbx), %eax\n"	/* ISR 64-95: empty */
+	"	GUEST_REPORT\n"
+	"	mov " G_STR(COUNT_GPA) ", %eax\n"
+	"	GUEST_REPORT\n"
+	"	GUEST_DONE\n"
+	".global g_pveoi_handler\n"
+	"g_pveoi_handler:\n"
+	"	push %rax\n"
+	"	incl " G_STR(COUNT_GPA) "\n"
+	"	lock btrl $0, " G_STR(ASSIST_GPA) "\n"
+	"	setc %al\n"
+	"	movzbl %al, %eax\n"
+	"	GUEST_REPORT\n"
+	"	test %eax, %eax\n"
+	"	jnz 2f\n"
+	"	movl $0, 0xb0(%rbx)\n"
+	"2:	pop %rax\n"
+	"	iretq\n"
+	GUEST_ASM_END(g_pveoi));
+GUEST_CODE_DECLARE(g_pveoi);
+GUEST_LABEL_DECLARE(g_pveoi_handler);
+
+TEST_F(hvapic, pv_eoi)
+{
+	vm_load(self->vm, LOAD_GPA, g_pveoi_start, g_pveoi_end);
+	vm_set_idt_gate(self->vm, V_SELF, GUEST_GPA(g_pveoi, g_pveoi_handler));
+	vp_setup_mode(self->vp, GUEST_MODE_LONG64, LOAD_GPA);
+	ASSERT_REPORT(self->vp, 1);
+	ASSERT_REPORT(self->vp, 1);
+	ASSERT_REPORT(self->vp, 0);
+	ASSERT_REPORT(self->vp, 2);
+	ASSERT_DONE(self->vp);
+}
+
+/*
+ * HvCallSendSyntheticClusterIpi (fast) and ...Ex (memory, sparse VP set)
+ * from VP 0 to VP 1, which counts each in its handler; then the status
+ * of a bad vector and of a nonzero target VTL.
+ */
+__asm__(GUEST_ASM_BEGIN(g_pvipi)
+	".code64\n"
+	"1:	pause\n"
+	"	cmpl $1, " G_STR(READY_GPA) "\n"
+	"	jne 1b\n"
+	"	mov $" G_STR(HVCALL_SEND_IPI) " | (1 << 16), %ecx\n"
+	"	mov $" G_STR(V_AP) ", %edx\n"
+	"	mov $2, %r8d\n"			/* VP 1 */
+	"	mov $" G_STR(HC_PAGE_GPA) ", %eax\n"
+	"	call *%rax\n"
+	"	GUEST_REPORT\n"
+	"2:	pause\n"
+	"	cmpl $1, " G_STR(COUNT_GPA) "\n"
+	"	jne 2b\n"
+	"	mov $" G_STR(HC_IN_GPA) ", %edx\n"
+	"	movl $" G_STR(V_AP) ", (%rdx)\n"	/* vector, VTL 0 */
+	"	movl $0, 4(%rdx)\n"
+	"	movq $0, 8(%rdx)\n"		/* sparse 4K */
+	"	movq $1, 16(%rdx)\n"		/* bank 0 */
+	"	movq $2, 24(%rdx)\n"		/* VP 1 */
+	"	mov $" G_STR(HVCALL_SEND_IPI_EX) " | (1 << 17), %ecx\n"
+	"	xor %r8d, %r8d\n"
+	"	mov $" G_STR(HC_PAGE_GPA) ", %eax\n"
+	"	call *%rax\n"
+	"	GUEST_REPORT\n"
+	"3:	pause\n"
+	"	cmpl $2, " G_STR(COUNT_GPA) "\n"
+	"	jne 3b\n"
+	"	mov $" G_STR(HVCALL_SEND_IPI) " | (1 << 16), %ecx\n"
+	"	mov $15, %edx\n"
+	"	mov $2, %r8d\n"
+	"	mov $" G_STR(HC_PAGE_GPA) ", %eax\n"
+	"	call *%rax\n"
+	"	GUEST_REPORT\n"
+	"	mov $" G_STR(HVCALL_SEND_IPI) " | (1 << 16), %ecx\n"
+	"	mov $(1 << 32) + " G_STR(V_AP) ", %rdx\n"
+	"	mov $2, %r8d\n"
+	"	mov $" G_STR(HC_PAGE_GPA) ", %eax\n"
+	"	call *%rax\n"
+	"	GUEST_REPORT\n"
+	"	GUEST_DONE\n"
+	".global g_pvipi_ap\n"
+	"g_pvipi_ap:\n"
+	"	mov $" G_STR(APIC) ", %ebx\n"
+	"	movl $0x1ff, 0xf0(%rbx)\n"
+	"	movl $1, " G_STR(READY_GPA) "\n"
+	"4:	sti\n"
+	"	hlt\n"
+	"	jmp 4b\n"
+	".global g_pvipi_handler\n"
+	"g_pvipi_handler:\n"
+	"	lock incl " G_STR(COUNT_GPA) "\n"
+	"	movl $0, 0xb0(%rbx)\n"
+	"	iretq\n"
+	GUEST_ASM_END(g_pvipi));
+GUEST_CODE_DECLARE(g_pvipi);
+GUEST_LABEL_DECLARE(g_pvipi_ap);
+GUEST_LABEL_DECLARE(g_pvipi_handler);
+
+struct ap {
+	struct hv_vp *vp;
+	volatile bool stop;
+	uint32_t msg;
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+static void *ap_run(void *arg)
+{
+	struct ap *ap = arg;
+
+	while (!ap->stop) {
+		if (__vp_run(ap->vp) == 0) {
+			ap->msg = ap->vp->run->msg.header.message_type;
+			return NULL;
+		}
+		if (errno != EINTR)
+			return NULL;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(hvapic, pv_ipi, 300)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct ap ap = { 0 };
+	pthread_t tid;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	vm_load(self->vm, LOAD_GPA, g_pvipi_start, g_pvipi_end);
+	vm_set_idt_gate(self->vm, V_AP, GUEST_GPA(g_pvipi, g_pvipi_handler));
+	vm_enable_hypercall_page(self->vp);
+	vp_setup_mode(self->vp, GUEST_MODE_LONG64, LOAD_GPA);
+	ap.vp = vm_add_vp(self->vm, 1);
+	vp_setup_mode(ap.vp, GUEST_MODE_LONG64, GUEST_GPA(g_pvipi, g_pvipi_ap));
+	vp_set_reg(ap.vp, HVPART_REG_INTERNAL_ACTIVITY_STATE, 0);
+	pthread_create(&tid, NULL, ap_run, &ap);
+
+	EXPECT_TRUE(__HV_UCALL(self->vp, UCALL_REPORT, 1, HV_STATUS_SUCCESS));
+	EXPECT_TRUE(__HV_UCALL(self->vp, UCALL_REPORT, 1, HV_STATUS_SUCCESS));
+	EXPECT_TRUE(__HV_UCALL(self->vp, UCALL_REPORT, 1,
+			       HV_STATUS_INVALID_PARAMETER));
+	EXPECT_TRUE(__HV_UCALL(self->vp, UCALL_REPORT, 1,
+			       HV_STATUS_INVALID_HYPERCALL_INPUT));
+	EXPECT_TRUE(__HV_UCALL(self->vp, UCALL_DONE, 0, 0));
+
+	ap.stop = true;
+	pthread_kill(tid, SIGUSR1);
+	pthread_join(tid, NULL);
+	EXPECT_EQ(0, ap.msg);
+	EXPECT_EQ(2, *(uint32_t *)vm_gpa_to_hva(self->vm, COUNT_GPA));
+}
+
+/* Without the cluster IPI recommendation the calls are denied. */
+TEST_F(hvapic, pv_ipi_needs_recommendation)
+{
+	uint64_t rec = vm_get_property(self->vm, HVPART_PROP_RECOMMENDATIONS);
+	struct tp t;
+
+	vm_set_property(self->vm, HVPART_PROP_RECOMMENDATIONS,
+			rec & ~HV_X64_CLUSTER_IPI_RECOMMENDED);
+	tp_load(self->vp, GUEST_MODE_LONG64);
+	vm_enable_hypercall_page(self->vp);
+	EXPECT_EQ(HV_STATUS_ACCESS_DENIED,
+		  hv_result_status(tp_hcall(self->vp, HVCALL_SEND_IPI |
+					    HV_HYPERCALL_FAST_BIT, V_AP, 2,
+					    &t)));
+}
+
+TEST_HARNESS_MAIN
