@@ -128,7 +128,9 @@ TEST_F(dev, create_partition)
 
 TEST_F(dev, create_partition_unknown_flags)
 {
-	struct hvpart_create_partition cp = { .flags = 1 };
+	struct hvpart_create_partition cp = {
+		.flags = HVPART_CREATE_PARTITION_FLAGS_MASK + 1,
+	};
 
 	EXPECT_ERRNO(EINVAL, ioctl(self->dev_fd, HVPART_CREATE_PARTITION, &cp));
 	cp.flags = 1ULL << 63;
@@ -169,7 +171,8 @@ FIXTURE_VARIANT_ADD(cap, max_mappings) { HVPART_CAP_MAX_MAPPINGS, 1, INT_MAX };
 FIXTURE_VARIANT_ADD(cap, set_cpuid) { HVPART_CAP_SET_CPUID, 1, INT_MAX };
 FIXTURE_VARIANT_ADD(cap, unknown_0) { 0, 0, 0 };
 FIXTURE_VARIANT_ADD(cap, supported_cpuid) { HVPART_CAP_SUPPORTED_CPUID, 1, INT_MAX };
-FIXTURE_VARIANT_ADD(cap, unknown_next) { HVPART_CAP_SUPPORTED_CPUID + 1, 0, 0 };
+FIXTURE_VARIANT_ADD(cap, local_apic) { HVPART_CAP_LOCAL_APIC, 1, 1 };
+FIXTURE_VARIANT_ADD(cap, unknown_next) { HVPART_CAP_LOCAL_APIC + 1, 0, 0 };
 FIXTURE_VARIANT_ADD(cap, unknown_ffff) { 0xffff, 0, 0 };
 /* A kernel that truncates the argument to 32 bits would see cap 1. */
 FIXTURE_VARIANT_ADD(cap, unknown_high_bits) { (1UL << 32) | HVPART_CAP_MAX_VPS, 0, 0 };
