@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
+#include <linux/nospec.h>
 #include <linux/sched.h>
 #include <asm/fpu/api.h>
 #include <asm/msr-index.h>
@@ -226,6 +227,28 @@ static u16 hv_hcall_send_ipi_ex(struct hv_vp *vp, struct hv_hcall *hc)
 			    mask);
 }
 
+/* HvCallStartVirtualProcessor: a VP that waits for its first start. */
+static u16 hv_hcall_start_vp(struct hv_vp *vp, struct hv_hcall *hc)
+{
+	const struct hv_start_vp *in = hc->in;
+	struct hv_vp *target;
+
+	if (in->partition_id != HV_PARTITION_ID_SELF)
+		return HV_STATUS_INVALID_PARTITION_ID;
+	if (in->target_vtl || in->reserved[0] || in->reserved[1] ||
+	    in->reserved[2])
+		return HV_STATUS_INVALID_PARAMETER;
+	if (in->vp_index >= HV_MAX_VPS)
+		return HV_STATUS_INVALID_VP_INDEX;
+	target = READ_ONCE(vp->pt->vps[array_index_nospec(in->vp_index,
+							  HV_MAX_VPS)]);
+	if (!target)
+		return HV_STATUS_INVALID_VP_INDEX;
+	if (hv_lapic_start_vp(target, &in->context))
+		return HV_STATUS_INVALID_VP_STATE;
+	return HV_STATUS_SUCCESS;
+}
+
 static u16 hv_hcall_spin_wait(struct hv_vp *vp, struct hv_hcall *hc)
 {
 	/* the guest spins on a lock: give its holder a chance to run */
@@ -270,6 +293,8 @@ static const struct hv_hcall_desc hv_hcalls[] = {
 	  hv_hcall_denied },
 	{ HVCALL_SIGNAL_EVENT, HC_FAST | HC_SLOW, 8, 0, 0, HV_SIGNAL_EVENTS, 0,
 	  hv_hcall_denied },
+	{ HVCALL_START_VIRTUAL_PROCESSOR, HC_SLOW, sizeof(struct hv_start_vp),
+	  0, 0, HV_START_VIRTUAL_PROCESSOR, 0, hv_hcall_start_vp },
 	{ HVCALL_EXT_CALL_QUERY_CAPABILITIES, HC_FAST | HC_SLOW, 0, 0,
 	  sizeof(u64),
 	  HV_ENABLE_EXTENDED_HYPERCALLS, 0, hv_hcall_ext_query },

@@ -10,6 +10,8 @@
 
 #include <linux/bits.h>
 #include <linux/types.h>
+#include <linux/build_bug.h>
+#include <linux/hvpart.h>
 
 /* CPUID leaves (HYPERV_CPUID_*) */
 #define HYPERV_CPUID_VENDOR_AND_MAX_FUNCTIONS	0x40000000
@@ -42,6 +44,7 @@
 #define HV_POST_MESSAGES			BIT_ULL(36)
 #define HV_SIGNAL_EVENTS			BIT_ULL(37)
 #define HV_ENABLE_EXTENDED_HYPERCALLS		BIT_ULL(52)
+#define HV_START_VIRTUAL_PROCESSOR		BIT_ULL(53)
 
 /* CPUID 0x40000003 EDX */
 #define HV_X64_HYPERCALL_XMM_INPUT_AVAILABLE	BIT(4)
@@ -132,6 +135,7 @@ struct hv_reference_tsc_page {
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX	0x0013
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX	0x0014
 #define HVCALL_SEND_IPI_EX			0x0015
+#define HVCALL_START_VIRTUAL_PROCESSOR		0x0099
 #define HVCALL_POST_MESSAGE			0x005c
 #define HVCALL_SIGNAL_EVENT			0x005d
 #define HVCALL_EXT_CALL_QUERY_CAPABILITIES	0x8001
@@ -145,7 +149,9 @@ struct hv_reference_tsc_page {
 #define HV_STATUS_ACCESS_DENIED			0x6
 #define HV_STATUS_OPERATION_DENIED		0x8
 #define HV_STATUS_INSUFFICIENT_MEMORY		0xb
+#define HV_STATUS_INVALID_PARTITION_ID		0xd
 #define HV_STATUS_INVALID_VP_INDEX		0xe
+#define HV_STATUS_INVALID_VP_STATE		0x15
 
 /* HvFlushVirtualAddress* flags */
 #define HV_FLUSH_ALL_PROCESSORS			BIT(0)
@@ -197,6 +203,33 @@ struct hv_send_ipi_ex {
 	u8 target_vtl;
 	u8 reserved[3];
 	struct hv_vpset vp_set;
+} __packed;
+
+/* HV_INITIAL_VP_CONTEXT: segments and tables as HV_X64_*_REGISTER */
+struct hv_initial_vp_context {
+	u64 rip;
+	u64 rsp;
+	u64 rflags;
+	struct hvpart_x64_segment cs, ds, es, fs, gs, ss, tr, ldtr;
+	struct hvpart_x64_table idtr, gdtr;
+	u64 efer;
+	u64 cr0;
+	u64 cr3;
+	u64 cr4;
+	u64 msr_cr_pat;
+} __packed;
+
+static_assert(sizeof(struct hv_initial_vp_context) == 0xe0);
+
+#define HV_PARTITION_ID_SELF			U64_MAX
+
+/* HV_INPUT_START_VIRTUAL_PROCESSOR */
+struct hv_start_vp {
+	u64 partition_id;
+	u32 vp_index;
+	u8 target_vtl;
+	u8 reserved[3];
+	struct hv_initial_vp_context context;
 } __packed;
 
 #endif /* HV_CORE_TLFS_H */

@@ -31,6 +31,9 @@
 #include <asm/tsc.h>
 
 #include "hv_core/hv.h"
+#include "hv_core/tlfs.h"
+
+static_assert(sizeof(struct hv_initial_vp_context) == HV_VP_CONTEXT_SIZE);
 
 #define R(off)			((off) >> 4)	/* register index of an offset */
 
@@ -534,6 +537,77 @@ static void hv_lapic_do_sipi(struct hv_vp *vp, u8 vector)
 	vp->apic.activity = HV_ACTIVITY_RUNNING;
 }
 
+/*
+ * HvCallStartVirtualProcessor from another VP: post @ctx to @target,
+ * which must still wait for its first start (-EBUSY otherwise, the
+ * TLFS's HV_STATUS_INVALID_VP_STATE).  The target applies it itself.
+ */
+int hv_lapic_start_vp(struct hv_vp *target, const void *ctx)
+{
+	struct hv_lapic *apic = &target->apic;
+
+	if (READ_ONCE(apic->activity) != HV_ACTIVITY_WAIT_SIPI)
+		return -EBUSY;
+	if (test_and_set_bit(HV_LAPIC_START_BUSY, &apic->pending))
+		return -EBUSY;
+	memcpy(apic->start_ctx, ctx, sizeof(apic->start_ctx));
+	/* the context before the bit; pairs with hv_lapic_take() */
+	smp_mb__before_atomic();
+	set_bit(HV_LAPIC_PEND_START, &apic->pending);
+	hv_vp_kick(target);
+	return 0;
+}
+
+static void hv_lapic_set_seg(struct hv_vp *vp, u32 name,
+			     const struct hvpart_x64_segment *seg)
+{
+	union hvpart_register_value v = { .segment = *seg };
+
+	hv_vp_set_reg(vp, name, &v);
+}
+
+static int hv_lapic_set64(struct hv_vp *vp, u32 name, u64 val)
+{
+	union hvpart_register_value v = { .reg64 = val };
+
+	return hv_vp_set_reg(vp, name, &v);
+}
+
+/* The posted context: control registers first, so paging can come on. */
+static void hv_lapic_do_start(struct hv_vp *vp)
+{
+	const struct hv_initial_vp_context *c =
+		(const void *)vp->apic.start_ctx;
+	union hvpart_register_value t;
+	int ret;
+
+	ret = hv_lapic_set64(vp, HVPART_REG_CR4, c->cr4);
+	ret = ret ?: hv_lapic_set64(vp, HVPART_REG_CR3, c->cr3);
+	ret = ret ?: hv_lapic_set64(vp, HVPART_REG_EFER, c->efer);
+	ret = ret ?: hv_lapic_set64(vp, HVPART_REG_CR0, c->cr0);
+	ret = ret ?: hv_lapic_set64(vp, HVPART_REG_PAT, c->msr_cr_pat);
+	ret = ret ?: hv_lapic_set64(vp, HVPART_REG_RFLAGS, c->rflags);
+	if (ret) {
+		vp_warn(vp, "HvCallStartVirtualProcessor: bad context\n");
+		return;
+	}
+	hv_lapic_set_seg(vp, HVPART_REG_CS, &c->cs);
+	hv_lapic_set_seg(vp, HVPART_REG_DS, &c->ds);
+	hv_lapic_set_seg(vp, HVPART_REG_ES, &c->es);
+	hv_lapic_set_seg(vp, HVPART_REG_FS, &c->fs);
+	hv_lapic_set_seg(vp, HVPART_REG_GS, &c->gs);
+	hv_lapic_set_seg(vp, HVPART_REG_SS, &c->ss);
+	hv_lapic_set_seg(vp, HVPART_REG_TR, &c->tr);
+	hv_lapic_set_seg(vp, HVPART_REG_LDTR, &c->ldtr);
+	t.table = c->idtr;
+	hv_vp_set_reg(vp, HVPART_REG_IDTR, &t);
+	t.table = c->gdtr;
+	hv_vp_set_reg(vp, HVPART_REG_GDTR, &t);
+	vp->regs[HV_RSP] = c->rsp;
+	vp->rip = c->rip;
+	vp->apic.activity = HV_ACTIVITY_RUNNING;
+}
+
 static void hv_lapic_fire_timer(struct hv_vp *vp)
 {
 	struct hv_lapic *apic = &vp->apic;
@@ -561,6 +635,13 @@ static void hv_lapic_take(struct hv_vp *vp)
 		if (apic->activity == HV_ACTIVITY_WAIT_SIPI)
 			hv_lapic_do_sipi(vp, READ_ONCE(apic->sipi_vector));
 	}
+	if (test_and_clear_bit(HV_LAPIC_PEND_START, &apic->pending)) {
+		/* pairs with hv_lapic_start_vp() */
+		smp_mb__after_atomic();
+		if (apic->activity == HV_ACTIVITY_WAIT_SIPI)
+			hv_lapic_do_start(vp);
+		clear_bit(HV_LAPIC_START_BUSY, &apic->pending);
+	}
 	if (test_and_clear_bit(HV_LAPIC_PEND_TIMER, &apic->pending))
 		hv_lapic_fire_timer(vp);
 	/* an NMI waits for the exception slot, and is held before SIPI */
@@ -583,9 +664,10 @@ static bool hv_lapic_runnable(struct hv_vp *vp)
 	case HV_ACTIVITY_RUNNING:
 		return true;
 	case HV_ACTIVITY_WAIT_SIPI:
-		return pend & (BIT(HV_LAPIC_PEND_INIT) | BIT(HV_LAPIC_PEND_SIPI));
+		return pend & (BIT(HV_LAPIC_PEND_INIT) | BIT(HV_LAPIC_PEND_SIPI) |
+			       BIT(HV_LAPIC_PEND_START));
 	}
-	if (pend || vp->exc.valid)
+	if ((pend & ~BIT(HV_LAPIC_START_BUSY)) || vp->exc.valid)
 		return true;
 	/* a maskable interrupt ends HLT only when RFLAGS.IF was set */
 	return apic->halt_if && (vp->irq.valid || hv_lapic_next_vector(vp) >= 0);

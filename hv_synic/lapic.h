@@ -32,7 +32,11 @@ enum {
 	HV_LAPIC_PEND_INIT,
 	HV_LAPIC_PEND_SIPI,
 	HV_LAPIC_PEND_TIMER,
+	HV_LAPIC_PEND_START,		/* HvCallStartVirtualProcessor */
+	HV_LAPIC_START_BUSY,		/* start_ctx is being filled or used */
 };
+
+#define HV_VP_CONTEXT_SIZE	0xe0	/* HV_INITIAL_VP_CONTEXT */
 
 struct hv_lapic {
 	struct hv_vp *vp;
@@ -57,6 +61,8 @@ struct hv_lapic {
 	u64 assist_page;
 	struct page *assist;	/* referenced while enabled */
 	int pv_eoi_vector;	/* its flag is set for it, or -1 */
+	/* HvCallStartVirtualProcessor's context, under HV_LAPIC_START_BUSY */
+	u8 start_ctx[HV_VP_CONTEXT_SIZE] __aligned(8);
 };
 
 /* Results of an access besides 0 (done) and -errno (#GP). */
@@ -81,6 +87,7 @@ int hv_lapic_icr_write(struct hv_vp *vp, u64 icr);
 u64 hv_lapic_icr_read(struct hv_vp *vp);
 int hv_lapic_set_assist_page(struct hv_vp *vp, u64 val);
 void hv_lapic_sync_pv_eoi(struct hv_vp *vp);
+int hv_lapic_start_vp(struct hv_vp *target, const void *ctx);
 
 int hv_lapic_mmio(struct hv_vp *vp, u64 gpa, bool write, u32 *val);
 bool hv_lapic_mmio_at(struct hv_vp *vp, u64 gpa);

@@ -4,7 +4,8 @@
  * HV_X64_MSR_EOI/ICR/TPR under AccessApicMsrs, the VP assist page and
  * its PV EOI flag, HvCallSendSyntheticClusterIpi(Ex) under the cluster
  * IPI recommendation, each with the TLFS's #GP and HV_STATUS answers,
- * and none of it for partitions without the local APIC.
+ * HvCallStartVirtualProcessor under its privilege, and none of it for
+ * partitions without the local APIC.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -323,6 +324,144 @@ TEST_F_TIMEOUT(hvapic, pv_ipi, 300)
 	pthread_join(tid, NULL);
 	EXPECT_EQ(0, ap.msg);
 	EXPECT_EQ(2, *(uint32_t *)vm_gpa_to_hva(self->vm, COUNT_GPA));
+}
+
+/* HV_INPUT_START_VIRTUAL_PROCESSOR with HV_INITIAL_VP_CONTEXT */
+struct start_vp {
+	uint64_t partition_id;
+	uint32_t vp_index;
+	uint8_t target_vtl;
+	uint8_t rsvd[3];
+	uint64_t rip, rsp, rflags;
+	struct hvpart_x64_segment cs, ds, es, fs, gs, ss, tr, ldtr;
+	struct hvpart_x64_table idtr, gdtr;
+	uint64_t efer, cr0, cr3, cr4, pat;
+} __attribute__((packed));
+_Static_assert(sizeof(struct start_vp) == 16 + 0xe0, "abi");
+
+#define HVCALL_START_VIRTUAL_PROCESSOR	0x0099
+#define HV_STATUS_INVALID_PARTITION_ID	0xd
+#define HV_STATUS_INVALID_VP_INDEX	0xe
+#define HV_STATUS_INVALID_VP_STATE	0x15
+#define HV_START_VIRTUAL_PROCESSOR	(1ULL << 53)
+
+/*
+ * VP 0 starts VP 1 with HvCallStartVirtualProcessor (five inputs the
+ * root prepared at HC_IN_GPA + n * 256): the first starts it, the others
+ * are refused (already started, no such VP, another partition, VTL 1).
+ */
+__asm__(GUEST_ASM_BEGIN(g_startvp)
+	".code64\n"
+	"	xor %r12d, %r12d\n"
+	"1:	mov $" G_STR(HVCALL_START_VIRTUAL_PROCESSOR) ", %ecx\n"
+	"	mov %r12d, %edx\n"
+	"	shl $8, %edx\n"
+	"	add $" G_STR(HC_IN_GPA) ", %edx\n"
+	"	xor %r8d, %r8d\n"
+	"	mov $" G_STR(HC_PAGE_GPA) ", %eax\n"
+	"	call *%rax\n"
+	"	GUEST_REPORT\n"
+	"2:	pause\n"
+	"	cmpl $1, " G_STR(COUNT_GPA) "\n"
+	"	jne 2b\n"
+	"	inc %r12d\n"
+	"	cmp $5, %r12d\n"
+	"	jne 1b\n"
+	"	GUEST_DONE\n"
+	".global g_startvp_ap\n"
+	"g_startvp_ap:\n"
+	"	lock incl " G_STR(COUNT_GPA) "\n"
+	"	cli\n"
+	"	hlt\n"
+	GUEST_ASM_END(g_startvp));
+GUEST_CODE_DECLARE(g_startvp);
+GUEST_LABEL_DECLARE(g_startvp_ap);
+
+static struct hvpart_x64_segment seg_of(struct hv_vp *vp, uint32_t name)
+{
+	struct hvpart_register r = { .name = name };
+
+	vp_get_regs(vp, &r, 1);
+	return r.value.segment;
+}
+
+static struct hvpart_x64_table table_of(struct hv_vp *vp, uint32_t name)
+{
+	struct hvpart_register r = { .name = name };
+
+	vp_get_regs(vp, &r, 1);
+	return r.value.table;
+}
+
+TEST_F_TIMEOUT(hvapic, start_virtual_processor, 300)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct start_vp *in;
+	struct ap ap = { 0 };
+	pthread_t tid;
+	int i;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	EXPECT_TRUE(vm_get_property(self->vm, HVPART_PROP_PRIVILEGE_MASK) &
+		    HV_START_VIRTUAL_PROCESSOR);
+	vm_load(self->vm, LOAD_GPA, g_startvp_start, g_startvp_end);
+	vm_enable_hypercall_page(self->vp);
+	vp_setup_mode(self->vp, GUEST_MODE_LONG64, LOAD_GPA);
+	ap.vp = vm_add_vp(self->vm, 1);
+	EXPECT_EQ(HVPART_ACTIVITY_STARTUP_SUSPEND,
+		  vp_get_reg(ap.vp, HVPART_REG_INTERNAL_ACTIVITY_STATE));
+
+	/* VP 1's context: VP 0's long mode, its own code and stack */
+	for (i = 0; i < 5; i++) {
+		in = vm_gpa_to_hva(self->vm, HC_IN_GPA + i * 256);
+		*in = (struct start_vp) {
+			.partition_id = ~0ULL, .vp_index = 1,
+			.rip = GUEST_GPA(g_startvp, g_startvp_ap),
+			.rsp = STACK_TOP - 0x10000, .rflags = 2,
+			.cs = seg_of(self->vp, HVPART_REG_CS),
+			.ds = seg_of(self->vp, HVPART_REG_DS),
+			.es = seg_of(self->vp, HVPART_REG_ES),
+			.fs = seg_of(self->vp, HVPART_REG_FS),
+			.gs = seg_of(self->vp, HVPART_REG_GS),
+			.ss = seg_of(self->vp, HVPART_REG_SS),
+			.tr = seg_of(self->vp, HVPART_REG_TR),
+			.ldtr = seg_of(self->vp, HVPART_REG_LDTR),
+			.idtr = table_of(self->vp, HVPART_REG_IDTR),
+			.gdtr = table_of(self->vp, HVPART_REG_GDTR),
+			.efer = vp_get_reg(self->vp, HVPART_REG_EFER),
+			.cr0 = vp_get_reg(self->vp, HVPART_REG_CR0),
+			.cr3 = vp_get_reg(self->vp, HVPART_REG_CR3),
+			.cr4 = vp_get_reg(self->vp, HVPART_REG_CR4),
+			.pat = vp_get_reg(self->vp, HVPART_REG_PAT),
+		};
+	}
+	((struct start_vp *)vm_gpa_to_hva(self->vm, HC_IN_GPA + 2 * 256))
+		->vp_index = 5;
+	((struct start_vp *)vm_gpa_to_hva(self->vm, HC_IN_GPA + 3 * 256))
+		->partition_id = 7;
+	((struct start_vp *)vm_gpa_to_hva(self->vm, HC_IN_GPA + 4 * 256))
+		->target_vtl = 1;
+	pthread_create(&tid, NULL, ap_run, &ap);
+
+	EXPECT_TRUE(__HV_UCALL(self->vp, UCALL_REPORT, 1, HV_STATUS_SUCCESS));
+	EXPECT_TRUE(__HV_UCALL(self->vp, UCALL_REPORT, 1,
+			       HV_STATUS_INVALID_VP_STATE));
+	EXPECT_TRUE(__HV_UCALL(self->vp, UCALL_REPORT, 1,
+			       HV_STATUS_INVALID_VP_INDEX));
+	EXPECT_TRUE(__HV_UCALL(self->vp, UCALL_REPORT, 1,
+			       HV_STATUS_INVALID_PARTITION_ID));
+	EXPECT_TRUE(__HV_UCALL(self->vp, UCALL_REPORT, 1,
+			       HV_STATUS_INVALID_PARAMETER));
+	EXPECT_TRUE(__HV_UCALL(self->vp, UCALL_DONE, 0, 0));
+
+	/* VP 1 ran once, from the context, and halted with IF clear */
+	ap.stop = true;
+	pthread_kill(tid, SIGUSR1);
+	pthread_join(tid, NULL);
+	EXPECT_EQ(HVPART_MSG_X64_HALT, ap.msg);
+	EXPECT_EQ(1, *(uint32_t *)vm_gpa_to_hva(self->vm, COUNT_GPA));
+	EXPECT_EQ(GUEST_GPA(g_startvp, g_startvp_ap) + 10,
+		  vp_get_reg(ap.vp, HVPART_REG_RIP));
 }
 
 /* Without the cluster IPI recommendation the calls are denied. */
