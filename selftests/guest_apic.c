@@ -869,6 +869,116 @@ TEST_F_TIMEOUT(smp, ipi_ping_pong, SMP_TIMEOUT)
 }
 
 /*
+ * Destinations, with three VPs: VP n sets its flat logical ID to 1 << n
+ * and counts V_AP in COUNT[n] (its APIC ID tells n).  The BSP sends to
+ * physical ID 2, to logical 0x06 (VPs 1 and 2), all but self, all
+ * including self, and lowest priority to logical 0x06 (exactly one).
+ */
+#define COUNTS_GPA	(DATA_GPA + 0x100)
+
+__asm__(GUEST_ASM_BEGIN(g_dest)
+	".code64\n"
+	"	mov $" G_STR(APIC) ", %ebx\n"
+	"	movl $0x1ff, 0xf0(%rbx)\n"
+	"	movl $0x1000000, 0xd0(%rbx)\n"	/* LDR: bit 0 */
+	"1:	pause\n"
+	"	cmpl $2, " G_STR(READY_GPA) "\n"
+	"	jne 1b\n"
+	"	movl $0x2000000, 0x310(%rbx)\n"	/* physical ID 2 */
+	"	movl $" G_STR(V_AP) ", 0x300(%rbx)\n"
+	"	mov $1, %r12d\n"
+	"	call 9f\n"
+	"	movl $0x6000000, 0x310(%rbx)\n"	/* logical 0x06 */
+	"	movl $0x800 + " G_STR(V_AP) ", 0x300(%rbx)\n"
+	"	mov $3, %r12d\n"
+	"	call 9f\n"
+	"	movl $0xc0000 + " G_STR(V_AP) ", 0x300(%rbx)\n"	/* all but self */
+	"	mov $5, %r12d\n"
+	"	call 9f\n"
+	"	sti\n"
+	"	movl $0x80000 + " G_STR(V_AP) ", 0x300(%rbx)\n"	/* all incl. self */
+	"	mov $8, %r12d\n"
+	"	call 9f\n"
+	"	cli\n"
+	"	movl $0x6000000, 0x310(%rbx)\n"
+	"	movl $0x900 + " G_STR(V_AP) ", 0x300(%rbx)\n"	/* lowest, logical */
+	"	mov $9, %r12d\n"
+	"	call 9f\n"
+	"	GUEST_DONE\n"
+	/* wait until the three counts add up to R12 */
+	"9:	pause\n"
+	"	mov " G_STR(COUNTS_GPA) ", %eax\n"
+	"	add " G_STR(COUNTS_GPA) " + 4, %eax\n"
+	"	add " G_STR(COUNTS_GPA) " + 8, %eax\n"
+	"	cmp %r12d, %eax\n"
+	"	jb 9b\n"
+	"	ret\n"
+	".global g_dest_ap\n"
+	"g_dest_ap:\n"
+	"	mov $" G_STR(APIC) ", %ebx\n"
+	"	movl $0x1ff, 0xf0(%rbx)\n"
+	"	mov %r13d, %ecx\n"
+	"	mov $0x1000000, %eax\n"
+	"	shl %cl, %eax\n"
+	"	mov %eax, 0xd0(%rbx)\n"		/* LDR: bit n */
+	"	lock incl " G_STR(READY_GPA) "\n"
+	"2:	sti\n"
+	"	hlt\n"
+	"	jmp 2b\n"
+	".global g_dest_handler\n"
+	"g_dest_handler:\n"
+	"	push %rax\n"
+	"	mov 0x20(%rbx), %eax\n"
+	"	shr $24, %eax\n"
+	"	lock incl " G_STR(COUNTS_GPA) "(,%rax,4)\n"
+	"	movl $0, 0xb0(%rbx)\n"
+	"	pop %rax\n"
+	"	iretq\n"
+	GUEST_ASM_END(g_dest));
+GUEST_CODE_DECLARE(g_dest);
+GUEST_LABEL_DECLARE(g_dest_ap);
+GUEST_LABEL_DECLARE(g_dest_handler);
+
+TEST_F_TIMEOUT(smp, ipi_destinations, SMP_TIMEOUT)
+{
+	struct ap_thread t[2] = { 0 };
+	uint32_t *counts;
+	struct ucall uc;
+	pthread_t tid[2];
+	struct hv_vm *vm;
+	struct hv_vp *bsp;
+	int i, r;
+
+	vm = vm_create_flags(GUEST_MEM_SIZE,
+			     HVPART_CREATE_PARTITION_LOCAL_APIC);
+	vm_map_gva(vm, APIC, APIC, PTE_P | PTE_RW);
+	vm_load(vm, LOAD_GPA, g_dest_start, g_dest_end);
+	vm_set_idt_gate(vm, V_AP, GUEST_GPA(g_dest, g_dest_handler));
+	bsp = vm_add_vp(vm, 0);
+	vp_setup_mode(bsp, GUEST_MODE_LONG64, LOAD_GPA);
+	for (i = 0; i < 2; i++) {
+		t[i].vp = vm_add_vp(vm, i + 1);
+		vp_setup_mode(t[i].vp, GUEST_MODE_LONG64,
+			      GUEST_GPA(g_dest, g_dest_ap));
+		vp_set_reg(t[i].vp, HVPART_REG_R13, i + 1);
+		vp_set_reg(t[i].vp, HVPART_REG_INTERNAL_ACTIVITY_STATE, 0);
+		pthread_create(&tid[i], NULL, ap_run, &t[i]);
+	}
+	r = run_for(bsp, 60000);
+	EXPECT_EQ(0, r);
+	EXPECT_EQ(UCALL_DONE, r ? UCALL_NONE : get_ucall(bsp, &uc));
+	stop_aps(t, tid, 2);
+	counts = vm_gpa_to_hva(vm, COUNTS_GPA);
+	EXPECT_EQ(1, counts[0]);
+	/* VP 1: logical, all but self, all; VP 2: those and physical */
+	EXPECT_LE(3, counts[1]);
+	EXPECT_LE(4, counts[2]);
+	/* and lowest priority went to exactly one of them */
+	EXPECT_EQ(8, counts[1] + counts[2]);
+	vm_free(vm);
+}
+
+/*
  * A periodic timer of one tick (5 ns) is held to hvpart's shortest
  * period (apic_min_period_us, 200 us by default): 200 interrupts take at
  * least 200 periods, and the host, which runs this test, is not starved
