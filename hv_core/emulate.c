@@ -131,7 +131,10 @@ static int hv_decode_mov(const u8 *p, int n, int mode, struct hv_mmio_insn *d)
 	return 0;
 }
 
-/* The instruction at CS:RIP; the vendor may have it already (SVM). */
+/*
+ * Up to HV_MAX_INSN bytes of the instruction at CS:RIP into @buf; the
+ * vendor may have them already (SVM's decode assists).
+ */
 static int hv_fetch_insn(struct hv_vp *vp, u8 *buf)
 {
 	union hvpart_register_value cs;
@@ -140,8 +143,9 @@ static int hv_fetch_insn(struct hv_vp *vp, u8 *buf)
 	u32 res;
 
 	if (vp->exit.insn_count) {
-		memcpy(buf, vp->exit.insn, vp->exit.insn_count);
-		return vp->exit.insn_count;
+		n = min_t(int, vp->exit.insn_count, HV_MAX_INSN);
+		memcpy(buf, vp->exit.insn, n);
+		return n;
 	}
 	if (hv_vp_get_reg(vp, HVPART_REG_CS, &cs))
 		return -EFAULT;

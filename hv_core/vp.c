@@ -375,9 +375,11 @@ void hv_vp_kick(struct hv_vp *vp)
 	smp_mb();
 	if (rcuwait_wake_up(&vp->wait))
 		return;
+	/* mode before cpu: the VP writes cpu, then mode */
+	if (READ_ONCE(vp->mode) != HV_IN_GUEST_MODE)
+		return;
 	cpu = READ_ONCE(vp->cpu);
-	if (READ_ONCE(vp->mode) == HV_IN_GUEST_MODE &&
-	    cpu != raw_smp_processor_id())
+	if (cpu != raw_smp_processor_id())
 		smp_send_reschedule(cpu);
 }
 

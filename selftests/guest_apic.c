@@ -29,7 +29,7 @@
 #define READY_GPA	(DATA_GPA + 16)
 #define SIPI_PAGE	0x7			/* APs start at 0x7000 */
 #define SIPI_COUNT	0x7f00			/* APs count here */
-#define PINGS		100
+#define PINGS		25
 #define STORM_IRQS	200
 
 /* An interrupt handler: report @vec, count it, EOI, return (RBX: APIC). */
@@ -739,7 +739,7 @@ static void init_sipi(struct __test_metadata *_metadata, int nvps)
 				     HVPART_REG_INTERNAL_ACTIVITY_STATE));
 		pthread_create(&tid[i], NULL, ap_run, &t[i]);
 	}
-	r = run_for(bsp, 60000);
+	r = run_for(bsp, 240000);
 	EXPECT_EQ(0, r);
 	EXPECT_EQ(UCALL_DONE, r ? UCALL_NONE : get_ucall(bsp, &uc));
 	/* each AP halts after counting: HALT message, IF clear */
@@ -853,7 +853,7 @@ TEST_F_TIMEOUT(smp, ipi_ping_pong, SMP_TIMEOUT)
 	vp_set_reg(t.vp, HVPART_REG_INTERNAL_ACTIVITY_STATE, 0);
 	pthread_create(&tid, NULL, ap_run, &t);
 
-	r = run_for(bsp, 60000);
+	r = run_for(bsp, 240000);
 	EXPECT_EQ(0, r);
 	if (!r) {
 		EXPECT_EQ(UCALL_REPORT, get_ucall(bsp, &uc));
@@ -872,7 +872,9 @@ TEST_F_TIMEOUT(smp, ipi_ping_pong, SMP_TIMEOUT)
  * Destinations, with three VPs: VP n sets its flat logical ID to 1 << n
  * and counts V_AP in COUNT[n] (its APIC ID tells n).  The BSP sends to
  * physical ID 2, to logical 0x06 (VPs 1 and 2), all but self, all
- * including self, and lowest priority to logical 0x06 (exactly one).
+ * including self, and lowest priority to logical 0x06 (exactly one);
+ * then every VP goes to the cluster model (APs: cluster 1, member n-1)
+ * and the BSP sends to cluster 1's members 0-1, then to member 1.
  */
 #define COUNTS_GPA	(DATA_GPA + 0x100)
 
@@ -904,6 +906,21 @@ __asm__(GUEST_ASM_BEGIN(g_dest)
 	"	movl $0x900 + " G_STR(V_AP) ", 0x300(%rbx)\n"	/* lowest, logical */
 	"	mov $9, %r12d\n"
 	"	call 9f\n"
+	/* cluster model: V_BSP makes the APs switch (cluster 1, member n-1) */
+	"	movl $0xc0000 + " G_STR(V_BSP) ", 0x300(%rbx)\n"
+	"3:	pause\n"
+	"	cmpl $4, " G_STR(READY_GPA) "\n"
+	"	jne 3b\n"
+	"	movl $0x0fffffff, 0xe0(%rbx)\n"	/* DFR: cluster */
+	"	movl $0x01000000, 0xd0(%rbx)\n"	/* cluster 0, member 0 */
+	"	movl $0x13000000, 0x310(%rbx)\n"	/* cluster 1, members 0-1 */
+	"	movl $0x800 + " G_STR(V_AP) ", 0x300(%rbx)\n"
+	"	mov $11, %r12d\n"
+	"	call 9f\n"
+	"	movl $0x12000000, 0x310(%rbx)\n"	/* cluster 1, member 1 */
+	"	movl $0x800 + " G_STR(V_AP) ", 0x300(%rbx)\n"
+	"	mov $12, %r12d\n"
+	"	call 9f\n"
 	"	GUEST_DONE\n"
 	/* wait until the three counts add up to R12 */
 	"9:	pause\n"
@@ -934,10 +951,28 @@ __asm__(GUEST_ASM_BEGIN(g_dest)
 	"	movl $0, 0xb0(%rbx)\n"
 	"	pop %rax\n"
 	"	iretq\n"
+	".global g_dest_cluster\n"
+	"g_dest_cluster:\n"
+	"	push %rax\n"
+	"	push %rcx\n"
+	"	movl $0x0fffffff, 0xe0(%rbx)\n"
+	"	mov 0x20(%rbx), %ecx\n"
+	"	shr $24, %ecx\n"
+	"	dec %ecx\n"
+	"	mov $0x1000000, %eax\n"
+	"	shl %cl, %eax\n"
+	"	or $0x10000000, %eax\n"
+	"	mov %eax, 0xd0(%rbx)\n"
+	"	lock incl " G_STR(READY_GPA) "\n"
+	"	movl $0, 0xb0(%rbx)\n"
+	"	pop %rcx\n"
+	"	pop %rax\n"
+	"	iretq\n"
 	GUEST_ASM_END(g_dest));
 GUEST_CODE_DECLARE(g_dest);
 GUEST_LABEL_DECLARE(g_dest_ap);
 GUEST_LABEL_DECLARE(g_dest_handler);
+GUEST_LABEL_DECLARE(g_dest_cluster);
 
 TEST_F_TIMEOUT(smp, ipi_destinations, SMP_TIMEOUT)
 {
@@ -954,6 +989,7 @@ TEST_F_TIMEOUT(smp, ipi_destinations, SMP_TIMEOUT)
 	vm_map_gva(vm, APIC, APIC, PTE_P | PTE_RW);
 	vm_load(vm, LOAD_GPA, g_dest_start, g_dest_end);
 	vm_set_idt_gate(vm, V_AP, GUEST_GPA(g_dest, g_dest_handler));
+	vm_set_idt_gate(vm, V_BSP, GUEST_GPA(g_dest, g_dest_cluster));
 	bsp = vm_add_vp(vm, 0);
 	vp_setup_mode(bsp, GUEST_MODE_LONG64, LOAD_GPA);
 	for (i = 0; i < 2; i++) {
@@ -964,17 +1000,20 @@ TEST_F_TIMEOUT(smp, ipi_destinations, SMP_TIMEOUT)
 		vp_set_reg(t[i].vp, HVPART_REG_INTERNAL_ACTIVITY_STATE, 0);
 		pthread_create(&tid[i], NULL, ap_run, &t[i]);
 	}
-	r = run_for(bsp, 60000);
+	r = run_for(bsp, 240000);
 	EXPECT_EQ(0, r);
 	EXPECT_EQ(UCALL_DONE, r ? UCALL_NONE : get_ucall(bsp, &uc));
 	stop_aps(t, tid, 2);
 	counts = vm_gpa_to_hva(vm, COUNTS_GPA);
 	EXPECT_EQ(1, counts[0]);
-	/* VP 1: logical, all but self, all; VP 2: those and physical */
-	EXPECT_LE(3, counts[1]);
-	EXPECT_LE(4, counts[2]);
+	/*
+	 * VP 1: flat logical, all but self, all, cluster 1 members 0-1;
+	 * VP 2: those, physical and cluster 1 member 1
+	 */
+	EXPECT_LE(4, counts[1]);
+	EXPECT_LE(6, counts[2]);
 	/* and lowest priority went to exactly one of them */
-	EXPECT_EQ(8, counts[1] + counts[2]);
+	EXPECT_EQ(11, counts[1] + counts[2]);
 	vm_free(vm);
 }
 
