@@ -777,6 +777,51 @@ TEST_F_TIMEOUT(smp, init_sipi_four_vps, SMP_TIMEOUT)
 }
 
 /*
+ * A VP halted with IF clear wakes for INIT (the root's, here), then waits
+ * for SIPI in RUN; the root's SIPI starts it at the SIPI page.
+ */
+__asm__(GUEST_ASM_BEGIN(g_inithlt)
+	".code64\n"
+	"	cli\n"
+	"	hlt\n"
+	"	GUEST_FAIL 1\n"
+	GUEST_ASM_END(g_inithlt));
+GUEST_CODE_DECLARE(g_inithlt);
+
+TEST_F_TIMEOUT(smp, init_wakes_halted_vp, SMP_TIMEOUT)
+{
+	struct hv_vm *vm = vm_create_flags(GUEST_MEM_SIZE,
+					   HVPART_CREATE_PARTITION_LOCAL_APIC);
+	struct hv_vp *ap;
+
+	vm_add_vp(vm, 0);
+	ap = vm_add_vp(vm, 1);
+	vm_load(vm, LOAD_GPA, g_inithlt_start, g_inithlt_end);
+	vm_load(vm, SIPI_PAGE << 12, g_sipi_ap_start, g_sipi_ap_end);
+	vp_setup_mode(ap, GUEST_MODE_LONG64, LOAD_GPA);
+	vp_set_reg(ap, HVPART_REG_INTERNAL_ACTIVITY_STATE, 0);
+	ASSERT_MSG(ap, HVPART_MSG_X64_HALT);
+	/* a fixed interrupt does not end a halt with IF clear */
+	vp_set_reg(ap, HVPART_REG_APIC(0xf0), 0x1ff);
+	ASSERT_OK(assert_irq(vm, HVPART_INTERRUPT_TYPE_FIXED, 0, 1, V_AP));
+	EXPECT_EQ(1 << (V_AP % 32), vp_get_reg(ap, HVPART_REG_APIC(0x220)));
+	EXPECT_ERRNO(EINTR, run_for(ap, 300));
+	ASSERT_OK(assert_irq(vm, HVPART_INTERRUPT_TYPE_INIT, 0, 1, 0));
+	EXPECT_ERRNO(EINTR, run_for(ap, 300));
+	EXPECT_EQ(HVPART_ACTIVITY_STARTUP_SUSPEND,
+		  vp_get_reg(ap, HVPART_REG_INTERNAL_ACTIVITY_STATE));
+	/* INIT left the reset state: real mode, no pending interrupt */
+	EXPECT_EQ(0, vp_get_reg(ap, HVPART_REG_CR0) & X86_CR0_PE);
+	EXPECT_EQ(0, vp_get_reg(ap, HVPART_REG_APIC(0x220)));
+	ASSERT_OK(assert_irq(vm, HVPART_INTERRUPT_TYPE_SIPI, 0, 1,
+			     SIPI_PAGE));
+	ASSERT_MSG(ap, HVPART_MSG_X64_HALT);
+	EXPECT_EQ(1, *(uint16_t *)vm_gpa_to_hva(vm, SIPI_COUNT));
+	EXPECT_EQ(7, vp_get_reg(ap, HVPART_REG_RIP));
+	vm_free(vm);
+}
+
+/*
  * IPI ping-pong: the BSP sends V_AP to APIC ID 1, whose handler answers
  * with V_BSP to APIC ID 0; each side sleeps in HLT between, on its own
  * host thread.  Every ping gets exactly one pong.
