@@ -644,8 +644,15 @@ static void hv_lapic_take(struct hv_vp *vp)
 	}
 	if (test_and_clear_bit(HV_LAPIC_PEND_TIMER, &apic->pending))
 		hv_lapic_fire_timer(vp);
-	/* an NMI waits for the exception slot, and is held before SIPI */
+	/*
+	 * An NMI waits for the exception slot, is held before SIPI, and
+	 * while the guest blocks NMIs (in its NMI handler, as far as the
+	 * vendor tracks it: VMX's virtual NMIs; an entry that injects one
+	 * then would fail) until a later exit finds them unblocked.
+	 */
 	if (apic->activity != HV_ACTIVITY_WAIT_SIPI && !vp->exc.valid &&
+	    test_bit(HV_LAPIC_PEND_NMI, &apic->pending) &&
+	    !(hv_vp_read_reg64(vp, HVPART_REG_INTERRUPT_STATE) & 2) &&
 	    test_and_clear_bit(HV_LAPIC_PEND_NMI, &apic->pending)) {
 		vp->exc = (struct hv_event) {
 			.valid = true, .type = HV_EVENT_NMI, .vector = 2,
