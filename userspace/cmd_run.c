@@ -30,6 +30,10 @@ const char cmd_run_help[] =
 "                     a multiple of 4K)\n"
 "  -p, --vps N        VPs to create (default 1); VP0 runs, the others stay\n"
 "                     parked: without APIC emulation there is no INIT/SIPI\n"
+"      --initrd FILE[ ARGS][,FILE[ ARGS]...]\n"
+"                     Multiboot modules, as QEMU's -initrd: each FILE is\n"
+"                     loaded page-aligned after the kernel, its command line\n"
+"                     is FILE and its ARGS (\",,\" for a comma); repeatable\n"
 "  -v, --verbose      say what is loaded, the Hyper-V feature set and why the\n"
 "                     guest stopped\n"
 "  -h, --help         this text\n"
@@ -74,7 +78,10 @@ const char cmd_run_help[] =
 "  32-bit entry, or the a.out kludge) is loaded at its physical addresses\n"
 "  and entered in 32-bit flat protected mode, paging and interrupts off,\n"
 "  EAX = 0x2BADB002 and EBX = the Multiboot information (memory sizes, a\n"
-"  memory map, the command line ARGS joined with spaces).\n"
+"  memory map, the command line ARGS joined with spaces, the modules).\n"
+"  The boot information follows the kernel and its modules, page-aligned\n"
+"  (or the lowest free pages if they end at the top of RAM), so a kernel\n"
+"  may load anywhere in RAM but page 0 and 639K-1M.\n"
 "  Anything else is a raw boot sector: loaded at 0x7c00 and entered in real\n"
 "  mode at 0000:7c00 with DL = 0x80 and SS:SP = 0000:7c00.  There is no\n"
 "  BIOS: INT 10h, INT 13h and the like do not exist.\n"
@@ -84,6 +91,8 @@ const char cmd_run_help[] =
 "               no interrupts are delivered yet)\n"
 "  0xf4-0xf7    isa-debug-exit: writing V ends hvctl with (V << 1) | 1\n"
 "  0x8900       Bochs/QEMU shutdown port: writing \"Shutdown\" powers off\n"
+"  0x510-0x511  QEMU fw_cfg (no DMA): signature, ID, RAM size, CPU count,\n"
+"               an empty file directory\n"
 "  Other ports read as all ones and ignore writes; there is no MMIO device.\n"
 "  A HLT, or a read of the GUEST_IDLE MSR, ends the run (exit status 0),\n"
 "  since nothing could wake the VP.\n"
@@ -100,6 +109,7 @@ enum {
 	OPT_HV_ON,
 	OPT_HV_OFF,
 	OPT_HV_SPIN_RETRY,
+	OPT_INITRD,
 };
 
 static const struct option run_options[] = {
@@ -109,6 +119,7 @@ static const struct option run_options[] = {
 	{ "hv-on", required_argument, NULL, OPT_HV_ON },
 	{ "hv-off", required_argument, NULL, OPT_HV_OFF },
 	{ "hv-spin-retry", required_argument, NULL, OPT_HV_SPIN_RETRY },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -297,6 +308,14 @@ int run_opts_parse(const struct hvctl_cmd *cmd, int argc, char **argv,
 			if (parse_hv_opt(cmd, c, optarg, &o->hv))
 				return HVCTL_EXIT_SETUP;
 			break;
+		case OPT_INITRD:
+			if (o->nr_initrd == RUN_OPTS_MAX_INITRD) {
+				hvctl_err("too many --initrd options (at most %d; each takes a comma-separated list)",
+					  RUN_OPTS_MAX_INITRD);
+				return HVCTL_EXIT_SETUP;
+			}
+			o->initrd[o->nr_initrd++] = optarg;
+			break;
 		case 'v':
 			hvctl_verbose = true;
 			break;
@@ -330,16 +349,115 @@ void run_opts_free(struct run_opts *o)
 	o->cmdline = NULL;
 }
 
-/* Loads IMAGE into guest RAM and puts VP0 at its entry. */
+/*
+ * Splits one --initrd value into its modules, as QEMU's -initrd: a comma
+ * separates them, ",," stands for a comma.  Each of the @nr items (at
+ * most @max, malloc()ed) is a module's command line: its file name, then
+ * its arguments after a space.  Returns 0, -E2BIG for too many, -EINVAL
+ * for an empty one, -ENOMEM.
+ */
+int run_initrd_split(const char *spec, char **items, unsigned int max,
+		     unsigned int *nr)
+{
+	const char *p = spec;
+	size_t len;
+	char *item;
+
+	*nr = 0;
+	for (;;) {
+		if (*nr == max)
+			return -E2BIG;
+		item = malloc(strlen(p) + 1);
+		if (!item)
+			return -ENOMEM;
+		for (len = 0; *p && !(p[0] == ',' && p[1] != ','); p++) {
+			item[len++] = *p;
+			if (*p == ',')
+				p++;	/* ",," */
+		}
+		item[len] = '\0';
+		items[(*nr)++] = item;
+		if (!len || item[0] == ' ')
+			return -EINVAL;
+		if (!*p)
+			return 0;
+		p++;
+	}
+}
+
+/**
+ * struct run_modules - the Multiboot modules of --initrd, read in
+ * @nr: modules
+ * @cmdline: each one's command line (malloc()ed)
+ * @data: each one's contents (malloc()ed)
+ * @mods: what the loader takes
+ */
+struct run_modules {
+	unsigned int nr;
+	char *cmdline[MULTIBOOT_MAX_MODULES];
+	uint8_t *data[MULTIBOOT_MAX_MODULES];
+	struct boot_module mods[MULTIBOOT_MAX_MODULES];
+};
+
+static void run_modules_free(struct run_modules *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nr; i++) {
+		free(m->cmdline[i]);
+		free(m->data[i]);
+	}
+	m->nr = 0;
+}
+
+/* Reads every --initrd file; 0, or HVCTL_EXIT_SETUP after printing why. */
+static int run_modules_read(const struct run_opts *o, struct run_modules *m)
+{
+	unsigned int i, j, n;
+	char *path;
+	size_t size;
+	int ret;
+
+	for (i = 0; i < o->nr_initrd; i++) {
+		ret = run_initrd_split(o->initrd[i], m->cmdline + m->nr,
+				       MULTIBOOT_MAX_MODULES - m->nr, &n);
+		m->nr += n;
+		if (ret) {
+			hvctl_err("bad --initrd '%s': %s", o->initrd[i],
+				  ret == -E2BIG ? "more than 32 modules" :
+				  ret == -EINVAL ? "want FILE [ARGS][,FILE [ARGS]...]" :
+				  strerror(-ret));
+			return HVCTL_EXIT_SETUP;
+		}
+	}
+	for (j = 0; j < m->nr; j++) {
+		path = strndup(m->cmdline[j], strcspn(m->cmdline[j], " "));
+		if (!path) {
+			hvctl_err("out of memory");
+			return HVCTL_EXIT_SETUP;
+		}
+		ret = read_image(path, o->ram_size, &m->data[j], &size);
+		free(path);
+		if (ret)
+			return HVCTL_EXIT_SETUP;
+		m->mods[j].data = m->data[j];
+		m->mods[j].size = size;
+		m->mods[j].cmdline = m->cmdline[j];
+	}
+	return 0;
+}
+
+/* Loads IMAGE and the modules into guest RAM, and puts VP0 at its entry. */
 static int run_load(struct worker *w, const struct run_opts *o,
-		    const uint8_t *img, size_t img_size)
+		    const uint8_t *img, size_t img_size, struct run_modules *m)
 {
 	struct boot_state bs;
 	char err[256];
+	unsigned int i;
 	int ret;
 
-	ret = loader_load(w->ram, w->ram_size, img, img_size, o->cmdline, &bs,
-			  err, sizeof(err));
+	ret = loader_load(w->ram, w->ram_size, img, img_size, o->cmdline,
+			  m->mods, m->nr, &bs, err, sizeof(err));
 	if (ret) {
 		hvctl_err("%s: %s", o->image, err);
 		return HVCTL_EXIT_SETUP;
@@ -348,8 +466,14 @@ static int run_load(struct worker *w, const struct run_opts *o,
 		hvctl_warn("%s: %s", o->image, bs.warning);
 	hvctl_info("%s: %s", o->image, bs.desc);
 	if (bs.kind == BOOT_MULTIBOOT)
-		hvctl_info("command line \"%s\", boot information at 0x%x",
-			   o->cmdline, bs.mbi_addr);
+		hvctl_info("command line \"%s\", boot information at 0x%x (pages [0x%llx, 0x%llx))",
+			   o->cmdline, bs.mbi_addr,
+			   (unsigned long long)bs.info_start,
+			   (unsigned long long)bs.info_end);
+	for (i = 0; i < m->nr; i++)
+		hvctl_info("module %u \"%s\" at [0x%x, 0x%x)", i,
+			   m->mods[i].cmdline, m->mods[i].start,
+			   m->mods[i].end);
 
 	if (worker_boot_vp(w, 0, &bs))
 		return HVCTL_EXIT_SETUP;
@@ -366,28 +490,31 @@ static int run_load(struct worker *w, const struct run_opts *o,
 int run_setup(struct worker *w, const struct run_opts *o, int in_fd,
 	      int out_fd)
 {
+	struct run_modules m = { .nr = 0 };
 	struct worker_config cfg;
 	uint8_t *img = NULL;
 	size_t img_size = 0;
 	int ret;
 
-	if (read_image(o->image, o->ram_size, &img, &img_size))
-		return HVCTL_EXIT_SETUP;
+	ret = HVCTL_EXIT_SETUP;
+	if (read_image(o->image, o->ram_size, &img, &img_size) ||
+	    run_modules_read(o, &m))
+		goto free_img;
 
 	cfg.ram_size = o->ram_size;
 	cfg.nr_vps = o->nr_vps;
 	cfg.hv = &o->hv;
 	cfg.in_fd = in_fd;
 	cfg.out_fd = out_fd;
-	ret = HVCTL_EXIT_SETUP;
 	if (worker_setup(w, &cfg))
 		goto free_img;
 	hvctl_info("partition: %s, %llu MiB of RAM, %u VP%s",
 		   hvp_vendor_name(w->vendor),
 		   (unsigned long long)(o->ram_size >> 20), w->nr_vps,
 		   w->nr_vps > 1 ? "s (VP1 and up stay parked)" : "");
-	ret = run_load(w, o, img, img_size);
+	ret = run_load(w, o, img, img_size, &m);
 free_img:
+	run_modules_free(&m);
 	free(img);
 	return ret;
 }

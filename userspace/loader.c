@@ -5,8 +5,12 @@
  * A Multiboot v1 kernel (ELF32, ELF64 with a 32-bit entry, or the a.out
  * kludge) is loaded at its physical addresses and entered the way the
  * Multiboot specification says; anything else is a raw boot sector loaded
- * at 0x7c00.  Everything here works on a plain buffer standing for guest
- * RAM, so it is tested on the host.
+ * at 0x7c00.  As QEMU does, the modules follow the kernel, page-aligned,
+ * then the boot information (GDT, info structure, memory map, module
+ * list, strings); whatever does not fit there goes to the lowest free
+ * pages, so a kernel may load anywhere in RAM, even below 64 KiB.
+ * Everything here works on a plain buffer standing for guest RAM, so it
+ * is tested on the host.
  */
 #include <assert.h>
 #include <elf.h>
@@ -251,9 +255,82 @@ static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a < b + blen && b < a + alen;
 }
 
+static uint64_t page_up(uint64_t a)
+{
+	return (a + LOADER_PAGE_SIZE - 1) & ~(LOADER_PAGE_SIZE - 1);
+}
+
+/**
+ * struct mem_layout - what the Multiboot loader has placed in guest RAM
+ * @limit: end of what it may use: RAM, and below 4 GiB (32-bit addresses)
+ * @hint: where it looks first: the page after the kernel's highest byte
+ * @nr_used: entries in @used
+ * @used: [start, end) ranges taken by the kernel, modules and boot info
+ */
+struct mem_layout {
+	uint64_t limit;
+	uint64_t hint;
+	unsigned int nr_used;
+	struct {
+		uint64_t start, end;
+	} used[MAX_LOAD_SEGS + MULTIBOOT_MAX_MODULES + 1];
+};
+
+static bool layout_free(const struct mem_layout *l, uint64_t a, uint64_t len)
+{
+	unsigned int i;
+
+	if (a < LOADER_PAGE_SIZE || a > l->limit || len > l->limit - a)
+		return false;
+	/* Not page 0, and not the hole the memory map reports reserved. */
+	if (overlaps(a, len ? len : 1, LOW_MEM_END,
+		     HIGH_MEM_START - LOW_MEM_END))
+		return false;
+	for (i = 0; i < l->nr_used; i++)
+		if (overlaps(a, len ? len : 1, l->used[i].start,
+			     l->used[i].end - l->used[i].start))
+			return false;
+	return true;
+}
+
+/*
+ * Finds @len bytes of free RAM, page-aligned: after the kernel if they
+ * fit there, as QEMU places them, else the lowest free place (after
+ * page 0, after the hole, or after anything placed).  Marks them used.
+ */
+static int layout_alloc(struct mem_layout *l, uint64_t len, uint64_t *addr)
+{
+	uint64_t best = UINT64_MAX, c;
+	unsigned int i;
+
+	if (layout_free(l, l->hint, len)) {
+		best = l->hint;
+	} else {
+		if (layout_free(l, LOADER_PAGE_SIZE, len))
+			best = LOADER_PAGE_SIZE;
+		else if (layout_free(l, HIGH_MEM_START, len))
+			best = HIGH_MEM_START;
+		for (i = 0; i < l->nr_used; i++) {
+			c = page_up(l->used[i].end);
+			if (c < best && layout_free(l, c, len))
+				best = c;
+		}
+	}
+	if (best == UINT64_MAX)
+		return -ENOSPC;
+	l->used[l->nr_used].start = best;
+	l->used[l->nr_used].end = best + len;
+	l->nr_used++;
+	if (best == l->hint)	/* the next one follows this one */
+		l->hint = page_up(best + len + !len);
+	*addr = best;
+	return 0;
+}
+
 static int check_and_copy(uint8_t *ram, uint64_t ram_size,
 			  const uint8_t *img, const struct load_plan *plan,
-			  struct boot_state *bs, char *err, size_t errlen)
+			  struct mem_layout *l, struct boot_state *bs,
+			  char *err, size_t errlen)
 {
 	unsigned int i;
 
@@ -268,24 +345,47 @@ static int check_and_copy(uint8_t *ram, uint64_t ram_size,
 					(unsigned long long)s->paddr,
 					(unsigned long long)(s->paddr + s->memsz),
 					(unsigned long long)(ram_size >> 20));
-		if (overlaps(s->paddr, s->memsz, LOADER_AREA_START,
-			     LOADER_AREA_END - LOADER_AREA_START))
-			return load_err(err, errlen,
-					"segment [0x%llx, 0x%llx) overlaps the boot information at [0x%x, 0x%x)",
-					(unsigned long long)s->paddr,
-					(unsigned long long)(s->paddr + s->memsz),
-					LOADER_AREA_START, LOADER_AREA_END);
 		if (s->paddr < bs->load_start)
 			bs->load_start = s->paddr;
 		if (s->paddr + s->memsz > bs->load_end)
 			bs->load_end = s->paddr + s->memsz;
+		l->used[l->nr_used].start = s->paddr;
+		l->used[l->nr_used].end = s->paddr + s->memsz;
+		l->nr_used++;
 	}
+	l->hint = page_up(bs->load_end);
 
 	for (i = 0; i < plan->nr_segs; i++) {
 		const struct load_seg *s = &plan->segs[i];
 
 		memcpy(ram + s->paddr, img + s->offset, s->filesz);
 		memset(ram + s->paddr + s->filesz, 0, s->memsz - s->filesz);
+	}
+	return 0;
+}
+
+/* Loads each module page-aligned where the layout finds room. */
+static int load_modules(uint8_t *ram, uint64_t ram_size,
+			struct boot_module *mods, unsigned int nr_mods,
+			struct mem_layout *l, char *err, size_t errlen)
+{
+	unsigned int i;
+	uint64_t addr;
+
+	if (nr_mods > MULTIBOOT_MAX_MODULES)
+		return load_err(err, errlen, "%u modules, at most %d",
+				nr_mods, MULTIBOOT_MAX_MODULES);
+	for (i = 0; i < nr_mods; i++) {
+		struct boot_module *m = &mods[i];
+
+		if (m->size > l->limit || layout_alloc(l, m->size, &addr))
+			return load_err(err, errlen,
+					"module %u (\"%s\", %zu bytes) does not fit in the free part of %llu MiB of guest RAM",
+					i, m->cmdline, m->size,
+					(unsigned long long)(ram_size >> 20));
+		memcpy(ram + addr, m->data, m->size);
+		m->start = addr;
+		m->end = addr + m->size;
 	}
 	return 0;
 }
@@ -302,31 +402,91 @@ static void put_mmap(uint8_t *p, uint64_t addr, uint64_t len, uint32_t type)
 	memcpy(p, &e, sizeof(e));
 }
 
-/* Builds the GDT, the info structure, the memory map and strings. */
+/* The memory map: low RAM, the hole below 1 MiB, the rest. */
+static uint32_t build_mmap(uint8_t *p, uint64_t ram_size)
+{
+	uint8_t *start = p;
+
+	put_mmap(p, 0, LOW_MEM_END, MULTIBOOT_MEMORY_AVAILABLE);
+	p += sizeof(struct multiboot_mmap_entry);
+	put_mmap(p, LOW_MEM_END, HIGH_MEM_START - LOW_MEM_END,
+		 MULTIBOOT_MEMORY_RESERVED);
+	p += sizeof(struct multiboot_mmap_entry);
+	if (ram_size > HIGH_MEM_START) {
+		put_mmap(p, HIGH_MEM_START, ram_size - HIGH_MEM_START,
+			 MULTIBOOT_MEMORY_AVAILABLE);
+		p += sizeof(struct multiboot_mmap_entry);
+	}
+	return p - start;
+}
+
+/* Offsets in the boot information pages; strings follow the list. */
+#define INFO_GDT	0x000
+#define INFO_MBI	0x040
+#define INFO_MMAP	0x100
+#define INFO_MODS	0x180
+
+static int check_cmdline(const char *what, const char *s, char *err,
+			 size_t errlen)
+{
+	size_t len = strlen(s);
+
+	if (len < MULTIBOOT_CMDLINE_MAX)
+		return 0;
+	return load_err(err, errlen,
+			"%s too long (%zu bytes, at most %d)", what, len,
+			MULTIBOOT_CMDLINE_MAX - 1);
+}
+
+/* Copies @s to @ram at *@at and returns its address; moves *@at past it. */
+static uint32_t put_str(uint8_t *ram, uint64_t *at, const char *s)
+{
+	uint64_t a = *at;
+	size_t len = strlen(s) + 1;
+
+	memcpy(ram + a, s, len);
+	*at += len;
+	return a;
+}
+
+/*
+ * Builds the GDT, the info structure, the memory map, the module list
+ * and the strings in pages of their own that the layout finds.
+ */
 static int build_boot_info(uint8_t *ram, uint64_t ram_size,
-			   const char *cmdline, struct boot_state *bs,
-			   char *err, size_t errlen)
+			   const char *cmdline, const struct boot_module *mods,
+			   unsigned int nr_mods, struct mem_layout *l,
+			   struct boot_state *bs, char *err, size_t errlen)
 {
 	static const uint64_t gdt[] = {
 		0,
 		0x00cf9b000000ffffull,	/* 0x08: code, base 0, 4 GiB */
 		0x00cf93000000ffffull,	/* 0x10: data, base 0, 4 GiB */
 	};
+	struct multiboot_mod_list ml;
 	struct multiboot_info mbi;
-	uint8_t *mmap = ram + LOADER_MMAP_ADDR;
-	uint64_t upper_end;
-	size_t len = strlen(cmdline);
+	uint64_t base, at, len, upper_end;
+	unsigned int i;
+	int ret;
 
-	if (len >= LOADER_AREA_END - LOADER_CMDLINE_ADDR)
+	ret = check_cmdline("command line", cmdline, err, errlen);
+	len = INFO_MODS + nr_mods * sizeof(ml) + strlen(cmdline) + 1 +
+	      sizeof(MB_BOOT_LOADER_NAME);
+	for (i = 0; !ret && i < nr_mods; i++) {
+		ret = check_cmdline("module command line", mods[i].cmdline,
+				    err, errlen);
+		len += strlen(mods[i].cmdline) + 1;
+	}
+	if (ret)
+		return ret;
+	len = page_up(len);
+	if (layout_alloc(l, len, &base))
 		return load_err(err, errlen,
-				"command line too long (%zu bytes, at most %d)",
-				len, LOADER_AREA_END - LOADER_CMDLINE_ADDR - 1);
-
-	memset(ram + LOADER_AREA_START, 0, LOADER_AREA_END - LOADER_AREA_START);
-	memcpy(ram + LOADER_GDT_ADDR, gdt, sizeof(gdt));
-	memcpy(ram + LOADER_CMDLINE_ADDR, cmdline, len + 1);
-	memcpy(ram + LOADER_NAME_ADDR, MB_BOOT_LOADER_NAME,
-	       sizeof(MB_BOOT_LOADER_NAME));
+				"no room for %llu bytes of boot information in %llu MiB of guest RAM",
+				(unsigned long long)len,
+				(unsigned long long)(ram_size >> 20));
+	memset(ram + base, 0, len);
+	memcpy(ram + base + INFO_GDT, gdt, sizeof(gdt));
 
 	memset(&mbi, 0, sizeof(mbi));
 	mbi.flags = MULTIBOOT_INFO_MEMORY | MULTIBOOT_INFO_CMDLINE |
@@ -336,25 +496,30 @@ static int build_boot_info(uint8_t *ram, uint64_t ram_size,
 	upper_end = ram_size < (1ull << 32) ? ram_size : (1ull << 32);
 	mbi.mem_upper = upper_end > HIGH_MEM_START ?
 			(upper_end - HIGH_MEM_START) >> 10 : 0;
-	mbi.cmdline = LOADER_CMDLINE_ADDR;
-	mbi.boot_loader_name = LOADER_NAME_ADDR;
+	mbi.mmap_addr = base + INFO_MMAP;
+	mbi.mmap_length = build_mmap(ram + base + INFO_MMAP, ram_size);
 
-	put_mmap(mmap, 0, LOW_MEM_END, MULTIBOOT_MEMORY_AVAILABLE);
-	mmap += sizeof(struct multiboot_mmap_entry);
-	put_mmap(mmap, LOW_MEM_END, HIGH_MEM_START - LOW_MEM_END,
-		 MULTIBOOT_MEMORY_RESERVED);
-	mmap += sizeof(struct multiboot_mmap_entry);
-	if (ram_size > HIGH_MEM_START) {
-		put_mmap(mmap, HIGH_MEM_START, ram_size - HIGH_MEM_START,
-			 MULTIBOOT_MEMORY_AVAILABLE);
-		mmap += sizeof(struct multiboot_mmap_entry);
+	at = base + INFO_MODS + nr_mods * sizeof(ml);
+	mbi.boot_loader_name = put_str(ram, &at, MB_BOOT_LOADER_NAME);
+	mbi.cmdline = put_str(ram, &at, cmdline);
+	if (nr_mods) {
+		mbi.flags |= MULTIBOOT_INFO_MODS;
+		mbi.mods_count = nr_mods;
+		mbi.mods_addr = base + INFO_MODS;
 	}
-	mbi.mmap_addr = LOADER_MMAP_ADDR;
-	mbi.mmap_length = mmap - (ram + LOADER_MMAP_ADDR);
-	memcpy(ram + LOADER_MBI_ADDR, &mbi, sizeof(mbi));
+	for (i = 0; i < nr_mods; i++) {
+		ml.mod_start = mods[i].start;
+		ml.mod_end = mods[i].end;
+		ml.cmdline = put_str(ram, &at, mods[i].cmdline);
+		ml.pad = 0;
+		memcpy(ram + base + INFO_MODS + i * sizeof(ml), &ml, sizeof(ml));
+	}
+	memcpy(ram + base + INFO_MBI, &mbi, sizeof(mbi));
 
-	bs->mbi_addr = LOADER_MBI_ADDR;
-	bs->gdt_base = LOADER_GDT_ADDR;
+	bs->mbi_addr = base + INFO_MBI;
+	bs->info_start = base;
+	bs->info_end = base + len;
+	bs->gdt_base = base + INFO_GDT;
 	bs->gdt_limit = sizeof(gdt) - 1;
 	return 0;
 }
@@ -362,9 +527,11 @@ static int build_boot_info(uint8_t *ram, uint64_t ram_size,
 static int load_multiboot(uint8_t *ram, uint64_t ram_size, const uint8_t *img,
 			  size_t size, const struct multiboot_header *h,
 			  size_t hoff, const char *cmdline,
+			  struct boot_module *mods, unsigned int nr_mods,
 			  struct boot_state *bs, char *err, size_t errlen)
 {
 	struct load_plan plan = { .nr_segs = 0 };
+	struct mem_layout l = { .nr_used = 0 };
 	uint32_t unknown;
 	int ret;
 
@@ -393,10 +560,15 @@ static int load_multiboot(uint8_t *ram, uint64_t ram_size, const uint8_t *img,
 		return load_err(err, errlen,
 				"a multiboot kernel needs more than 1 MiB of RAM");
 
-	ret = check_and_copy(ram, ram_size, img, &plan, bs, err, errlen);
+	l.limit = ram_size < (1ull << 32) ? ram_size : (1ull << 32);
+	ret = check_and_copy(ram, ram_size, img, &plan, &l, bs, err, errlen);
 	if (ret)
 		return ret;
-	ret = build_boot_info(ram, ram_size, cmdline, bs, err, errlen);
+	ret = load_modules(ram, ram_size, mods, nr_mods, &l, err, errlen);
+	if (ret)
+		return ret;
+	ret = build_boot_info(ram, ram_size, cmdline, mods, nr_mods, &l, bs,
+			      err, errlen);
 	if (ret)
 		return ret;
 
@@ -438,12 +610,14 @@ static int load_raw(uint8_t *ram, uint64_t ram_size, const uint8_t *img,
 }
 
 /*
- * Loads @img into @ram.  Returns 0 and fills @bs, or -errno with a
- * one-line reason in @err.
+ * Loads @img, and for a Multiboot kernel the @nr_mods modules at @mods
+ * (their @start and @end are filled), into @ram.  Returns 0 and fills
+ * @bs, or -errno with a one-line reason in @err.
  */
 int loader_load(uint8_t *ram, uint64_t ram_size, const uint8_t *img,
-		size_t img_size, const char *cmdline, struct boot_state *bs,
-		char *err, size_t errlen)
+		size_t img_size, const char *cmdline, struct boot_module *mods,
+		unsigned int nr_mods, struct boot_state *bs, char *err,
+		size_t errlen)
 {
 	struct multiboot_header h;
 	size_t hoff;
@@ -451,6 +625,10 @@ int loader_load(uint8_t *ram, uint64_t ram_size, const uint8_t *img,
 	memset(bs, 0, sizeof(*bs));
 	if (multiboot_find_header(img, img_size, &h, &hoff))
 		return load_multiboot(ram, ram_size, img, img_size, &h, hoff,
-				      cmdline ? cmdline : "", bs, err, errlen);
+				      cmdline ? cmdline : "", mods, nr_mods,
+				      bs, err, errlen);
+	if (nr_mods)
+		return load_err(err, errlen,
+				"modules (--initrd) need a Multiboot kernel, and this is a raw boot sector");
 	return load_raw(ram, ram_size, img, img_size, bs, err, errlen);
 }

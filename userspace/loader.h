@@ -24,6 +24,7 @@
 /* Info flags */
 #define MULTIBOOT_INFO_MEMORY		(1u << 0)
 #define MULTIBOOT_INFO_CMDLINE		(1u << 2)
+#define MULTIBOOT_INFO_MODS		(1u << 3)
 #define MULTIBOOT_INFO_MEM_MAP		(1u << 6)
 #define MULTIBOOT_INFO_BOOT_LOADER_NAME	(1u << 9)
 
@@ -92,22 +93,39 @@ struct multiboot_mmap_entry {
 	uint32_t type;
 } __attribute__((packed));
 
-/*
- * Guest-physical layout of what the Multiboot loader builds.  The kernel
- * must not load into [LOADER_AREA_START, LOADER_AREA_END).
- */
-#define LOADER_AREA_START	0x1000
-#define LOADER_GDT_ADDR		0x1000	/* null, code 0x08, data 0x10 */
-#define LOADER_MBI_ADDR		0x1100
-#define LOADER_MMAP_ADDR	0x1200
-#define LOADER_NAME_ADDR	0x1300
-#define LOADER_CMDLINE_ADDR	0x2000
-#define LOADER_AREA_END		0x10000
+/* One entry of the module list at mods_addr. */
+struct multiboot_mod_list {
+	uint32_t mod_start;
+	uint32_t mod_end;
+	uint32_t cmdline;
+	uint32_t pad;
+};
 
 #define LOW_MEM_END		0x9fc00	/* 639 KiB, then the EBDA */
 #define HIGH_MEM_START		0x100000
 
 #define RAW_LOAD_ADDR		0x7c00
+
+#define LOADER_PAGE_SIZE	0x1000ull
+/* Most modules a kernel gets; longest command line, its or a module's */
+#define MULTIBOOT_MAX_MODULES	32
+#define MULTIBOOT_CMDLINE_MAX	0x8000
+
+/**
+ * struct boot_module - a Multiboot module to load with the kernel
+ * @data: its contents
+ * @size: bytes at @data
+ * @cmdline: its command line (QEMU's: the file name and its arguments)
+ * @start: out: where it was loaded (page-aligned)
+ * @end: out: the end of it, exclusive (mod_end)
+ */
+struct boot_module {
+	const uint8_t *data;
+	size_t size;
+	const char *cmdline;
+	uint32_t start;
+	uint32_t end;
+};
 
 enum boot_kind {
 	BOOT_RAW,
@@ -118,7 +136,10 @@ enum boot_kind {
  * struct boot_state - how to start the loaded image
  * @kind: which loader took it
  * @entry: (Multiboot) EIP in 32-bit flat protected mode
- * @mbi_addr: (Multiboot) info structure address, for EBX
+ * @mbi_addr: (Multiboot) info structure address, for EBX; the GDT,
+ *	memory map, module list and strings share its pages
+ * @info_start: (Multiboot) first byte of those pages
+ * @info_end: (Multiboot) their end (exclusive)
  * @gdt_base: (Multiboot) GDTR base
  * @gdt_limit: (Multiboot) GDTR limit
  * @cs: (raw) real-mode CS
@@ -134,6 +155,8 @@ struct boot_state {
 	enum boot_kind kind;
 	uint32_t entry;
 	uint32_t mbi_addr;
+	uint64_t info_start;
+	uint64_t info_end;
 	uint32_t gdt_base;
 	uint16_t gdt_limit;
 	uint16_t cs;
@@ -149,7 +172,8 @@ struct boot_state {
 int multiboot_find_header(const uint8_t *img, size_t size,
 			  struct multiboot_header *hdr, size_t *offset);
 int loader_load(uint8_t *ram, uint64_t ram_size, const uint8_t *img,
-		size_t img_size, const char *cmdline, struct boot_state *bs,
-		char *err, size_t errlen);
+		size_t img_size, const char *cmdline, struct boot_module *mods,
+		unsigned int nr_mods, struct boot_state *bs, char *err,
+		size_t errlen);
 
 #endif /* HVCTL_LOADER_H */

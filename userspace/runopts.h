@@ -26,12 +26,15 @@ struct run_opt_kv {
 };
 
 #define RUN_OPTS_MAX_KV		64
+#define RUN_OPTS_MAX_INITRD	8
 
 /**
  * struct run_opts - a parsed `hvctl run` command line
  * @ram_size: --memory
  * @nr_vps: --vps
  * @hv: the --hv options, applied left to right
+ * @nr_initrd: --initrd options given
+ * @initrd: their values: "FILE [ARGS],FILE [ARGS]..." each
  * @image: IMAGE as given
  * @nr_args: number of ARGS
  * @args: ARGS (pointers into the argv parsed)
@@ -43,6 +46,8 @@ struct run_opts {
 	uint64_t ram_size;
 	unsigned long nr_vps;
 	struct hvf_select hv;
+	unsigned int nr_initrd;
+	const char *initrd[RUN_OPTS_MAX_INITRD];
 	const char *image;
 	int nr_args;
 	char **args;
@@ -56,5 +61,7 @@ int run_opts_parse(const struct hvctl_cmd *cmd, int argc, char **argv,
 void run_opts_free(struct run_opts *o);
 int run_setup(struct worker *w, const struct run_opts *o, int in_fd,
 	      int out_fd);
+int run_initrd_split(const char *spec, char **items, unsigned int max,
+		     unsigned int *nr);
 
 #endif /* HVCTL_RUNOPTS_H */

@@ -227,12 +227,15 @@ int worker_setup_devices(struct worker *w, int in_fd, int out_fd)
 	uart16550_init(&w->com1, COM1_BASE, in_fd, out_fd);
 	debug_exit_init(&w->debug_exit, &w->power);
 	bochs_shutdown_init(&w->shutdown, &w->power);
+	fw_cfg_init(&w->fw_cfg, w->ram_size, w->nr_vps);
 
 	ret = port_bus_add(&w->bus, &w->com1.dev);
 	if (!ret)
 		ret = port_bus_add(&w->bus, &w->debug_exit.dev);
 	if (!ret)
 		ret = port_bus_add(&w->bus, &w->shutdown.dev);
+	if (!ret)
+		ret = port_bus_add(&w->bus, &w->fw_cfg.dev);
 	if (ret)
 		hvctl_err("cannot add devices to the port bus: %s",
 			  strerror(-ret));

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "devices.h"
+#include "fwcfg.h"
 #include "libhvpart.h"
 
 struct worker;
@@ -82,6 +83,7 @@ struct worker_config {
  * @com1: the UART at 0x3f8
  * @debug_exit: isa-debug-exit at 0xf4
  * @shutdown: the Bochs shutdown port 0x8900
+ * @fw_cfg: QEMU's fw_cfg at 0x510
  * @power: set when a device powered the machine off
  */
 struct worker {
@@ -99,6 +101,7 @@ struct worker {
 	struct uart16550 com1;
 	struct debug_exit debug_exit;
 	struct bochs_shutdown shutdown;
+	struct fw_cfg fw_cfg;
 	struct power_ctl power;
 };
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../devices.h"
+#include "../fwcfg.h"
 #include "test.h"
 
 static struct port_bus bus;
@@ -223,6 +224,77 @@ static void test_shutdown(void)
 	CHECK(!power.off);
 }
 
+/* Selects @key and reads @n bytes from the data port into @buf. */
+static void fw_cfg_get(struct port_bus *bus, uint16_t key, uint8_t *buf,
+		       unsigned int n)
+{
+	unsigned int i;
+
+	port_bus_write(bus, FW_CFG_PORT_SEL, 2, key);
+	for (i = 0; i < n; i++)
+		buf[i] = port_bus_read(bus, FW_CFG_PORT_DATA, 1);
+}
+
+static void test_fw_cfg(void)
+{
+	struct port_bus bus = { .nr_devs = 0 };
+	struct fw_cfg fc;
+	uint8_t b[16];
+	uint64_t ram;
+
+	fw_cfg_init(&fc, 0x12345678000ull, 3);
+	CHECK_EQ(port_bus_add(&bus, &fc.dev), 0);
+
+	fw_cfg_get(&bus, FW_CFG_SIGNATURE, b, 6);
+	CHECK(!memcmp(b, "QEMU\0\0", 6));	/* then 0 past the end */
+	fw_cfg_get(&bus, FW_CFG_ID, b, 4);
+	CHECK(!memcmp(b, "\1\0\0\0", 4));	/* no DMA bit */
+	fw_cfg_get(&bus, FW_CFG_RAM_SIZE, b, 8);
+	memcpy(&ram, b, 8);
+	CHECK_EQ(ram, 0x12345678000ull);
+	fw_cfg_get(&bus, FW_CFG_NB_CPUS, b, 3);
+	CHECK(!memcmp(b, "\3\0\0", 3));
+	fw_cfg_get(&bus, FW_CFG_MAX_CPUS, b, 2);
+	CHECK(!memcmp(b, "\3\0", 2));
+	fw_cfg_get(&bus, FW_CFG_FILE_DIR, b, 4);
+	CHECK(!memcmp(b, "\0\0\0\0", 4));	/* no files */
+
+	/* Unknown keys, the write channel, arch-local keys: all 0. */
+	memset(b, 0xaa, sizeof(b));
+	fw_cfg_get(&bus, 0x1234, b, 4);
+	CHECK(!memcmp(b, "\0\0\0\0", 4));
+	fw_cfg_get(&bus, 0x4000 | FW_CFG_SIGNATURE, b, 4);
+	CHECK(!memcmp(b, "\0\0\0\0", 4));
+	fw_cfg_get(&bus, 0x8000 | FW_CFG_SIGNATURE, b, 4);
+	CHECK(!memcmp(b, "\0\0\0\0", 4));
+
+	/* Selecting again rewinds; wider reads take consecutive bytes. */
+	fw_cfg_get(&bus, FW_CFG_SIGNATURE, b, 1);
+	CHECK_EQ(b[0], 'Q');
+	port_bus_write(&bus, FW_CFG_PORT_SEL, 2, FW_CFG_SIGNATURE);
+	CHECK_EQ(port_bus_read(&bus, FW_CFG_PORT_DATA, 2), 0x4551);
+	CHECK_EQ(port_bus_read(&bus, FW_CFG_PORT_DATA, 4), 0x554d);
+
+	/* Byte or dword selector writes and data writes change nothing. */
+	port_bus_write(&bus, FW_CFG_PORT_SEL, 2, FW_CFG_SIGNATURE);
+	port_bus_write(&bus, FW_CFG_PORT_SEL, 1, FW_CFG_ID);
+	port_bus_write(&bus, FW_CFG_PORT_SEL, 4, FW_CFG_ID);
+	port_bus_write(&bus, FW_CFG_PORT_DATA, 1, 0x55);
+	port_bus_write(&bus, FW_CFG_PORT_DATA, 2, 0x55);
+	CHECK_EQ(port_bus_read(&bus, FW_CFG_PORT_DATA, 1), 'Q');
+	/* The selector port reads 0; nothing past 0x511 is claimed. */
+	CHECK_EQ(port_bus_read(&bus, FW_CFG_PORT_SEL, 2), 0);
+	CHECK_EQ(port_bus_read(&bus, FW_CFG_PORT_SEL + 2, 1), 0xff);
+	CHECK_EQ(port_bus_read(&bus, FW_CFG_PORT_DATA, 1), 'E');
+
+	/* Reading far past the end stays at 0. */
+	fw_cfg_get(&bus, FW_CFG_NB_CPUS, b, 2);
+	for (ram = 0; ram < 100000; ram++)
+		if (port_bus_read(&bus, FW_CFG_PORT_DATA, 1))
+			break;
+	CHECK_EQ(ram, 100000);
+}
+
 int main(void)
 {
 	TEST(test_bus);
@@ -233,5 +305,6 @@ int main(void)
 	TEST(test_uart_loopback);
 	TEST(test_debug_exit);
 	TEST(test_shutdown);
+	TEST(test_fw_cfg);
 	return test_done();
 }

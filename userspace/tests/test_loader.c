@@ -4,6 +4,7 @@
  * raw boot sectors, against a buffer standing for guest RAM.
  */
 #include <elf.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -112,8 +113,8 @@ static size_t build_elf64(uint64_t paddr, uint64_t entry)
 
 static int load(size_t size, const char *cmdline)
 {
-	return loader_load(ram, RAM_SIZE, img, size, cmdline, &bs, err,
-			   sizeof(err));
+	return loader_load(ram, RAM_SIZE, img, size, cmdline, NULL, 0, &bs,
+			   err, sizeof(err));
 }
 
 static void test_multiboot_elf32(void)
@@ -127,7 +128,9 @@ static void test_multiboot_elf32(void)
 	CHECK_EQ(load(build_elf32(0x100000, 0x100000, 0x100010), "a b c"), 0);
 	CHECK_EQ(bs.kind, BOOT_MULTIBOOT);
 	CHECK_EQ(bs.entry, 0x100010);
-	CHECK_EQ(bs.mbi_addr, LOADER_MBI_ADDR);
+	/* The boot information follows the kernel, page-aligned. */
+	CHECK_EQ(bs.info_start, 0x101000);
+	CHECK(bs.mbi_addr >= bs.info_start && bs.mbi_addr < bs.info_end);
 	CHECK_EQ(bs.load_start, 0x100000);
 	CHECK_EQ(bs.load_end, 0x101000);
 	for (i = 0; i < 0x40; i++)
@@ -136,7 +139,7 @@ static void test_multiboot_elf32(void)
 		if (ram[0x100000 + i])
 			break;
 	CHECK_EQ(i, 0x1000);			/* bss zeroed */
-	CHECK_EQ(ram[0x101000], 0xcc);		/* and no further */
+	CHECK_EQ(ram[0x100fff], 0);		/* and no further */
 
 	memcpy(&mbi, ram + bs.mbi_addr, sizeof(mbi));
 	CHECK_EQ(mbi.flags, MULTIBOOT_INFO_MEMORY | MULTIBOOT_INFO_CMDLINE |
@@ -159,7 +162,7 @@ static void test_multiboot_elf32(void)
 	CHECK_EQ(e[2].type, MULTIBOOT_MEMORY_AVAILABLE);
 
 	/* The GDT the flat32 selectors name. */
-	CHECK_EQ(bs.gdt_base, LOADER_GDT_ADDR);
+	CHECK(bs.gdt_base >= bs.info_start && bs.gdt_base < bs.info_end);
 	CHECK_EQ(bs.gdt_limit, sizeof(gdt) - 1);
 	memcpy(gdt, ram + bs.gdt_base, sizeof(gdt));
 	CHECK_EQ(gdt[0], 0);
@@ -217,7 +220,7 @@ static void test_multiboot_aout_kludge(void)
 	CHECK_EQ(ram[0x3001ff], 0x42);
 	CHECK_EQ(ram[0x300200], 0);		/* bss, not file data */
 	CHECK_EQ(ram[0x300fff], 0);
-	CHECK_EQ(ram[0x301000], 0xcc);
+	CHECK_EQ(bs.info_start, 0x301000);	/* the boot information */
 }
 
 static void test_multiboot_rejects(void)
@@ -229,11 +232,6 @@ static void test_multiboot_rejects(void)
 	CHECK(load(build_elf32(RAM_SIZE - 0x800, RAM_SIZE - 0x800,
 			       RAM_SIZE - 0x800), "") < 0);
 	CHECK(strstr(err, "does not fit"));
-
-	/* Segment over the boot information */
-	reset();
-	CHECK(load(build_elf32(0x2000, 0x2000, 0x2000), "") < 0);
-	CHECK(strstr(err, "overlaps"));
 
 	/* Unknown required feature (bit 3) */
 	reset();
@@ -321,8 +319,174 @@ static void test_raw(void)
 
 	reset();
 	CHECK(load(0, "") < 0);
-	CHECK(loader_load(ram, 0x8000, img, 0x401, "", &bs, err,
+	CHECK(loader_load(ram, 0x8000, img, 0x401, "", NULL, 0, &bs, err,
 			  sizeof(err)) < 0);
+}
+
+/* [a, a + alen) and [b, b + blen) are apart. */
+static bool apart(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a + alen <= b || b + blen <= a;
+}
+
+/* Nothing the loader built overlaps the kernel's segment. */
+static void check_info_apart(uint64_t seg, uint64_t seglen)
+{
+	struct multiboot_info mbi;
+
+	memcpy(&mbi, ram + bs.mbi_addr, sizeof(mbi));
+	CHECK(apart(bs.info_start, bs.info_end - bs.info_start, seg, seglen));
+	CHECK(bs.info_start >= 0x1000 && !(bs.info_start & 0xfff));
+	CHECK(bs.info_end <= RAM_SIZE);
+	CHECK(apart(bs.info_start, bs.info_end - bs.info_start, 0x9fc00,
+		    0x100000 - 0x9fc00));
+	CHECK(mbi.cmdline >= bs.info_start && mbi.cmdline < bs.info_end);
+	CHECK(mbi.mmap_addr >= bs.info_start && mbi.mmap_addr < bs.info_end);
+	CHECK(mbi.boot_loader_name >= bs.info_start &&
+	      mbi.boot_loader_name < bs.info_end);
+	CHECK(!strcmp((char *)ram + mbi.cmdline, "low"));
+}
+
+/*
+ * A kernel linked below 64 KiB, where the boot information used to sit:
+ * it now goes after the kernel.  One that ends at the top of RAM gets
+ * it below, and one that leaves no room at all is refused.
+ */
+static void test_multiboot_placement(void)
+{
+	uint8_t save[0x40];
+
+	reset();
+	CHECK_EQ(load(build_elf32(0x2000, 0x2000, 0x2000), "low"), 0);
+	CHECK_EQ(bs.load_start, 0x2000);
+	CHECK_EQ(bs.info_start, 0x3000);
+	check_info_apart(0x2000, 0x1000);
+	CHECK_EQ(ram[0x2000], 1);		/* the kernel is intact */
+
+	/* At page 0x1000, with its bss reaching 0x2000. */
+	reset();
+	CHECK_EQ(load(build_elf32(0x1000, 0x1000, 0x1000), "low"), 0);
+	check_info_apart(0x1000, 0x1000);
+	memcpy(save, img + DATA_OFF, sizeof(save));
+	CHECK(!memcmp(ram + 0x1000, save, sizeof(save)));
+
+	/* Ending at the top of RAM: the info goes to the lowest free page. */
+	reset();
+	CHECK_EQ(load(build_elf32(RAM_SIZE - 0x1000, RAM_SIZE - 0x1000,
+				  RAM_SIZE - 0x1000), "low"), 0);
+	CHECK_EQ(bs.info_start, 0x1000);
+	check_info_apart(RAM_SIZE - 0x1000, 0x1000);
+
+	/* Just below the hole at 639 KiB: not into the hole, but above it. */
+	reset();
+	CHECK_EQ(load(build_elf32(0x9e000, 0x9e000, 0x9e000), "low"), 0);
+	CHECK_EQ(bs.info_start, 0x1000);
+	check_info_apart(0x9e000, 0x1000);
+}
+
+static uint8_t mod_a[5000], mod_b[3];
+
+static int load_mods(size_t size, struct boot_module *m, unsigned int n,
+		     uint64_t ram_size)
+{
+	return loader_load(ram, ram_size, img, size, "k", m, n, &bs, err,
+			   sizeof(err));
+}
+
+/* Modules: page-aligned after the kernel, listed with their strings. */
+static void test_multiboot_modules(void)
+{
+	struct boot_module m[2] = {
+		{ .data = mod_a, .size = sizeof(mod_a), .cmdline = "a.img x=1" },
+		{ .data = mod_b, .size = sizeof(mod_b), .cmdline = "b.img" },
+	};
+	struct multiboot_mod_list ml[2];
+	struct multiboot_info mbi;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(mod_a); i++)
+		mod_a[i] = i * 7;
+	memcpy(mod_b, "abc", 3);
+	reset();
+	CHECK_EQ(load_mods(build_elf32(0x100000, 0x100000, 0x100000), m, 2,
+			   RAM_SIZE), 0);
+	CHECK_EQ(m[0].start, 0x101000);
+	CHECK_EQ(m[0].end, 0x101000 + sizeof(mod_a));
+	CHECK_EQ(m[1].start, 0x103000);
+	CHECK_EQ(m[1].end, 0x103003);
+	CHECK_EQ(bs.info_start, 0x104000);
+	CHECK(!memcmp(ram + m[0].start, mod_a, sizeof(mod_a)));
+	CHECK(!memcmp(ram + m[1].start, "abc", 3));
+
+	memcpy(&mbi, ram + bs.mbi_addr, sizeof(mbi));
+	CHECK(mbi.flags & MULTIBOOT_INFO_MODS);
+	CHECK_EQ(mbi.mods_count, 2);
+	CHECK(mbi.mods_addr >= bs.info_start && mbi.mods_addr < bs.info_end);
+	memcpy(ml, ram + mbi.mods_addr, sizeof(ml));
+	CHECK_EQ(ml[0].mod_start, m[0].start);
+	CHECK_EQ(ml[0].mod_end, m[0].end);
+	CHECK_EQ(ml[1].mod_start, m[1].start);
+	CHECK_EQ(ml[1].mod_end, m[1].end);
+	CHECK(!strcmp((char *)ram + ml[0].cmdline, "a.img x=1"));
+	CHECK(!strcmp((char *)ram + ml[1].cmdline, "b.img"));
+	CHECK_EQ(ml[0].pad, 0);
+
+	/* An empty module is a valid one: start == end. */
+	reset();
+	m[0].size = 0;
+	CHECK_EQ(load_mods(build_elf32(0x100000, 0x100000, 0x100000), m, 1,
+			   RAM_SIZE), 0);
+	CHECK_EQ(m[0].start, m[0].end);
+
+	/* Without modules, no MODS flag. */
+	reset();
+	CHECK_EQ(load_mods(build_elf32(0x100000, 0x100000, 0x100000), m, 0,
+			   RAM_SIZE), 0);
+	memcpy(&mbi, ram + bs.mbi_addr, sizeof(mbi));
+	CHECK(!(mbi.flags & MULTIBOOT_INFO_MODS));
+	CHECK_EQ(mbi.mods_count, 0);
+}
+
+/* Modules that do not fit are refused with a reason; raw images too. */
+static void test_multiboot_modules_rejects(void)
+{
+	static struct boot_module many[MULTIBOOT_MAX_MODULES + 1];
+	static uint8_t big[RAM_SIZE];
+	struct boot_module m = {
+		.data = big, .size = RAM_SIZE - 0x100000, .cmdline = "big.img",
+	};
+	size_t size;
+
+	reset();
+	size = build_elf32(0x100000, 0x100000, 0x100000);
+	CHECK(load_mods(size, &m, 1, RAM_SIZE) < 0);
+	CHECK(strstr(err, "module 0 (\"big.img\""));
+	CHECK(strstr(err, "does not fit"));
+
+	/* Up to the last page but one: the info takes the first free page. */
+	reset();
+	size = build_elf32(0x100000, 0x100000, 0x100000);
+	m.size = RAM_SIZE - 0x102000;
+	CHECK_EQ(load_mods(size, &m, 1, RAM_SIZE), 0);
+	CHECK_EQ(m.start, 0x101000);
+	CHECK_EQ(bs.info_start, RAM_SIZE - 0x1000);
+
+	/* Up to the last page, in RAM that has no low part: no room. */
+	reset();
+	size = build_elf32(0x1000, 0x1000, 0x1000);
+	m.size = 0x9d000;
+	CHECK(load_mods(size, &m, 1, 0x100000) < 0);
+	CHECK(strstr(err, "boot information"));
+
+	reset();
+	size = build_elf32(0x100000, 0x100000, 0x100000);
+	CHECK(load_mods(size, many, MULTIBOOT_MAX_MODULES + 1, RAM_SIZE) < 0);
+	CHECK(strstr(err, "modules, at most"));
+
+	reset();
+	m.size = 1;
+	CHECK(load_mods(512, &m, 1, RAM_SIZE) < 0);
+	CHECK(strstr(err, "need a Multiboot kernel"));
 }
 
 /* The sample guest, if it was built: what `hvctl run hello.elf` loads. */
@@ -339,8 +503,8 @@ static void test_hello_elf(void)
 	n = fread(file, 1, sizeof(file), f);
 	fclose(f);
 	memset(ram, 0, sizeof(ram));
-	CHECK_EQ(loader_load(ram, RAM_SIZE, file, n, "x y", &bs, err,
-			     sizeof(err)), 0);
+	CHECK_EQ(loader_load(ram, RAM_SIZE, file, n, "x y", NULL, 0, &bs,
+			     err, sizeof(err)), 0);
 	CHECK_EQ(bs.kind, BOOT_MULTIBOOT);
 	CHECK(bs.entry >= 0x100000 && bs.entry < bs.load_end);
 	CHECK_EQ(bs.load_start, 0x100000);
@@ -354,6 +518,9 @@ int main(void)
 	TEST(test_multiboot_aout_kludge);
 	TEST(test_multiboot_rejects);
 	TEST(test_multiboot_header_search);
+	TEST(test_multiboot_placement);
+	TEST(test_multiboot_modules);
+	TEST(test_multiboot_modules_rejects);
 	TEST(test_raw);
 	TEST(test_hello_elf);
 	return test_done();

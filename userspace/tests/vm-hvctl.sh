@@ -122,6 +122,44 @@ t "hello.elf: multiboot, long mode, shutdown port" 0 \
 t "hello.elf with 4 VPs and 128M" 0 \
 	hvctl run --vps 4 --memory 128M "$G/hello.elf" &&
 	has "$out" "130048 KiB above 1 MiB"
+# fw_cfg, the boot information's placement and Multiboot modules.
+t "mbinfo.elf: fw_cfg and the boot information" 0 \
+	hvctl run --memory 96M "$T/mbinfo.elf" a b &&
+	has "$out" 'fw_cfg signature "QEMU", id 1, cpus 1, max cpus 1, ram 96 MiB, files 0' &&
+	has "$out" "loaded at 0x00100000, magic ok" &&
+	has "$out" "outside the image" && has "$out" 'command line "a b"' &&
+	has "$out" "no modules"
+t "mblow.elf: a kernel linked below 64 KiB" 0 hvctl run "$T/mblow.elf" &&
+	has "$out" "loaded at 0x00002000, magic ok" &&
+	has "$out" "outside the image" && has "$out" 'fw_cfg signature "QEMU"'
+printf 'first module\nmore\n' >/tmp/hvctl-mod1
+printf 'second' >/tmp/hvctl-mod2
+dd if=/dev/zero of=/tmp/hvctl-mod-big bs=1024 count=1536 2>/dev/null
+t "mbinfo.elf --initrd: two modules with arguments" 0 \
+	hvctl run --verbose --initrd "/tmp/hvctl-mod1 x=1,,y,/tmp/hvctl-mod2" \
+	"$T/mbinfo.elf" &&
+	has "$out" "2 modules" &&
+	has "$out" 'module 0 "/tmp/hvctl-mod1 x=1,y" 18 bytes, page-aligned yes, first line [first module]' &&
+	has "$out" 'module 1 "/tmp/hvctl-mod2" 6 bytes, page-aligned yes, first line [second]' &&
+	has "$err" 'module 1 "/tmp/hvctl-mod2" at'
+t "mblow.elf --initrd, repeated" 0 \
+	hvctl run --initrd /tmp/hvctl-mod2 --initrd /tmp/hvctl-mod1 \
+	"$T/mblow.elf" &&
+	has "$out" 'module 0 "/tmp/hvctl-mod2" 6 bytes, page-aligned yes' &&
+	has "$out" 'module 1 "/tmp/hvctl-mod1" 18 bytes' &&
+	has "$out" "outside the image"
+t "--initrd that does not fit" 2 \
+	hvctl run --memory 2M --initrd /tmp/hvctl-mod-big "$T/mbinfo.elf" &&
+	has "$err" 'module 0 ("/tmp/hvctl-mod-big", 1572864 bytes) does not fit'
+t "--initrd with a boot sector" 2 \
+	hvctl run --initrd /tmp/hvctl-mod1 "$T/dexit.bin" &&
+	has "$err" "need a Multiboot kernel"
+t "--initrd of a missing file" 2 \
+	hvctl run --initrd /nonexistent "$T/mbinfo.elf" &&
+	has "$err" "cannot open /nonexistent"
+t "--initrd with an empty module name" 2 \
+	hvctl run --initrd "/tmp/hvctl-mod1," "$T/mbinfo.elf" &&
+	has "$err" "bad --initrd"
 t "bootsector.bin: OUT, REP OUTSB, DL, halt" 0 \
 	hvctl run --verbose "$G/bootsector.bin" &&
 	has "$out" "via OUT" && has "$out" "boot drive 0x80" &&
