@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "../../guests/guest.h"
+#include "mbinfo.h"
 
 #define MB_INFO_MODS		(1u << 3)
 #define FW_CFG_SEL		0x510
@@ -22,8 +23,6 @@ struct mb_mod {
 	uint32_t cmdline;
 	uint32_t pad;
 };
-
-extern char image_start[], image_end[];
 
 static inline void outw(uint16_t port, uint16_t v)
 {
