@@ -59,6 +59,8 @@ static const struct {
 	  "intercept completion through the run page" },
 	{ HVPART_CAP_TRANSLATE_GVA, "translate-gva", CAP_BOOL,
 	  "HVPART_TRANSLATE_GVA" },
+	{ HVPART_CAP_LOCAL_APIC, "local-apic", CAP_BOOL,
+	  "local APICs in hvpart, HVPART_ASSERT_INTERRUPT (hvctl run --vps N)" },
 };
 
 #define CAPS_NAME_WIDTH	18

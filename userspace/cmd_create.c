@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "config.h"
 #include "hvctl.h"
+#include "loader.h"
 #include "runopts.h"
 #include "state.h"
 #include "worker.h"
@@ -50,6 +51,34 @@ static int check_line_safe(const char *what, const char *s)
 	return -EINVAL;
 }
 
+/*
+ * The worker reads modules from its own working directory, so a stored
+ * --initrd must name them by absolute paths; 0 or -EINVAL after saying so.
+ */
+static int check_initrd_paths(const struct run_opts *o)
+{
+	char *items[MULTIBOOT_MAX_MODULES];
+	unsigned int i, j, n;
+	int ret = 0;
+
+	for (i = 0; !ret && i < o->nr_initrd; i++) {
+		if (run_initrd_split(o->initrd[i], items,
+				     MULTIBOOT_MAX_MODULES, &n)) {
+			hvctl_err("create: bad --initrd '%s'", o->initrd[i]);
+			ret = -EINVAL;
+		}
+		for (j = 0; j < n; j++) {
+			if (!ret && items[j][0] != '/') {
+				hvctl_err("create: --initrd '%s': give the module as an absolute path",
+					  items[j]);
+				ret = -EINVAL;
+			}
+			free(items[j]);
+		}
+	}
+	return ret;
+}
+
 int cmd_create(const struct hvctl_cmd *cmd, int argc, char **argv)
 {
 	struct part_paths p;
@@ -81,6 +110,8 @@ int cmd_create(const struct hvctl_cmd *cmd, int argc, char **argv)
 	for (a = 0; a < o.nr_args; a++)
 		if (check_line_safe("argument", o.args[a]))
 			goto free_opts;
+	if (check_initrd_paths(&o))
+		goto free_opts;
 	image = realpath(o.image, NULL);
 	if (!image || access(image, R_OK)) {
 		hvctl_err("create: cannot read IMAGE %s: %s", o.image,

@@ -28,8 +28,10 @@ const char cmd_run_help[] =
 "Options:\n"
 "  -m, --memory SIZE  guest RAM, e.g. 64M or 1G (default 64M, at least 1M,\n"
 "                     a multiple of 4K)\n"
-"  -p, --vps N        VPs to create (default 1); VP0 runs, the others stay\n"
-"                     parked: without APIC emulation there is no INIT/SIPI\n"
+"  -p, --vps N        VPs to create, 1 to 64 (default 1), each run by a thread\n"
+"                     of its own: VP0 runs, the others wait for INIT-SIPI-SIPI;\n"
+"                     more than one needs hvpart's local APIC ('hvctl caps':\n"
+"                     local-apic)\n"
 "      --initrd FILE[ ARGS][,FILE[ ARGS]...]\n"
 "                     Multiboot modules, as QEMU's -initrd: each FILE is\n"
 "                     loaded page-aligned after the kernel, its command line\n"
@@ -87,15 +89,24 @@ const char cmd_run_help[] =
 "  BIOS: INT 10h, INT 13h and the like do not exist.\n"
 "\n"
 "Devices:\n"
-"  0x3f8-0x3ff  16550A UART: output to stdout, input from stdin (polled;\n"
-"               no interrupts are delivered yet)\n"
+"  0x3f8-0x3ff  16550A UART: output to stdout, input from stdin; its\n"
+"               interrupt is I/O APIC pin 4 (with hvpart's local APIC)\n"
 "  0xf4-0xf7    isa-debug-exit: writing V ends hvctl with (V << 1) | 1\n"
 "  0x8900       Bochs/QEMU shutdown port: writing \"Shutdown\" powers off\n"
 "  0x510-0x511  QEMU fw_cfg (no DMA): signature, ID, RAM size, CPU count,\n"
 "               an empty file directory\n"
-"  Other ports read as all ones and ignore writes; there is no MMIO device.\n"
-"  A HLT, or a read of the GUEST_IDLE MSR, ends the run (exit status 0),\n"
-"  since nothing could wake the VP.\n"
+"  0x20, 0xa0   8259 PICs, present but masked: the mask registers read\n"
+"               0xff, ICW and OCW writes are ignored\n"
+"  0xfec00000   I/O APIC (82093AA, version 0x11, 24 pins): it delivers\n"
+"               through hvpart's local APICs\n"
+"  Other ports read as all ones and ignore writes.  MMIO is emulated for\n"
+"  MOV (88, 89, 8A, 8B, C6, C7) and MOVZX; another instruction on it ends\n"
+"  the run with status 10.\n"
+"  A HLT with interrupts off, or a read of the GUEST_IDLE MSR, halts the\n"
+"  VP until an NMI or INIT; the run ends (exit status 0) once every VP is\n"
+"  halted.  Without hvpart's local APIC any HLT ends it, since nothing\n"
+"  could wake the VP.  The first VP that powers off, exits, crashes,\n"
+"  triple faults or fails ends the run for all.\n"
 "\n"
 "Guest requests:\n"
 "  A crash notification (CRASH_CTL bit 63) prints P0-P4 and, with bit 62,\n"
@@ -294,10 +305,10 @@ int run_opts_parse(const struct hvctl_cmd *cmd, int argc, char **argv,
 			}
 			break;
 		case 'p':
-			if (hvctl_parse_uint(optarg, 4096, &o->nr_vps) ||
-			    !o->nr_vps) {
-				hvctl_err("bad --vps '%s': want a number from 1",
-					  optarg);
+			if (hvctl_parse_uint(optarg, WORKER_MAX_VPS,
+					     &o->nr_vps) || !o->nr_vps) {
+				hvctl_err("bad --vps '%s': want a number from 1 to %d",
+					  optarg, WORKER_MAX_VPS);
 				return HVCTL_EXIT_SETUP;
 			}
 			break;
@@ -508,10 +519,12 @@ int run_setup(struct worker *w, const struct run_opts *o, int in_fd,
 	cfg.out_fd = out_fd;
 	if (worker_setup(w, &cfg))
 		goto free_img;
-	hvctl_info("partition: %s, %llu MiB of RAM, %u VP%s",
+	hvctl_info("partition: %s, %llu MiB of RAM, %u VP%s, %s",
 		   hvp_vendor_name(w->vendor),
 		   (unsigned long long)(o->ram_size >> 20), w->nr_vps,
-		   w->nr_vps > 1 ? "s (VP1 and up stay parked)" : "");
+		   w->nr_vps > 1 ? "s (VP1 and up wait for INIT-SIPI-SIPI)" : "",
+		   w->has_lapic ? "local APICs in hvpart" :
+		   "no local APIC: no interrupts");
 	ret = run_load(w, o, img, img_size, &m);
 free_img:
 	run_modules_free(&m);
@@ -523,6 +536,7 @@ int cmd_run(const struct hvctl_cmd *cmd, int argc, char **argv)
 {
 	struct run_opts o;
 	struct worker w;
+	unsigned int i;
 	int ret;
 
 	ret = run_opts_parse(cmd, argc, argv, &o);
@@ -535,10 +549,11 @@ int cmd_run(const struct hvctl_cmd *cmd, int argc, char **argv)
 	worker_init(&w);
 	ret = run_setup(&w, &o, STDIN_FILENO, STDOUT_FILENO);
 	if (!ret) {
-		worker_catch_signals(&w.vps[0]);
-		ret = worker_run_vp(&w, 0);
-		hvctl_info("VP0: %llu exits", (unsigned long long)
-			   w.vps[0].vp.run->exits);
+		worker_catch_signals(&w);
+		ret = worker_run(&w);
+		for (i = 0; i < w.nr_vps; i++)
+			hvctl_info("VP%u: %llu exits", i, (unsigned long long)
+				   w.vps[i].vp.run->exits);
 	}
 	worker_destroy(&w);
 free_opts:

@@ -126,6 +126,57 @@ static void uart_transmit(struct uart16550 *u, uint8_t c)
 	/* A closed stdout loses the byte, as a disconnected line would. */
 }
 
+/* IIR's interrupt bits without side effects; UART_IIR_NO_INT for none. */
+static uint8_t uart_pending(const struct uart16550 *u)
+{
+	if ((u->ier & UART_IER_RDI) && u->rx >= 0)
+		return UART_IIR_RDI;
+	if ((u->ier & UART_IER_THRI) && u->thri_pending)
+		return UART_IIR_THRI;
+	return UART_IIR_NO_INT;
+}
+
+/* Drives the interrupt line after any change of state. */
+static void uart_update_irq(struct uart16550 *u)
+{
+	bool level = (u->mcr & UART_MCR_OUT2) &&
+		     uart_pending(u) != UART_IIR_NO_INT;
+
+	if (!u->irq_set || level == u->irq_level)
+		return;
+	u->irq_level = level;
+	u->irq_set(u, level);
+}
+
+/*
+ * Whether an I/O thread should take a byte from the input fd now: RBR is
+ * empty and the guest asked for the receive interrupt.  A guest that
+ * polls takes its input when it reads LSR or RBR; taking it earlier
+ * would lose it to the FIFO reset of the guest's UART set-up.
+ */
+bool uart16550_wants_input(const struct uart16550 *u)
+{
+	return u->rx < 0 && !u->in_eof && u->in_fd >= 0 &&
+	       (u->ier & UART_IER_RDI) && !(u->mcr & UART_MCR_LOOP);
+}
+
+/* The I/O thread saw input: take a byte, maybe raise the interrupt. */
+void uart16550_poll_input(struct uart16550 *u)
+{
+	uart_fill_rx(u);
+	uart_update_irq(u);
+}
+
+/* RBR emptied: the I/O thread may poll the input again. */
+static void uart_wake(struct uart16550 *u)
+{
+	uint64_t one = 1;
+
+	if (u->wake_fd >= 0 && uart16550_wants_input(u) &&
+	    write(u->wake_fd, &one, sizeof(one)) < 0)
+		u->wake_fd = -1;	/* cannot happen with an eventfd */
+}
+
 static uint8_t uart_read_iir(struct uart16550 *u)
 {
 	uint8_t fifo = (u->fcr & UART_FCR_ENABLE) ? UART_IIR_FIFO : 0;
@@ -161,14 +212,11 @@ static uint8_t uart_read_msr(struct uart16550 *u)
 	return msr;
 }
 
-static uint32_t uart_read(struct pio_device *dev, uint16_t offset,
-			  unsigned int size)
+static uint32_t uart_read_reg(struct uart16550 *u, uint16_t offset)
 {
-	struct uart16550 *u = to_uart(dev);
 	bool dlab = u->lcr & UART_LCR_DLAB;
 	int c;
 
-	(void)size;
 	switch (offset) {
 	case UART_RBR:
 		if (dlab)
@@ -196,14 +244,25 @@ static uint32_t uart_read(struct pio_device *dev, uint16_t offset,
 	}
 }
 
-static void uart_write(struct pio_device *dev, uint16_t offset,
-		       unsigned int size, uint32_t value)
+static uint32_t uart_read(struct pio_device *dev, uint16_t offset,
+			  unsigned int size)
 {
 	struct uart16550 *u = to_uart(dev);
-	bool dlab = u->lcr & UART_LCR_DLAB;
-	uint8_t v = value;
+	bool had_rx = u->rx >= 0;
+	uint32_t v;
 
 	(void)size;
+	v = uart_read_reg(u, offset);
+	uart_update_irq(u);
+	if (had_rx && u->rx < 0)
+		uart_wake(u);
+	return v;
+}
+
+static void uart_write_reg(struct uart16550 *u, uint16_t offset, uint8_t v)
+{
+	bool dlab = u->lcr & UART_LCR_DLAB;
+
 	switch (offset) {
 	case UART_THR:
 		if (dlab) {
@@ -241,6 +300,21 @@ static void uart_write(struct pio_device *dev, uint16_t offset,
 	}
 }
 
+static void uart_write(struct pio_device *dev, uint16_t offset,
+		       unsigned int size, uint32_t value)
+{
+	struct uart16550 *u = to_uart(dev);
+	bool had_rx = u->rx >= 0;
+	uint8_t loop = u->mcr & UART_MCR_LOOP;
+
+	(void)size;
+	uart_write_reg(u, offset, value);
+	uart_update_irq(u);
+	if ((had_rx && u->rx < 0) || loop != (u->mcr & UART_MCR_LOOP) ||
+	    offset == UART_IER)
+		uart_wake(u);
+}
+
 static const struct pio_ops uart_ops = {
 	.read = uart_read,
 	.write = uart_write,
@@ -261,6 +335,31 @@ void uart16550_init(struct uart16550 *u, uint16_t base, int in_fd,
 	u->dll = 0x0c;		/* 9600 baud, the power-on divisor */
 	u->lcr = 0x03;		/* 8N1 */
 	u->mcr = UART_MCR_OUT2;
+	u->wake_fd = -1;
+}
+
+/* The masked 8259s */
+
+static uint32_t pic_stub_read(struct pio_device *dev, uint16_t offset,
+			      unsigned int size)
+{
+	(void)dev;
+	(void)size;
+	return offset ? 0xff : 0;	/* IMR: all masked; IRR/ISR: none */
+}
+
+static const struct pio_ops pic_stub_ops = {
+	.read = pic_stub_read,
+};
+
+void pic_stub_init(struct pic_stub *pic, uint16_t base)
+{
+	memset(pic, 0, sizeof(*pic));
+	pic->dev.name = "i8259";
+	pic->dev.base = base;
+	pic->dev.nr_ports = 2;
+	pic->dev.max_access = 1;
+	pic->dev.ops = &pic_stub_ops;
 }
 
 /* isa-debug-exit */

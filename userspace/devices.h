@@ -113,9 +113,14 @@ void port_bus_write(struct port_bus *bus, uint16_t port, unsigned int size,
  * @in_eof: @in_fd reached end of file
  * @thri_pending: the THR-empty interrupt condition is raised
  * @ier, @lcr, @mcr, @fcr, @scr, @dll, @dlm: register values as written
+ * @irq_set: drives the UART's interrupt line, or NULL for none: asserted
+ *	while MCR.OUT2 is set and IIR reports an interrupt
+ * @irq_level: the line's level
+ * @wake_fd: an eventfd written when RBR empties, so that an I/O thread
+ *	polls @in_fd again (uart16550_poll_input()); -1 for none
  *
- * There is no interrupt line yet: IIR reports what would be pending.
- * Transmission is instant, so THR is always empty.
+ * Transmission is instant, so THR is always empty.  Without @irq_set
+ * IIR only reports what would be pending, for guests that poll.
  */
 struct uart16550 {
 	struct pio_device dev;
@@ -125,10 +130,31 @@ struct uart16550 {
 	bool in_eof;
 	bool thri_pending;
 	uint8_t ier, lcr, mcr, fcr, scr, dll, dlm;
+	void (*irq_set)(struct uart16550 *uart, bool level);
+	bool irq_level;
+	int wake_fd;
 };
 
 void uart16550_init(struct uart16550 *uart, uint16_t base, int in_fd,
 		    int out_fd);
+bool uart16550_wants_input(const struct uart16550 *uart);
+void uart16550_poll_input(struct uart16550 *uart);
+
+#define PIC_MASTER_BASE		0x20
+#define PIC_SLAVE_BASE		0xa0
+
+/**
+ * struct pic_stub - an 8259 PIC that is there but masked, as in a modern
+ *	VM whose interrupts go through the I/O APIC: the mask register
+ *	(OCW1, the odd port) reads 0xff, IRR/ISR read 0, writes (ICWs,
+ *	OCWs) are ignored
+ * @dev: its two ports
+ */
+struct pic_stub {
+	struct pio_device dev;
+};
+
+void pic_stub_init(struct pic_stub *pic, uint16_t base);
 
 #define DEBUG_EXIT_BASE		0xf4
 #define DEBUG_EXIT_PORTS	4

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "insn.h"
 #include "worker.h"
 
 #define GMEM_PAGE_SIZE	4096ull
@@ -118,4 +119,68 @@ int gmem_rw_gva(struct worker_vp *wvp, uint64_t gva, void *buf,
 		len -= chunk;
 	}
 	return 0;
+}
+
+/*
+ * Decodes the instruction an intercept stopped at with @decode: from the
+ * message's @nbytes bytes at @bytes when it carries enough, else from
+ * guest memory at CS:RIP, the first page's bytes first, since the next
+ * page may not be mapped and the instruction may end before it.  Returns what
+ * @decode returns (-EAGAIN: it needs more bytes than there are), or
+ * -errno from reading guest memory.
+ */
+int gmem_decode_insn(struct worker_vp *wvp,
+		     const struct hvpart_x64_intercept_header *hdr,
+		     const uint8_t *bytes, unsigned int nbytes,
+		     gmem_decode_fn decode, void *arg)
+{
+	bool long_mode = worker_long_mode(hdr);
+	uint8_t buf[X86_MAX_INSN];
+	unsigned int first;
+	uint64_t rip;
+	bool paging;
+	int ret;
+
+	if (nbytes) {
+		ret = decode(bytes, nbytes > 16 ? 16 : nbytes, arg);
+		if (ret != -EAGAIN)
+			return ret;
+	}
+
+	rip = hdr->rip + (long_mode ? 0 : hdr->cs_segment.base);
+	if (!long_mode)
+		rip &= 0xffffffff;
+	ret = gmem_paging_enabled(wvp, hdr->execution_state, &paging);
+	if (ret)
+		return ret;
+	first = GMEM_PAGE_SIZE - (rip & (GMEM_PAGE_SIZE - 1));
+	if (first > X86_MAX_INSN)
+		first = X86_MAX_INSN;
+	ret = gmem_rw_gva(wvp, rip, buf, first, false, paging);
+	if (ret)
+		return ret;
+	ret = decode(buf, first, arg);
+	if (ret == -EAGAIN && first < X86_MAX_INSN) {
+		ret = gmem_rw_gva(wvp, rip + first, buf + first,
+				  X86_MAX_INSN - first, false, paging);
+		if (ret)
+			return ret;
+		ret = decode(buf, X86_MAX_INSN, arg);
+	}
+	return ret;
+}
+
+/* Sets VP registers; WORKER_CONTINUE, or the status for a failed ioctl. */
+int worker_set_regs(struct worker_vp *wvp, const struct hvpart_register *regs,
+		    unsigned int n)
+{
+	int ret;
+
+	ret = hvp_set_regs(&wvp->vp, regs, n);
+	if (ret) {
+		hvctl_err("VP%u: HVPART_SET_VP_REGISTERS: %s", wvp->vp.index,
+			  strerror(-ret));
+		return HVCTL_EXIT_HV_ERROR;
+	}
+	return WORKER_CONTINUE;
 }

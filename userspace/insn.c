@@ -150,6 +150,25 @@ static uint64_t sign_extend(uint64_t v, unsigned int len, unsigned int size)
 	return size == 8 ? v : v & ((1ull << (size * 8)) - 1);
 }
 
+/* MOV AL/eAX <-> moffs (A0-A3): an address of the address size. */
+static int decode_moffs(struct insn_cursor *c, enum insn_mode mode,
+			const struct insn_prefixes *p, uint64_t op,
+			struct mmio_insn *insn)
+{
+	uint64_t moffs;
+	int ret;
+
+	ret = take(c, address_size(mode, p), &moffs);
+	if (ret)
+		return ret;
+	insn->size = op & 1 ? operand_size(mode, p) : 1;
+	insn->reg_size = insn->size;
+	insn->reg = 0;
+	insn->write = op >= 0xa2;
+	insn->len = c->i;
+	return 0;
+}
+
 int insn_decode_mmio(const uint8_t *b, unsigned int n, enum insn_mode mode,
 		     struct mmio_insn *insn)
 {
@@ -173,6 +192,8 @@ int insn_decode_mmio(const uint8_t *b, unsigned int n, enum insn_mode mode,
 	case 0x88: case 0x89: case 0x8a: case 0x8b: case 0xc6: case 0xc7:
 	case 0x0fb6: case 0x0fb7:
 		break;
+	case 0xa0: case 0xa1: case 0xa2: case 0xa3:
+		return decode_moffs(&c, mode, &p, op, insn);
 	default:
 		return -EINVAL;
 	}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * hvctl: a decoder for the instructions a guest uses on MMIO: MOV between
- * memory and a register (88, 89, 8A, 8B), MOV of an immediate to memory
+ * memory and a register (88, 89, 8A, 8B; A0-A3 with AL/eAX and an
+ * absolute address), MOV of an immediate to memory
  * (C6 /0, C7 /0) and MOVZX from memory (0F B6, 0F B7), with prefixes,
  * REX, ModRM, SIB and displacements in 16-, 32- and 64-bit code.  It
  * needs no address: the intercept message names the GPA.

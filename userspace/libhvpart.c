@@ -357,6 +357,19 @@ int hvp_translate_gva(struct hvp_vp *vp, uint64_t gva, uint32_t flags,
 	return 0;
 }
 
+/* HVPART_ASSERT_INTERRUPT: @ai's type, flags, destination and vector. */
+int hvp_assert_interrupt(int pt_fd, const struct hvpart_assert_interrupt *ai)
+{
+	struct hvpart_assert_interrupt arg = {
+		.type = ai->type,
+		.flags = ai->flags,
+		.destination = ai->destination,
+		.vector = ai->vector,
+	};
+
+	return hvp_ioctl_ptr(pt_fd, HVPART_ASSERT_INTERRUPT, &arg);
+}
+
 static const uint32_t hvp_gprs[] = {
 	HVPART_REG_RAX, HVPART_REG_RCX, HVPART_REG_RDX, HVPART_REG_RBX,
 	HVPART_REG_RSP, HVPART_REG_RBP, HVPART_REG_RSI, HVPART_REG_RDI,

@@ -74,6 +74,7 @@ int hvp_install_intercept(int pt_fd, uint32_t type, uint32_t access_mask,
 			  uint32_t first, uint32_t last);
 int hvp_remove_intercept(int pt_fd, uint32_t type, uint32_t access_mask,
 			 uint32_t first, uint32_t last);
+int hvp_assert_interrupt(int pt_fd, const struct hvpart_assert_interrupt *ai);
 int hvp_create_vp(int sys_fd, int pt_fd, uint32_t index, struct hvp_vp *vp);
 void hvp_destroy_vp(struct hvp_vp *vp);
 

@@ -9,9 +9,11 @@
  * then RSI/RDI, RCX and RIP are written back with HVPART_SET_VP_REGISTERS.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "cli.h"
+#include "insn.h"
 #include "util.h"
 #include "worker.h"
 
@@ -20,8 +22,6 @@
  * guest re-executes the instruction, as after an interrupt on hardware.
  */
 #define PIO_MAX_ELEMENTS	65536
-
-#define X86_MAX_INSN		15
 
 /**
  * struct io_insn - what hvctl needs to know of an I/O instruction
@@ -94,58 +94,37 @@ static int decode_io_insn(const uint8_t *b, unsigned int n, bool long_mode,
 	return insn->len > n ? -EAGAIN : 0;
 }
 
-static bool in_long_mode(const struct hvpart_x64_intercept_header *hdr)
+/**
+ * struct io_decode - decode_io_insn()'s arguments for gmem_decode_insn()
+ * @long_mode: the VP runs 64-bit code
+ * @insn: the result
+ */
+struct io_decode {
+	bool long_mode;
+	struct io_insn *insn;
+};
+
+static int io_decode_cb(const uint8_t *b, unsigned int n, void *arg)
 {
-	return (hdr->execution_state & HVPART_EXEC_STATE_EFER_LMA) &&
-	       (hdr->cs_segment.attributes & HVP_SEG_L);
+	struct io_decode *d = arg;
+
+	return decode_io_insn(b, n, d->long_mode, d->insn);
 }
 
-/*
- * Decodes the intercepted instruction from the message's bytes, or from
- * guest memory at CS:RIP when the message carries none.
- */
+/* Decodes the intercepted I/O instruction. */
 static int pio_decode(struct worker_vp *wvp,
 		      const struct hvpart_x64_io_port_intercept *io,
 		      struct io_insn *insn)
 {
 	const struct hvpart_x64_intercept_header *hdr = &io->header;
-	bool long_mode = in_long_mode(hdr);
-	uint8_t bytes[X86_MAX_INSN];
-	unsigned int n, first;
-	uint64_t rip;
-	bool paging;
+	struct io_decode d = {
+		.long_mode = worker_long_mode(hdr),
+		.insn = insn,
+	};
 	int ret;
 
-	n = io->instruction_byte_count;
-	if (n) {
-		if (n > sizeof(io->instruction_bytes))
-			n = sizeof(io->instruction_bytes);
-		ret = decode_io_insn(io->instruction_bytes, n, long_mode, insn);
-		goto out;
-	}
-
-	rip = hdr->rip + (long_mode ? 0 : hdr->cs_segment.base);
-	if (!long_mode)
-		rip &= 0xffffffff;
-	ret = gmem_paging_enabled(wvp, hdr->execution_state, &paging);
-	if (ret)
-		return ret;
-	/* The first page's bytes first: the next page may not be mapped. */
-	first = 4096 - (rip & 4095);
-	if (first > X86_MAX_INSN)
-		first = X86_MAX_INSN;
-	ret = gmem_rw_gva(wvp, rip, bytes, first, false, paging);
-	if (ret)
-		return ret;
-	ret = decode_io_insn(bytes, first, long_mode, insn);
-	if (ret == -EAGAIN && first < X86_MAX_INSN) {
-		ret = gmem_rw_gva(wvp, rip + first, bytes + first,
-				  X86_MAX_INSN - first, false, paging);
-		if (ret)
-			return ret;
-		ret = decode_io_insn(bytes, X86_MAX_INSN, long_mode, insn);
-	}
-out:
+	ret = gmem_decode_insn(wvp, hdr, io->instruction_bytes,
+			       io->instruction_byte_count, io_decode_cb, &d);
 	if (ret)
 		hvctl_err("VP%u: cannot decode the I/O instruction at CS:RIP %04x:0x%llx",
 			  wvp->vp.index, hdr->cs_segment.selector,
@@ -153,26 +132,23 @@ out:
 	return ret;
 }
 
-static uint64_t next_rip(const struct hvpart_x64_intercept_header *hdr,
-			 unsigned int len)
+/* The port bus, under the worker's device lock. */
+static uint32_t pio_read(struct worker *w, uint16_t port, unsigned int size)
 {
-	uint64_t rip = hdr->rip + len;
+	uint32_t v;
 
-	return in_long_mode(hdr) ? rip : rip & 0xffffffff;
+	pthread_mutex_lock(&w->dev_lock);
+	v = port_bus_read(&w->bus, port, size);
+	pthread_mutex_unlock(&w->dev_lock);
+	return v;
 }
 
-static int set_regs(struct worker_vp *wvp, struct hvpart_register *regs,
-		    unsigned int n)
+static void pio_write(struct worker *w, uint16_t port, unsigned int size,
+		      uint32_t value)
 {
-	int ret;
-
-	ret = hvp_set_regs(&wvp->vp, regs, n);
-	if (ret) {
-		hvctl_err("VP%u: HVPART_SET_VP_REGISTERS: %s", wvp->vp.index,
-			  strerror(-ret));
-		return HVCTL_EXIT_HV_ERROR;
-	}
-	return WORKER_CONTINUE;
+	pthread_mutex_lock(&w->dev_lock);
+	port_bus_write(&w->bus, port, size, value);
+	pthread_mutex_unlock(&w->dev_lock);
 }
 
 /* IN or OUT with the port in DX or an immediate. */
@@ -193,11 +169,11 @@ static int pio_simple(struct worker_vp *wvp,
 
 	if (in) {
 		mask = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
-		data = port_bus_read(&w->bus, io->port_number, size);
+		data = pio_read(w, io->port_number, size);
 		/* A 32-bit IN zero-extends into RAX; narrower ones merge. */
 		rax = size == 4 ? data : (rax & ~(uint64_t)mask) | data;
 	} else {
-		port_bus_write(&w->bus, io->port_number, size, (uint32_t)rax);
+		pio_write(w, io->port_number, size, (uint32_t)rax);
 	}
 
 	if (len && w->has_completion) {
@@ -215,10 +191,10 @@ static int pio_simple(struct worker_vp *wvp,
 			return HVCTL_EXIT_EMULATION;
 		len = insn.len;
 	}
-	hvp_reg64(&regs[n++], HVPART_REG_RIP, next_rip(hdr, len));
+	hvp_reg64(&regs[n++], HVPART_REG_RIP, worker_next_rip(hdr, len));
 	if (in)
 		hvp_reg64(&regs[n++], HVPART_REG_RAX, rax);
-	return set_regs(wvp, regs, n);
+	return worker_set_regs(wvp, regs, n);
 }
 
 /*
@@ -242,7 +218,7 @@ static int string_seg_base(struct worker_vp *wvp,
 			   const struct hvpart_x64_io_port_intercept *io,
 			   bool in, uint32_t seg, uint64_t *base)
 {
-	bool long_mode = in_long_mode(&io->header);
+	bool long_mode = worker_long_mode(&io->header);
 	struct hvpart_x64_segment s;
 	int ret;
 
@@ -288,7 +264,7 @@ static int pio_string(struct worker_vp *wvp,
 	struct worker *w = wvp->w;
 	bool in = hdr->intercept_access_type == HVPART_INTERCEPT_ACCESS_READ;
 	bool rep = io->access_info & HVPART_IO_ACCESS_REP_PREFIX;
-	bool long_mode = in_long_mode(hdr);
+	bool long_mode = worker_long_mode(hdr);
 	struct hvpart_register regs[3];
 	uint64_t base, index, count, amask, i, lin;
 	unsigned int asize, len, n = 0;
@@ -328,13 +304,12 @@ static int pio_string(struct worker_vp *wvp,
 			lin &= 0xffffffff;
 		data = 0;
 		if (in) {
-			data = port_bus_read(&w->bus, io->port_number, size);
+			data = pio_read(w, io->port_number, size);
 			ret = gmem_rw_gva(wvp, lin, &data, size, true, paging);
 		} else {
 			ret = gmem_rw_gva(wvp, lin, &data, size, false, paging);
 			if (!ret)
-				port_bus_write(&w->bus, io->port_number, size,
-					       data);
+				pio_write(w, io->port_number, size, data);
 		}
 		if (ret)
 			return ret == -EFAULT ? HVCTL_EXIT_EMULATION :
@@ -347,9 +322,9 @@ static int pio_string(struct worker_vp *wvp,
 		hvp_reg64(&regs[n++], HVPART_REG_RCX,
 			  update_reg(io->rcx, count - i, asize));
 	if (i == count)
-		hvp_reg64(&regs[n++], HVPART_REG_RIP, next_rip(hdr, len));
+		hvp_reg64(&regs[n++], HVPART_REG_RIP, worker_next_rip(hdr, len));
 	wvp->vp.run->completion = 0;
-	return set_regs(wvp, regs, n);
+	return worker_set_regs(wvp, regs, n);
 }
 
 int pio_handle(struct worker_vp *wvp)

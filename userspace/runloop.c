@@ -7,11 +7,24 @@
  * WORKER_CONTINUE to run the VP again or the status hvctl exits with.
  * What hvctl cannot answer ends the run loudly: it never skips an
  * instruction it did not emulate.
+ *
+ * Each VP runs on a thread of its own (VP0 on the caller's).  The first
+ * VP whose loop ends (power-off, isa-debug-exit, a crash, a triple
+ * fault, an error, a signal) ends the run with its status: worker_stop()
+ * sets every run page's immediate_exit and sends WORKER_KICK_SIGNAL to
+ * the other VP threads, whose HVPART_RUN_VP returns -EINTR.  With hvpart's
+ * local APICs a halt with interrupts off (HVPART_MSG_X64_HALT) leaves
+ * its VP halted in the kernel until an NMI or INIT; the run ends with
+ * status 0 once every VP is so halted.  Without them nothing could wake
+ * the VP, and the halt ends the run as before.
  */
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "tlfs.h"
@@ -19,20 +32,26 @@
 #include "worker.h"
 
 static volatile sig_atomic_t worker_signal;
-static struct hvpart_run *volatile worker_signal_run;
+static struct worker *volatile worker_signal_w;
 
 static void worker_on_signal(int sig)
 {
-	struct hvpart_run *run = worker_signal_run;
+	struct worker *w = worker_signal_w;
+	unsigned int i;
 
+	if (sig == WORKER_KICK_SIGNAL)
+		return;		/* it only interrupts HVPART_RUN_VP */
 	worker_signal = sig;
 	/* Makes a RUN that has not started yet return -EINTR at once. */
-	if (run)
-		run->immediate_exit = 1;
+	for (i = 0; w && i < w->nr_vps; i++)
+		w->vps[i].vp.run->immediate_exit = 1;
 }
 
-/* SIGINT and SIGTERM end the run with 128 + signal. */
-void worker_catch_signals(struct worker_vp *wvp)
+/*
+ * SIGINT and SIGTERM end the run with 128 + signal; WORKER_KICK_SIGNAL
+ * interrupts a VP thread's HVPART_RUN_VP.
+ */
+void worker_catch_signals(struct worker *w)
 {
 	struct sigaction sa;
 
@@ -40,9 +59,33 @@ void worker_catch_signals(struct worker_vp *wvp)
 	sa.sa_handler = worker_on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0;	/* no SA_RESTART: RUN must return -EINTR */
-	worker_signal_run = wvp->vp.run;
+	worker_signal_w = w;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(WORKER_KICK_SIGNAL, &sa, NULL);
+}
+
+/*
+ * Ends the run with @status, unless it ended already: every VP thread
+ * leaves its loop, those in HVPART_RUN_VP kicked out of it.
+ */
+void worker_stop(struct worker *w, int status)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&w->stop_lock);
+	if (!w->stopping) {
+		w->stop_status = status;
+		__atomic_store_n(&w->stopping, true, __ATOMIC_SEQ_CST);
+	}
+	for (i = 0; i < w->nr_vps; i++)
+		__atomic_store_n(&w->vps[i].vp.run->immediate_exit, 1,
+				 __ATOMIC_SEQ_CST);
+	for (i = 0; i < w->nr_vps; i++)
+		if (w->vps[i].has_thread &&
+		    !pthread_equal(w->vps[i].thread, pthread_self()))
+			pthread_kill(w->vps[i].thread, WORKER_KICK_SIGNAL);
+	pthread_mutex_unlock(&w->stop_lock);
 }
 
 static const char *access_name(uint8_t type)
@@ -132,19 +175,43 @@ static int handle_io_port(struct worker_vp *wvp)
 }
 
 /*
- * No interrupt source exists yet, so nothing could ever wake a halted VP:
- * a halt ends the run.  A read of the GUEST_IDLE MSR halts the VP too:
- * hvpart reports it as a halt with access type READ (HLT is EXECUTE).
+ * Without local APICs nothing could ever wake a halted VP: a halt ends
+ * the run.  With them only an NMI or INIT wakes it, inside the next
+ * HVPART_RUN_VP; the run ends when every VP is halted.  A read of the
+ * GUEST_IDLE MSR halts the VP too: hvpart reports it as a halt with
+ * access type READ (HLT is EXECUTE).
  */
 static int handle_halt(struct worker_vp *wvp)
 {
 	const struct hvpart_x64_intercept_header *hdr =
 		&wvp->vp.run->msg.u.intercept;
+	struct worker *w = wvp->w;
+	unsigned int n;
 
 	hvctl_info("VP%u halted%s at RIP 0x%llx", wvp->vp.index,
 		   hdr->intercept_access_type == HVPART_INTERCEPT_ACCESS_READ ?
 		   " (GUEST_IDLE MSR)" : "", (unsigned long long)hdr->rip);
+	if (!w->has_lapic)
+		return HVCTL_EXIT_OK;
+	if (wvp->halted)
+		return WORKER_CONTINUE;
+	wvp->halted = true;
+	n = __atomic_add_fetch(&w->nr_halted, 1, __ATOMIC_SEQ_CST);
+	if (n < w->nr_vps)
+		return WORKER_CONTINUE;
+	hvctl_info("every VP is halted with interrupts off");
 	return HVCTL_EXIT_OK;
+}
+
+/* The guest ended a level-triggered interrupt: the I/O APIC may resend. */
+static int handle_apic_eoi(struct worker_vp *wvp)
+{
+	struct worker *w = wvp->w;
+
+	pthread_mutex_lock(&w->dev_lock);
+	ioapic_eoi(&w->ioapic, wvp->vp.run->msg.u.apic_eoi.interrupt_vector);
+	pthread_mutex_unlock(&w->dev_lock);
+	return WORKER_CONTINUE;
 }
 
 /* The most of a guest's crash message that hvctl prints. */
@@ -239,6 +306,9 @@ static int handle_gpa(struct worker_vp *wvp)
 	const struct hvpart_x64_intercept_header *hdr = &mem->header;
 	char gva[48] = "";
 
+	if (msg->header.message_type == HVPART_MSG_UNMAPPED_GPA &&
+	    mmio_bus_find(&wvp->w->mmio, mem->guest_physical_address))
+		return mmio_handle(wvp);
 	if (mem->memory_access_info & HVPART_MEM_ACCESS_GVA_VALID)
 		snprintf(gva, sizeof(gva), " (GVA 0x%llx)",
 			 (unsigned long long)mem->guest_virtual_address);
@@ -311,8 +381,14 @@ static void count_message(struct worker_vp *wvp, uint32_t type)
 
 static int handle_message(struct worker_vp *wvp)
 {
-	count_message(wvp, wvp->vp.run->msg.header.message_type);
-	switch (wvp->vp.run->msg.header.message_type) {
+	uint32_t type = wvp->vp.run->msg.header.message_type;
+
+	count_message(wvp, type);
+	if (wvp->halted && type != HVPART_MSG_X64_HALT) {
+		wvp->halted = false;	/* an NMI or INIT woke it */
+		__atomic_sub_fetch(&wvp->w->nr_halted, 1, __ATOMIC_SEQ_CST);
+	}
+	switch (type) {
 	case HVPART_MSG_X64_IO_PORT_INTERCEPT:
 		return handle_io_port(wvp);
 	case HVPART_MSG_X64_HALT:
@@ -328,6 +404,8 @@ static int handle_message(struct worker_vp *wvp)
 		return handle_guest_crash(wvp);
 	case HVPART_MSG_HVPART_RESET:
 		return handle_reset(wvp);
+	case HVPART_MSG_X64_APIC_EOI:
+		return handle_apic_eoi(wvp);
 	default:
 		return handle_unexpected(wvp);
 	}
@@ -340,25 +418,159 @@ static int signal_status(void)
 					 HVCTL_EXIT_SIGTERM;
 }
 
-/* Runs VP @index until the guest ends; returns hvctl's exit status. */
+/*
+ * Runs VP @index until the run ends; returns the status it ended with
+ * (this VP's, or the one another VP's loop ended it with).
+ */
 int worker_run_vp(struct worker *w, unsigned int index)
 {
 	struct worker_vp *wvp = &w->vps[index];
-	int ret;
+	int ret = HVCTL_EXIT_OK;
 
 	for (;;) {
-		if (worker_signal)
-			return signal_status();
+		if (__atomic_load_n(&w->stopping, __ATOMIC_SEQ_CST))
+			break;
+		if (worker_signal) {
+			ret = signal_status();
+			break;
+		}
 		ret = hvp_run(&wvp->vp);
 		if (ret == -EINTR)
 			continue;
 		if (ret) {
 			hvctl_err("VP%u: HVPART_RUN_VP: %s", index,
 				  strerror(-ret));
-			return HVCTL_EXIT_HV_ERROR;
+			ret = HVCTL_EXIT_HV_ERROR;
+			break;
 		}
 		ret = handle_message(wvp);
 		if (ret != WORKER_CONTINUE)
-			return ret;
+			break;
 	}
+	if (!__atomic_load_n(&w->stopping, __ATOMIC_SEQ_CST))
+		worker_stop(w, ret);
+	pthread_mutex_lock(&w->stop_lock);
+	ret = w->stop_status;
+	pthread_mutex_unlock(&w->stop_lock);
+	return ret;
+}
+
+static void *worker_vp_thread(void *arg)
+{
+	struct worker_vp *wvp = arg;
+
+	worker_run_vp(wvp->w, wvp->vp.index);
+	return NULL;
+}
+
+/*
+ * The I/O thread: waits for COM1's input while its RBR is empty, so that
+ * a guest waiting for the receive interrupt gets it.  It takes no signal.
+ */
+static void *worker_io_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct pollfd p[2];
+	uint64_t v;
+
+	for (;;) {
+		p[0].fd = w->io_wake_fd;
+		p[0].events = POLLIN;
+		p[1].fd = -1;
+		p[1].events = POLLIN;
+		pthread_mutex_lock(&w->dev_lock);
+		if (uart16550_wants_input(&w->com1))
+			p[1].fd = w->com1.in_fd;
+		pthread_mutex_unlock(&w->dev_lock);
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if ((p[0].revents & POLLIN) &&
+		    read(w->io_wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			break;
+		if (__atomic_load_n(&w->io_stop, __ATOMIC_SEQ_CST))
+			break;
+		if (p[1].revents) {
+			pthread_mutex_lock(&w->dev_lock);
+			uart16550_poll_input(&w->com1);
+			pthread_mutex_unlock(&w->dev_lock);
+		}
+	}
+	return NULL;
+}
+
+/* Starts @fn(@arg) in @t with every signal blocked in it. */
+static int worker_thread_start(pthread_t *t, void *(*fn)(void *), void *arg,
+			       bool signals)
+{
+	sigset_t all, old;
+	int ret;
+
+	sigfillset(&all);
+	if (!signals)
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+	ret = pthread_create(t, NULL, fn, arg);
+	if (!signals)
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ret;
+}
+
+static void worker_io_thread_stop(struct worker *w)
+{
+	uint64_t one = 1;
+
+	if (!w->has_io_thread)
+		return;
+	__atomic_store_n(&w->io_stop, true, __ATOMIC_SEQ_CST);
+	if (write(w->io_wake_fd, &one, sizeof(one)) < 0)
+		hvctl_warn("cannot wake the I/O thread: %s", strerror(errno));
+	pthread_join(w->io_thread, NULL);
+	w->has_io_thread = false;
+}
+
+/*
+ * Runs every VP, VP0 on the calling thread, until the run ends; returns
+ * hvctl's exit status.  Call worker_catch_signals() first.
+ */
+int worker_run(struct worker *w)
+{
+	unsigned int i;
+	int ret;
+
+	pthread_mutex_lock(&w->stop_lock);
+	w->vps[0].thread = pthread_self();
+	w->vps[0].has_thread = true;
+	pthread_mutex_unlock(&w->stop_lock);
+	if (w->io_wake_fd >= 0) {
+		ret = worker_thread_start(&w->io_thread, worker_io_thread, w,
+					  false);
+		if (ret) {
+			hvctl_err("cannot start the I/O thread: %s",
+				  strerror(ret));
+			return HVCTL_EXIT_SETUP;
+		}
+		w->has_io_thread = true;
+	}
+	for (i = 1; i < w->nr_vps; i++) {
+		pthread_mutex_lock(&w->stop_lock);
+		ret = w->stopping ? 0 :
+		      worker_thread_start(&w->vps[i].thread, worker_vp_thread,
+					  &w->vps[i], true);
+		w->vps[i].has_thread = !ret && !w->stopping;
+		pthread_mutex_unlock(&w->stop_lock);
+		if (ret) {
+			hvctl_err("cannot start VP%u's thread: %s", i,
+				  strerror(ret));
+			worker_stop(w, HVCTL_EXIT_SETUP);
+			break;
+		}
+	}
+
+	ret = worker_run_vp(w, 0);
+	for (i = 1; i < w->nr_vps; i++)
+		if (w->vps[i].has_thread)
+			pthread_join(w->vps[i].thread, NULL);
+	worker_io_thread_stop(w);
+	for (i = 0; i < w->nr_vps; i++)
+		w->vps[i].has_thread = false;
+	return ret;
 }

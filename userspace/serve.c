@@ -2,13 +2,14 @@
 /*
  * hvctl: the detached worker (serve.h).
  *
- * Threads: the VP thread runs VP0's loop (runloop.c) and owns the
- * partition while it runs; the main thread owns everything else: an
+ * Threads: the VP thread runs VP0's loop and starts the other VPs'
+ * threads and the I/O thread (runloop.c); they own the partition while
+ * it runs; the main thread owns everything else: an
  * epoll loop over the control socket, its clients, the console and an
  * eventfd the VP thread signals when its loop ends.  The UART talks to
  * the main thread through two pipes: its output fills a 64 KiB ring
  * that an attached console also gets; what the console sends feeds its
- * input.  SIGINT and SIGTERM go to the VP thread only, which ends its
+ * input.  SIGINT and SIGTERM go to the VP threads only, which end their
  * loop; so does a "poweroff" request, which signals that thread.
  */
 #include <errno.h>
@@ -365,7 +366,7 @@ static void *vp_thread_fn(void *arg)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	s->vp_status = worker_run_vp(&s->w, 0);
+	s->vp_status = worker_run(&s->w);
 	if (write(s->done_fd, &one, sizeof(one)) < 0)
 		hvctl_err("cannot wake the main loop: %s", strerror(errno));
 	return NULL;
@@ -567,7 +568,7 @@ int serve_partition(const struct part_paths *p, const struct run_opts *o,
 		goto destroy;
 
 	/* Signals for the VP thread only: it unblocks them. */
-	worker_catch_signals(&s->w.vps[0]);
+	worker_catch_signals(&s->w);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);

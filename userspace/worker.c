@@ -2,19 +2,22 @@
 /*
  * hvctl: building and tearing down a worker's partition.
  *
- * Setup order: capabilities, partition, VP limit, Hyper-V feature set,
- * guest RAM at GPA 0, the I/O intercepts, the VPs, the devices.  Teardown undoes whatever was
+ * Setup order: capabilities, partition (with hvpart's local APICs when
+ * it has them), VP limit, Hyper-V feature set, guest RAM at GPA 0, the
+ * I/O intercepts, the VPs, the devices.  Teardown undoes whatever was
  * done, so it is safe after a setup that failed half way.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "hvfeatures.h"
 #include "loader.h"
+#include "util.h"
 #include "worker.h"
 
 void worker_init(struct worker *w)
@@ -22,6 +25,9 @@ void worker_init(struct worker *w)
 	memset(w, 0, sizeof(*w));
 	w->sys_fd = -1;
 	w->pt_fd = -1;
+	w->io_wake_fd = -1;
+	pthread_mutex_init(&w->dev_lock, NULL);
+	pthread_mutex_init(&w->stop_lock, NULL);
 }
 
 static int worker_check_caps(struct worker *w, const struct worker_config *cfg)
@@ -37,6 +43,14 @@ static int worker_check_caps(struct worker *w, const struct worker_config *cfg)
 		hvp_check_extension(w->sys_fd, HVPART_CAP_RUN_COMPLETION) > 0;
 	w->has_translate =
 		hvp_check_extension(w->sys_fd, HVPART_CAP_TRANSLATE_GVA) > 0;
+
+	w->has_lapic =
+		hvp_check_extension(w->sys_fd, HVPART_CAP_LOCAL_APIC) == 1;
+	if (cfg->nr_vps > 1 && !w->has_lapic) {
+		hvctl_err("%u VPs asked for: more than one needs hvpart's local APIC (HVPART_CAP_LOCAL_APIC), which the loaded hvpart lacks",
+			  cfg->nr_vps);
+		return -EOPNOTSUPP;
+	}
 
 	max_vps = hvp_check_extension(w->sys_fd, HVPART_CAP_MAX_VPS);
 	if (max_vps > 0 && cfg->nr_vps > (unsigned int)max_vps) {
@@ -220,6 +234,34 @@ static int worker_setup_vps(struct worker *w, unsigned int nr_vps)
 	return 0;
 }
 
+/* The I/O APIC's way to the local APICs: HVPART_ASSERT_INTERRUPT. */
+static int worker_deliver(struct ioapic *io,
+			  const struct hvpart_assert_interrupt *ai)
+{
+	struct worker *w = container_of(io, struct worker, ioapic);
+	int ret;
+
+	ret = w->has_lapic ? hvp_assert_interrupt(w->pt_fd, ai) : -ENXIO;
+	if (ret && !w->assert_warned) {
+		w->assert_warned = true;
+		hvctl_warn("an I/O APIC interrupt (type %u, vector %u, destination 0x%llx) is lost: %s%s",
+			   ai->type, ai->vector,
+			   (unsigned long long)ai->destination,
+			   w->has_lapic ? "HVPART_ASSERT_INTERRUPT: " : "",
+			   w->has_lapic ? strerror(-ret) :
+			   "the loaded hvpart has no local APIC");
+	}
+	return ret;
+}
+
+/* COM1's interrupt line is the I/O APIC's pin 4. */
+static void worker_com1_irq(struct uart16550 *u, bool level)
+{
+	struct worker *w = container_of(u, struct worker, com1);
+
+	ioapic_set_irq(&w->ioapic, WORKER_COM1_PIN, level);
+}
+
 int worker_setup_devices(struct worker *w, int in_fd, int out_fd)
 {
 	int ret;
@@ -228,6 +270,21 @@ int worker_setup_devices(struct worker *w, int in_fd, int out_fd)
 	debug_exit_init(&w->debug_exit, &w->power);
 	bochs_shutdown_init(&w->shutdown, &w->power);
 	fw_cfg_init(&w->fw_cfg, w->ram_size, w->nr_vps);
+	pic_stub_init(&w->pic[0], PIC_MASTER_BASE);
+	pic_stub_init(&w->pic[1], PIC_SLAVE_BASE);
+	ioapic_init(&w->ioapic, worker_deliver);
+	if (w->has_lapic) {
+		/* Interrupts need input noticed while the guest waits. */
+		w->io_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (w->io_wake_fd < 0) {
+			ret = -errno;
+			hvctl_err("cannot create an eventfd: %s",
+				  strerror(-ret));
+			return ret;
+		}
+		w->com1.irq_set = worker_com1_irq;
+		w->com1.wake_fd = w->io_wake_fd;
+	}
 
 	ret = port_bus_add(&w->bus, &w->com1.dev);
 	if (!ret)
@@ -236,8 +293,14 @@ int worker_setup_devices(struct worker *w, int in_fd, int out_fd)
 		ret = port_bus_add(&w->bus, &w->shutdown.dev);
 	if (!ret)
 		ret = port_bus_add(&w->bus, &w->fw_cfg.dev);
+	if (!ret)
+		ret = port_bus_add(&w->bus, &w->pic[0].dev);
+	if (!ret)
+		ret = port_bus_add(&w->bus, &w->pic[1].dev);
+	if (!ret)
+		ret = mmio_bus_add(&w->mmio, &w->ioapic.dev);
 	if (ret)
-		hvctl_err("cannot add devices to the port bus: %s",
+		hvctl_err("cannot add devices to the buses: %s",
 			  strerror(-ret));
 	return ret;
 }
@@ -257,7 +320,8 @@ int worker_setup(struct worker *w, const struct worker_config *cfg)
 	if (ret)
 		return ret;
 
-	w->pt_fd = hvp_create_partition(w->sys_fd, 0);
+	w->pt_fd = hvp_create_partition(w->sys_fd, w->has_lapic ?
+					HVPART_CREATE_PARTITION_LOCAL_APIC : 0);
 	if (w->pt_fd < 0) {
 		ret = w->pt_fd;
 		hvctl_err("HVPART_CREATE_PARTITION: %s", strerror(-ret));
@@ -277,6 +341,9 @@ int worker_setup(struct worker *w, const struct worker_config *cfg)
 	ret = worker_setup_ram(w, cfg->ram_size);
 	if (ret)
 		return ret;
+	if (cfg->ram_size > IOAPIC_BASE)
+		hvctl_warn("guest RAM covers the I/O APIC at 0x%llx: the guest gets RAM there",
+			   IOAPIC_BASE);
 
 	/* Every port comes to the worker; its bus answers unclaimed ones. */
 	ret = hvp_install_intercept(w->pt_fd, HVPART_INTERCEPT_TYPE_X64_IO_PORT,
@@ -356,6 +423,9 @@ void worker_destroy(struct worker *w)
 		close(w->pt_fd);
 	if (w->sys_fd >= 0)
 		close(w->sys_fd);
+	if (w->io_wake_fd >= 0)
+		close(w->io_wake_fd);
 	w->pt_fd = -1;
 	w->sys_fd = -1;
+	w->io_wake_fd = -1;
 }

@@ -8,12 +8,16 @@
 #ifndef HVCTL_WORKER_H
 #define HVCTL_WORKER_H
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "devices.h"
 #include "fwcfg.h"
+#include "ioapic.h"
 #include "libhvpart.h"
+#include "mmio.h"
 
 struct worker;
 struct boot_state;
@@ -21,6 +25,15 @@ struct hvf_select;
 
 /* What an intercept handler returns to keep the VP running. */
 #define WORKER_CONTINUE		(-1)
+
+/* Most VPs `hvctl run --vps` takes */
+#define WORKER_MAX_VPS		64
+
+/* The I/O APIC pin of COM1's interrupt, as on a PC (ISA IRQ 4) */
+#define WORKER_COM1_PIN		4
+
+/* The signal that takes a VP thread out of HVPART_RUN_VP to stop it */
+#define WORKER_KICK_SIGNAL	SIGUSR1
 
 /**
  * struct worker_vp_stats - what a VP's run loop answered, by kind
@@ -44,17 +57,23 @@ struct worker_vp_stats {
  * @vp: its fd and run page
  * @w: the worker it belongs to
  * @stats: its run loop's counters
+ * @thread: the thread that runs it (VP0: the one that called worker_run)
+ * @has_thread: @thread is valid (under @w->stop_lock)
+ * @halted: it reported HVPART_MSG_X64_HALT and nothing since (its thread's)
  */
 struct worker_vp {
 	struct hvp_vp vp;
 	struct worker *w;
 	struct worker_vp_stats stats;
+	pthread_t thread;
+	bool has_thread;
+	bool halted;
 };
 
 /**
  * struct worker_config - what `hvctl run` (or a later `start`) asks for
  * @ram_size: bytes of guest RAM at GPA 0
- * @nr_vps: VPs to create; VP0 runs, the others stay parked
+ * @nr_vps: VPs to create: VP0 runs, the others wait for INIT-SIPI-SIPI
  * @hv: the Hyper-V feature set (--hv options); NULL keeps hvpart's default
  * @in_fd: fd the UART reads from, -1 for none
  * @out_fd: fd the UART writes to
@@ -74,6 +93,8 @@ struct worker_config {
  * @vendor: HVPART_VENDOR_*
  * @has_completion: HVPART_CAP_RUN_COMPLETION
  * @has_translate: HVPART_CAP_TRANSLATE_GVA
+ * @has_lapic: the partition has hvpart's local APICs
+ *	(HVPART_CREATE_PARTITION_LOCAL_APIC): interrupts can be delivered
  * @ram: the host mapping of guest RAM
  * @ram_size: its size; it is mapped at GPA 0
  * @ram_mapped: the GPA range is mapped in the partition
@@ -84,7 +105,21 @@ struct worker_config {
  * @debug_exit: isa-debug-exit at 0xf4
  * @shutdown: the Bochs shutdown port 0x8900
  * @fw_cfg: QEMU's fw_cfg at 0x510
+ * @pic: the masked 8259s at 0x20 and 0xa0
+ * @mmio: MMIO routing
+ * @ioapic: the I/O APIC at 0xfec00000
+ * @dev_lock: guards the devices, both buses and @power: VP threads and
+ *	the I/O thread take it around every device access
  * @power: set when a device powered the machine off
+ * @stop_lock: guards @stopping, @stop_status and the VPs' @has_thread
+ * @stopping: the run is over: every VP thread leaves its loop
+ * @stop_status: the exit status of the run, set once
+ * @nr_halted: VPs that reported HVPART_MSG_X64_HALT and nothing since
+ * @io_thread: polls the UART's input and raises its interrupt
+ * @has_io_thread: @io_thread runs
+ * @io_wake_fd: eventfd that wakes @io_thread
+ * @io_stop: tells @io_thread to end
+ * @assert_warned: a failed HVPART_ASSERT_INTERRUPT was reported
  */
 struct worker {
 	int sys_fd;
@@ -92,6 +127,7 @@ struct worker {
 	int vendor;
 	bool has_completion;
 	bool has_translate;
+	bool has_lapic;
 	uint8_t *ram;
 	uint64_t ram_size;
 	bool ram_mapped;
@@ -102,7 +138,20 @@ struct worker {
 	struct debug_exit debug_exit;
 	struct bochs_shutdown shutdown;
 	struct fw_cfg fw_cfg;
+	struct pic_stub pic[2];
+	struct mmio_bus mmio;
+	struct ioapic ioapic;
+	pthread_mutex_t dev_lock;
 	struct power_ctl power;
+	pthread_mutex_t stop_lock;
+	bool stopping;
+	int stop_status;
+	unsigned int nr_halted;
+	pthread_t io_thread;
+	bool has_io_thread;
+	int io_wake_fd;
+	bool io_stop;
+	bool assert_warned;
 };
 
 /* worker.c: partition lifetime */
@@ -113,9 +162,11 @@ int worker_boot_vp(struct worker *w, unsigned int index,
 		   const struct boot_state *bs);
 void worker_destroy(struct worker *w);
 
-/* runloop.c: running a VP */
+/* runloop.c: running the VPs */
+int worker_run(struct worker *w);
 int worker_run_vp(struct worker *w, unsigned int index);
-void worker_catch_signals(struct worker_vp *wvp);
+void worker_stop(struct worker *w, int status);
+void worker_catch_signals(struct worker *w);
 void worker_dump_regs(struct worker_vp *wvp);
 
 /* pio.c: port I/O intercepts; WORKER_CONTINUE or an exit status */
@@ -127,5 +178,32 @@ int gmem_rw_gva(struct worker_vp *wvp, uint64_t gva, void *buf,
 		unsigned int len, bool write, bool paging);
 int gmem_paging_enabled(struct worker_vp *wvp, uint16_t exec_state,
 			bool *paging);
+typedef int (*gmem_decode_fn)(const uint8_t *b, unsigned int n, void *arg);
+int gmem_decode_insn(struct worker_vp *wvp,
+		     const struct hvpart_x64_intercept_header *hdr,
+		     const uint8_t *bytes, unsigned int nbytes,
+		     gmem_decode_fn decode, void *arg);
+
+int worker_set_regs(struct worker_vp *wvp, const struct hvpart_register *regs,
+		    unsigned int n);
+
+/* mmio.c: an unmapped-GPA intercept on an MMIO device */
+int mmio_handle(struct worker_vp *wvp);
+
+/* The VP runs 64-bit code: long mode active and CS.L */
+static inline bool worker_long_mode(const struct hvpart_x64_intercept_header *hdr)
+{
+	return (hdr->execution_state & HVPART_EXEC_STATE_EFER_LMA) &&
+	       (hdr->cs_segment.attributes & HVP_SEG_L);
+}
+
+/* RIP after the @len-byte instruction the intercept stopped at */
+static inline uint64_t worker_next_rip(const struct hvpart_x64_intercept_header *hdr,
+				       unsigned int len)
+{
+	uint64_t rip = hdr->rip + len;
+
+	return worker_long_mode(hdr) ? rip : rip & 0xffffffff;
+}
 
 #endif /* HVCTL_WORKER_H */

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -13,6 +14,9 @@
 #include "fake_hvpart.h"
 
 struct fake_hv fake;
+
+/* RUN_VP of several VP threads takes the script in turn. */
+static pthread_mutex_t fake_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void fake_reset(void)
 {
@@ -141,6 +145,26 @@ struct hvpart_message *fake_push_io(uint16_t port, bool write,
 	return m;
 }
 
+/* HVPART_ASSERT_INTERRUPT: recorded, or failed as the kernel would. */
+static int fake_assert(struct hvpart_assert_interrupt *ai)
+{
+	if (!(fake.create_flags & HVPART_CREATE_PARTITION_LOCAL_APIC)) {
+		errno = ENXIO;
+		return -1;
+	}
+	if (fake.assert_err) {
+		errno = fake.assert_err;
+		return -1;
+	}
+	if (ai->rsvd || (ai->flags & ~HVPART_INTERRUPT_FLAGS_MASK)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (fake.nr_asserts < FAKE_MAX_MSGS)
+		fake.asserts[fake.nr_asserts++] = *ai;
+	return 0;
+}
+
 static int fake_vp_index(int fd)
 {
 	unsigned int i;
@@ -153,6 +177,7 @@ static int fake_vp_index(int fd)
 
 static int fake_run(int vp)
 {
+	static struct hvpart_message halt;
 	struct hvpart_run *run;
 	struct hvpart_message *m;
 	int ret = 0;
@@ -183,8 +208,10 @@ static int fake_run(int vp)
 	if (fake.script_pos < fake.script_len) {
 		m = &fake.script[fake.script_pos++];
 	} else {
-		m = fake_push(HVPART_MSG_X64_HALT);
-		fake.script_pos++;
+		/* A halted VP asks again and again: nothing is appended. */
+		memset(&halt, 0, sizeof(halt));
+		halt.header.message_type = HVPART_MSG_X64_HALT;
+		m = &halt;
 	}
 	/* What the VP state says, as a real intercept would report it. */
 	m->u.intercept.rip = fake_reg(HVPART_REG_RIP);
@@ -263,6 +290,7 @@ int ioctl(int fd, unsigned long req, ...)
 	int vp = fake_vp_index(fd);
 	va_list ap;
 	void *arg;
+	int ret;
 
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
@@ -276,8 +304,11 @@ int ioctl(int fd, unsigned long req, ...)
 	case HVPART_GET_VP_MMAP_SIZE:
 		return 4096;
 	case HVPART_CREATE_PARTITION:
+		fake.create_flags = ((struct hvpart_create_partition *)arg)->flags;
 		fake.pt_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		return fake.pt_fd;
+	case HVPART_ASSERT_INTERRUPT:
+		return fake_assert(arg);
 	case HVPART_SET_PARTITION_PROPERTY:
 		return fake_property(arg, true);
 	case HVPART_GET_PARTITION_PROPERTY:
@@ -293,7 +324,14 @@ int ioctl(int fd, unsigned long req, ...)
 	case HVPART_CREATE_VP:
 		return fake_create_vp(arg);
 	case HVPART_RUN_VP:
-		return vp < 0 ? (errno = EBADF, -1) : fake_run(vp);
+		if (vp < 0) {
+			errno = EBADF;
+			return -1;
+		}
+		pthread_mutex_lock(&fake_lock);
+		ret = fake_run(vp);
+		pthread_mutex_unlock(&fake_lock);
+		return ret;
 	case HVPART_GET_VP_REGISTERS:
 		return fake_regs(vp, arg, false);
 	case HVPART_SET_VP_REGISTERS:

@@ -43,6 +43,11 @@ struct fake_hv {
 	/* TRANSLATE_GVA: gpa = gva + offset, or fail with result */
 	uint64_t translate_offset;
 	uint32_t translate_result;
+	/* HVPART_CREATE_PARTITION's flags; HVPART_ASSERT_INTERRUPT's calls */
+	uint64_t create_flags;
+	struct hvpart_assert_interrupt asserts[FAKE_MAX_MSGS];
+	unsigned int nr_asserts;
+	int assert_err;
 	/* counters */
 	unsigned int runs, set_regs_calls, get_regs_calls, translates;
 	/* capabilities CHECK_EXTENSION reports */

@@ -33,7 +33,7 @@ static void setup(void)
 {
 	struct worker_config cfg = {
 		.ram_size = RAM_SIZE,
-		.nr_vps = 2,
+		.nr_vps = 1,
 	};
 
 	if (w.sys_fd > 0)
@@ -129,10 +129,9 @@ static void test_setup(void)
 	CHECK_EQ(fake.map.userspace_addr, (uintptr_t)w.ram);
 	CHECK_EQ(fake.map.flags, HVPART_MAP_READABLE | HVPART_MAP_WRITABLE |
 		 HVPART_MAP_EXECUTABLE);
-	CHECK_EQ(fake.max_vps_prop, 2);
-	CHECK_EQ(w.nr_vps, 2);
-	CHECK(w.vps[1].vp.run);
-	CHECK_EQ(w.vps[1].vp.index, 1);
+	CHECK_EQ(fake.max_vps_prop, 1);
+	CHECK_EQ(w.nr_vps, 1);
+	CHECK(w.vps[0].vp.run);
 	CHECK(w.has_completion && w.has_translate);
 }
 
@@ -154,6 +153,35 @@ static void test_setup_limits(void)
 	cfg.nr_vps = 1;
 	worker_init(&w);
 	CHECK(worker_setup(&w, &cfg) < 0);
+	worker_destroy(&w);
+
+	/* More than one VP needs the local APIC; with it, the flag is set. */
+	fake_reset();
+	cfg.nr_vps = 2;
+	worker_init(&w);
+	CHECK(worker_setup(&w, &cfg) < 0);
+	worker_destroy(&w);
+	CHECK_EQ(fake.nr_vps, 0);
+
+	fake_reset();
+	fake.caps[HVPART_CAP_LOCAL_APIC] = 1;
+	worker_init(&w);
+	CHECK_EQ(worker_setup(&w, &cfg), 0);
+	CHECK_EQ(fake.create_flags, HVPART_CREATE_PARTITION_LOCAL_APIC);
+	CHECK_EQ(fake.nr_vps, 2);
+	CHECK_EQ(fake.max_vps_prop, 2);
+	CHECK(w.vps[1].vp.run);
+	CHECK_EQ(w.vps[1].vp.index, 1);
+	CHECK(w.has_lapic);
+	worker_destroy(&w);
+
+	/* Without it, a partition as before. */
+	fake_reset();
+	cfg.nr_vps = 1;
+	worker_init(&w);
+	CHECK_EQ(worker_setup(&w, &cfg), 0);
+	CHECK_EQ(fake.create_flags, 0);
+	CHECK(!w.has_lapic);
 	worker_destroy(&w);
 }
 
@@ -645,7 +673,7 @@ static void test_sigint(void)
 {
 	setup_real_mode();
 	fake_push_io(0x3f8, true, 1, '.', 1);
-	worker_catch_signals(vp0);
+	worker_catch_signals(&w);
 	raise(SIGINT);
 	CHECK_EQ(vp0->vp.run->immediate_exit, 1);
 	CHECK_EQ(worker_run_vp(&w, 0), HVCTL_EXIT_SIGINT);
