@@ -400,14 +400,15 @@ int worker_boot_vp(struct worker *w, unsigned int index,
 
 void worker_destroy(struct worker *w)
 {
-	unsigned int i;
+	unsigned int i, n = w->nr_vps;
 	int ret;
 
-	for (i = 0; i < w->nr_vps; i++)
+	/* First, so that a late signal's handler touches no run page. */
+	__atomic_store_n(&w->nr_vps, 0, __ATOMIC_SEQ_CST);
+	for (i = 0; i < n; i++)
 		hvp_destroy_vp(&w->vps[i].vp);
 	free(w->vps);
 	w->vps = NULL;
-	w->nr_vps = 0;
 
 	if (w->ram_mapped) {
 		ret = hvp_unmap_gpa_range(w->pt_fd, 0, w->ram_size);

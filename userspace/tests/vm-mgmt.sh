@@ -250,6 +250,26 @@ ok "d1 stops on its own" until_ok is_state d1 stopped
 t "list: why d1 stopped" 0 hvctl list --json &&
 	has "$out" '"exit_status": 85, "reason": "the guest wrote 42 to isa-debug-exit"'
 
+# --- a worker of several VPs (hvpart's local APIC) ---------------------------------
+lapic=$(hvctl caps 2>/dev/null | sed -n 's/^local-apic *\([a-z]*\).*/\1/p')
+t "create m4 (4 VPs: the BSP wakes 3 APs, then every VP halts)" 0 \
+	hvctl create m4 --vps 4 "$T/smp.elf" halt
+if [ "$lapic" = yes ]; then
+	t "start m4" 0 hvctl start m4
+	ok "m4 stops on its own" until_ok is_state m4 stopped
+	t "list: m4 stopped with status 0, every VP halted" 0 \
+		hvctl list --json &&
+		has "$out" '"name": "m4", "state": "stopped", "vps": 4,' &&
+		has "$out" '"exit_status": 0, "reason": "the guest powered off or halted"'
+else
+	t "start m4 without a local APIC: refused" 2 hvctl start m4 &&
+		has "$err" "needs hvpart's local APIC"
+fi
+t "delete m4" 0 hvctl delete m4
+t "create: --initrd with a relative path: refused" 2 \
+	hvctl create r1 --initrd "mod.img x" "$T/mbinfo.elf" &&
+	has "$err" "give the module as an absolute path"
+
 # --- a worker that dies: SIGKILL ------------------------------------------------
 t "create s1 (spins forever)" 0 hvctl create s1 --memory 8M "$T/spin.bin"
 t "start s1" 0 hvctl start s1
