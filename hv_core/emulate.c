@@ -2,11 +2,13 @@
 /*
  * MMIO emulation for hvpart's own devices (the xAPIC page): fetch the
  * faulting instruction, decode the few forms a driver uses for a 32-bit
- * register (MOV r/m32,r32; MOV r32,r/m32; MOV r/m32,imm32), do the access
- * and retire the instruction.  Neither vendor reports the instruction's
- * length on a nested page fault, so the decoder measures it.  Anything
- * else goes to the root as the memory intercept it would be without the
- * device, with the instruction bytes.
+ * register (MOV r/m32,r32; MOV r32,r/m32; MOV r/m32,imm32; and MOV
+ * between EAX and an absolute offset, which compilers emit for a
+ * constant address in 32-bit code), do the access and retire the
+ * instruction.  Neither vendor reports the instruction's length on a
+ * nested page fault, so the decoder measures it.  Anything else goes to
+ * the root as the memory intercept it would be without the device, with
+ * the instruction bytes.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -88,28 +90,41 @@ static int hv_decode_mov(const u8 *p, int n, int mode, struct hv_mmio_insn *d)
 	}
 	if (mode == 64 && i < n && (p[i] & 0xf0) == 0x40)
 		rex = p[i++];
-	if (i + 2 > n)
+	if (mode == 64)
+		asz = adsz ? 32 : 64;
+	else
+		asz = (mode == 16) != adsz ? 16 : 32;
+	if (rex & 8)
+		d->size = 8;
+	else
+		d->size = (mode == 16) != opsz ? 2 : 4;
+	if (i >= n)
 		return -EINVAL;
 	op = p[i++];
+	/* MOV EAX, moffs and MOV moffs, EAX: an address-sized offset */
+	if (op == 0xa1 || op == 0xa3) {
+		i += asz / 8;
+		if (i > n)
+			return -EINVAL;
+		d->reg = HV_RAX;
+		d->imm = 0;
+		d->len = i;
+		d->write = op == 0xa3;
+		return 0;
+	}
+	if (i >= n)
+		return -EINVAL;
 	modrm = p[i++];
 	if (op != 0x89 && op != 0x8b && op != 0xc7)
 		return -EINVAL;
 	if ((modrm >> 6) == 3 || (op == 0xc7 && (modrm & 0x38)))
 		return -EINVAL;
 
-	if (mode == 64)
-		asz = adsz ? 32 : 64;
-	else
-		asz = (mode == 16) != adsz ? 16 : 32;
 	extra = hv_modrm_extra(p + i, n - i, modrm, asz);
 	if (extra < 0)
 		return -EINVAL;
 	i += extra;
 
-	if (rex & 8)
-		d->size = 8;
-	else
-		d->size = (mode == 16) != opsz ? 2 : 4;
 	d->reg = -1;
 	d->imm = 0;
 	if (op == 0xc7) {

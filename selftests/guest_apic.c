@@ -110,6 +110,12 @@ __asm__(GUEST_ASM_BEGIN(g_regs)
 	"	GUEST_REPORT\n"
 	"	mov 0x320(%rbx), %eax\n"	/* LVT timer: masked */
 	"	GUEST_REPORT\n"
+	"	movabs " G_STR(APIC) " + 0x30, %eax\n"	/* A1 moffs64 */
+	"	GUEST_REPORT\n"
+	"	mov $0x20, %eax\n"
+	"	movabs %eax, " G_STR(APIC) " + 0x80\n"	/* A3 moffs64 */
+	"	mov 0x80(%rbx), %eax\n"
+	"	GUEST_REPORT\n"
 	"	GUEST_DONE\n"
 	GUEST_ASM_END(g_regs));
 GUEST_CODE_DECLARE(g_regs);
@@ -126,9 +132,11 @@ TEST_F(apic, xapic_registers)
 	ASSERT_REPORT(self->vp, 0x3000000);
 	ASSERT_REPORT(self->vp, 0xffffffff);
 	ASSERT_REPORT(self->vp, 0x10000);
+	ASSERT_REPORT(self->vp, 0x50014);
+	ASSERT_REPORT(self->vp, 0x20);
 	ASSERT_DONE(self->vp);
 	/* the root reads the same registers by their TLFS names */
-	EXPECT_EQ(0x57, vp_get_reg(self->vp, HVPART_REG_APIC_TPR));
+	EXPECT_EQ(0x20, vp_get_reg(self->vp, HVPART_REG_APIC_TPR));
 	EXPECT_EQ(0x1ff, vp_get_reg(self->vp, HVPART_REG_APIC(0xf0)));
 }
 
@@ -1059,6 +1067,113 @@ TEST_F_TIMEOUT(smp, ipi_destinations, SMP_TIMEOUT)
 	EXPECT_LE(6, counts[2]);
 	/* and lowest priority went to exactly one of them */
 	EXPECT_EQ(11, counts[1] + counts[2]);
+	vm_free(vm);
+}
+
+/*
+ * x2APIC destinations with three VPs in x2APIC mode: physical ID 2,
+ * logical cluster 0 with members 1 and 2 (the x2APIC LDR is derived from
+ * the ID), and the physical broadcast, through the 64-bit ICR MSR.
+ */
+#define X2APIC_ON							\
+	"	mov $0x1b, %ecx\n"					\
+	"	rdmsr\n"						\
+	"	or $0xc00, %eax\n"					\
+	"	wrmsr\n"						\
+	"	mov $0x80f, %ecx\n"					\
+	"	mov $0x1ff, %eax\n"					\
+	"	xor %edx, %edx\n"					\
+	"	wrmsr\n"
+#define X2APIC_IPI(dest, low)						\
+	"	mov $0x830, %ecx\n"					\
+	"	mov $" #low ", %eax\n"				\
+	"	mov $" #dest ", %edx\n"				\
+	"	wrmsr\n"
+
+__asm__(GUEST_ASM_BEGIN(g_x2dest)
+	".code64\n"
+	X2APIC_ON
+	"1:	pause\n"
+	"	cmpl $2, " G_STR(READY_GPA) "\n"
+	"	jne 1b\n"
+	X2APIC_IPI(2, 0x41)
+	"	mov $1, %r12d\n"
+	"	call 9f\n"
+	X2APIC_IPI(6, 0x841)
+	"	mov $3, %r12d\n"
+	"	call 9f\n"
+	"	sti\n"
+	X2APIC_IPI(0xffffffff, 0x41)
+	"	mov $6, %r12d\n"
+	"	call 9f\n"
+	"	cli\n"
+	"	GUEST_DONE\n"
+	"9:	pause\n"
+	"	mov " G_STR(COUNTS_GPA) ", %eax\n"
+	"	add " G_STR(COUNTS_GPA) " + 4, %eax\n"
+	"	add " G_STR(COUNTS_GPA) " + 8, %eax\n"
+	"	cmp %r12d, %eax\n"
+	"	jb 9b\n"
+	"	ret\n"
+	".global g_x2dest_ap\n"
+	"g_x2dest_ap:\n"
+	X2APIC_ON
+	"	lock incl " G_STR(READY_GPA) "\n"
+	"2:	sti\n"
+	"	hlt\n"
+	"	jmp 2b\n"
+	".global g_x2dest_handler\n"
+	"g_x2dest_handler:\n"
+	"	push %rax\n"
+	"	push %rcx\n"
+	"	push %rdx\n"
+	"	mov $0x802, %ecx\n"
+	"	rdmsr\n"
+	"	lock incl " G_STR(COUNTS_GPA) "(,%rax,4)\n"
+	"	mov $0x80b, %ecx\n"
+	"	xor %eax, %eax\n"
+	"	xor %edx, %edx\n"
+	"	wrmsr\n"
+	"	pop %rdx\n"
+	"	pop %rcx\n"
+	"	pop %rax\n"
+	"	iretq\n"
+	GUEST_ASM_END(g_x2dest));
+GUEST_CODE_DECLARE(g_x2dest);
+GUEST_LABEL_DECLARE(g_x2dest_ap);
+GUEST_LABEL_DECLARE(g_x2dest_handler);
+
+TEST_F_TIMEOUT(smp, x2apic_destinations, SMP_TIMEOUT)
+{
+	struct ap_thread t[2] = { 0 };
+	uint32_t *counts;
+	struct ucall uc;
+	pthread_t tid[2];
+	struct hv_vm *vm;
+	struct hv_vp *bsp;
+	int i, r;
+
+	vm = vm_create_flags(GUEST_MEM_SIZE,
+			     HVPART_CREATE_PARTITION_LOCAL_APIC);
+	vm_load(vm, LOAD_GPA, g_x2dest_start, g_x2dest_end);
+	vm_set_idt_gate(vm, V_AP, GUEST_GPA(g_x2dest, g_x2dest_handler));
+	bsp = vm_add_vp(vm, 0);
+	vp_setup_mode(bsp, GUEST_MODE_LONG64, LOAD_GPA);
+	for (i = 0; i < 2; i++) {
+		t[i].vp = vm_add_vp(vm, i + 1);
+		vp_setup_mode(t[i].vp, GUEST_MODE_LONG64,
+			      GUEST_GPA(g_x2dest, g_x2dest_ap));
+		vp_set_reg(t[i].vp, HVPART_REG_INTERNAL_ACTIVITY_STATE, 0);
+		pthread_create(&tid[i], NULL, ap_run, &t[i]);
+	}
+	r = run_for(bsp, 240000);
+	EXPECT_EQ(0, r);
+	EXPECT_EQ(UCALL_DONE, r ? UCALL_NONE : get_ucall(bsp, &uc));
+	stop_aps(t, tid, 2);
+	counts = vm_gpa_to_hva(vm, COUNTS_GPA);
+	EXPECT_EQ(1, counts[0]);
+	EXPECT_EQ(2, counts[1]);
+	EXPECT_EQ(3, counts[2]);
 	vm_free(vm);
 }
 
