@@ -22,6 +22,7 @@
 #include "hv_mmu/mmu.h"
 #include "hv_core/stats.h"
 #include "hv_synic/lapic.h"
+#include "hv_synic/synic.h"
 
 #define HV_MAX_VPS		64
 #define HV_MAX_RANGE_INTERCEPTS	16
@@ -201,6 +202,7 @@ struct hv_vp {
 	u64 runtime_ns;		/* time spent in the guest */
 	/* the local APIC (LOCAL_APIC partitions), and where the VP sleeps */
 	struct hv_lapic apic;
+	struct hv_synic synic;	/* SynIC and synthetic timers (synic.h) */
 	struct rcuwait wait;
 	void *hcall_in;		/* hypercall parameter pages */
 	void *hcall_out;
@@ -228,6 +230,7 @@ struct hv_partition {
 
 	struct hv_mmu mmu;
 	struct hv_hyperv hv;
+	struct hv_synic_pt ports;	/* ports and connections (port.c) */
 	/* written under pt_mutex, read under RCU on CPUID exits */
 	struct hv_cpuid_table __rcu *cpuid;
 

@@ -256,9 +256,16 @@ static u16 hv_hcall_spin_wait(struct hv_vp *vp, struct hv_hcall *hc)
 	return HV_STATUS_SUCCESS;
 }
 
-static u16 hv_hcall_denied(struct hv_vp *vp, struct hv_hcall *hc)
+/* ---- messages and events: ports and connections (hv_synic/port.c) --- */
+
+static u16 hv_hcall_post_message(struct hv_vp *vp, struct hv_hcall *hc)
 {
-	return HV_STATUS_ACCESS_DENIED;
+	return hv_port_post_message(vp, hc->in);
+}
+
+static u16 hv_hcall_signal_event(struct hv_vp *vp, struct hv_hcall *hc)
+{
+	return hv_port_signal_event(vp, hc->in);
 }
 
 static u16 hv_hcall_ext_query(struct hv_vp *vp, struct hv_hcall *hc)
@@ -289,10 +296,11 @@ static const struct hv_hcall_desc hv_hcalls[] = {
 	{ HVCALL_SEND_IPI_EX, HC_VARHEAD | HC_FAST | HC_SLOW,
 	  sizeof(struct hv_send_ipi_ex), 0, 0, 0,
 	  HV_X64_CLUSTER_IPI_RECOMMENDED, hv_hcall_send_ipi_ex },
-	{ HVCALL_POST_MESSAGE, HC_SLOW, 24, 0, 0, HV_POST_MESSAGES, 0,
-	  hv_hcall_denied },
-	{ HVCALL_SIGNAL_EVENT, HC_FAST | HC_SLOW, 8, 0, 0, HV_SIGNAL_EVENTS, 0,
-	  hv_hcall_denied },
+	{ HVCALL_POST_MESSAGE, HC_SLOW, sizeof(struct hv_input_post_message),
+	  0, 0, HV_POST_MESSAGES, 0, hv_hcall_post_message },
+	{ HVCALL_SIGNAL_EVENT, HC_FAST | HC_SLOW,
+	  sizeof(struct hv_input_signal_event), 0, 0, HV_SIGNAL_EVENTS, 0,
+	  hv_hcall_signal_event },
 	{ HVCALL_START_VIRTUAL_PROCESSOR, HC_SLOW, sizeof(struct hv_start_vp),
 	  0, 0, HV_START_VIRTUAL_PROCESSOR, 0, hv_hcall_start_vp },
 	{ HVCALL_EXT_CALL_QUERY_CAPABILITIES, HC_FAST | HC_SLOW, 0, 0,

@@ -44,10 +44,19 @@
 #define HV_APIC_RECOMMENDATIONS	(HV_X64_APIC_ACCESS_RECOMMENDED |	\
 				 HV_X64_CLUSTER_IPI_RECOMMENDED)
 
+/*
+ * ... and the SynIC, synthetic timers, messages and events, direct-mode
+ * timers (hv_synic/synic.c, stimer.c, port.c): LOCAL_APIC partitions too
+ */
+#define HV_SYNIC_PRIVILEGES	(HV_MSR_SYNIC_AVAILABLE |		\
+				 HV_MSR_SYNTIMER_AVAILABLE |		\
+				 HV_POST_MESSAGES | HV_SIGNAL_EVENTS)
+#define HV_SYNIC_FEATURES	HV_STIMER_DIRECT_MODE_AVAILABLE
+
 static u64 hv_supported_privileges(struct hv_partition *pt)
 {
 	return HV_SUPPORTED_PRIVILEGES |
-	       (pt->local_apic ? HV_APIC_PRIVILEGES : 0);
+	       (pt->local_apic ? HV_APIC_PRIVILEGES | HV_SYNIC_PRIVILEGES : 0);
 }
 
 static u64 hv_supported_recommendations(struct hv_partition *pt)
@@ -61,6 +70,19 @@ static u64 hv_supported_recommendations(struct hv_partition *pt)
 #define HV_VERSION_MAJOR_MINOR	0x000a0000
 /* HV_APIC_FREQUENCY (hv_synic/lapic.h): Hyper-V's customary 200 MHz */
 
+/*
+ * ---- the SynIC's share, LOCAL_APIC partitions ------------------------
+ * Its MSRs and registers live in hv_synic/synic.c (hv_synic_is_msr(),
+ * hv_synic_is_reg()).
+ */
+
+static u64 hv_supported_features(struct hv_partition *pt)
+{
+	return HV_SUPPORTED_FEATURES | (pt->local_apic ? HV_SYNIC_FEATURES : 0);
+}
+
+/* ---- partition state ------------------------------------------------- */
+
 int hv_hyperv_init(struct hv_partition *pt)
 {
 	struct hv_hyperv *hv = &pt->hv;
@@ -69,7 +91,7 @@ int hv_hyperv_init(struct hv_partition *pt)
 
 	mutex_init(&hv->lock);
 	pt->privilege_mask = hv_supported_privileges(pt);
-	pt->features = HV_SUPPORTED_FEATURES;
+	pt->features = hv_supported_features(pt);
 	hv->recommendations = hv_supported_recommendations(pt);
 	hv->spin_retry = U32_MAX;
 
@@ -110,7 +132,7 @@ int hv_hyperv_set_property(struct hv_partition *pt, u32 code, u64 value)
 		pt->privilege_mask = value;
 		return 0;
 	case HVPART_PROP_FEATURES:
-		if (value & ~(u64)HV_SUPPORTED_FEATURES)
+		if (value & ~hv_supported_features(pt))
 			return -EINVAL;
 		pt->features = value;
 		return 0;
@@ -151,7 +173,7 @@ int hv_hyperv_get_property(struct hv_partition *pt, u32 code, u64 *value)
 		*value = hv_supported_privileges(pt);
 		return 0;
 	case HVPART_PROP_SUPPORTED_FEATURES:
-		*value = HV_SUPPORTED_FEATURES;
+		*value = hv_supported_features(pt);
 		return 0;
 	case HVPART_PROP_SUPPORTED_RECOMMENDATIONS:
 		*value = hv_supported_recommendations(pt);
@@ -330,6 +352,9 @@ int hv_hyperv_msr_write(struct hv_vp *vp, u32 msr, u64 data)
 	struct hv_hyperv *hv = &vp->pt->hv;
 	int ret = 0;
 
+	if (hv_synic_is_msr(msr))
+		return hv_synic_msr_write(vp, msr, data);
+
 	mutex_lock(&hv->lock);
 	switch (msr) {
 	case HV_X64_MSR_GUEST_OS_ID:
@@ -396,6 +421,9 @@ int hv_hyperv_msr_read(struct hv_vp *vp, u32 msr, u64 *data)
 {
 	struct hv_hyperv *hv = &vp->pt->hv;
 	u64 need;
+
+	if (hv_synic_is_msr(msr))
+		return hv_synic_msr_read(vp, msr, data);
 
 	switch (msr) {
 	case HV_X64_MSR_GUEST_OS_ID:
@@ -504,12 +532,15 @@ bool hv_hyperv_is_reg(u32 name)
 	case HVPART_REG_INTERRUPT_CLOCK_FREQUENCY:
 		return true;
 	}
-	return false;
+	return hv_synic_is_reg(name);
 }
 
 int hv_hyperv_get_reg(struct hv_vp *vp, u32 name, u64 *val)
 {
 	struct hv_hyperv *hv = &vp->pt->hv;
+
+	if (hv_synic_is_reg(name))
+		return hv_synic_get_reg(vp, name, val);
 
 	switch (name) {
 	case HVPART_REG_VP_RUNTIME:
@@ -550,6 +581,9 @@ int hv_hyperv_set_reg(struct hv_vp *vp, u32 name, u64 val)
 {
 	struct hv_hyperv *hv = &vp->pt->hv;
 	int ret = 0;
+
+	if (hv_synic_is_reg(name))
+		return hv_synic_set_reg(vp, name, val);
 
 	mutex_lock(&hv->lock);
 	switch (name) {

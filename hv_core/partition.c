@@ -36,6 +36,7 @@ struct hv_partition *hv_partition_create(u64 flags)
 		goto free_bitmaps;
 	if (hv_hyperv_init(pt))
 		goto destroy_mmu;
+	hv_port_pt_init(pt);
 
 	mmgrab(current->mm);
 	pt->mm = current->mm;
@@ -65,6 +66,7 @@ static void hv_partition_destroy(struct hv_partition *pt)
 		if (pt->vps[i])
 			hv_vp_destroy(pt->vps[i]);
 	}
+	hv_port_pt_destroy(pt);
 	hv_mmu_destroy(&pt->mmu);
 	hv_hyperv_destroy(pt);
 	hv_cpuid_free_table(pt);

@@ -93,12 +93,17 @@ struct hv_vp *hv_vp_create(struct hv_partition *pt, u32 index)
 	vp->apic_base = HV_APIC_BASE_DEFAULT | (index ? 0 : HV_APIC_BASE_BSP);
 	rcuwait_init(&vp->wait);
 	hv_lapic_init(vp);
+	ret = hv_synic_vp_init(vp);
+	if (ret)
+		goto free_fpu;
 
 	ret = hv_vendor_call(vp_create)(vp);
 	if (ret)
-		goto free_fpu;
+		goto free_synic;
 	return vp;
 
+free_synic:
+	hv_synic_vp_destroy(vp);
 free_fpu:
 	fpu_free_guest_fpstate(&vp->guest_fpu);
 free_hcall:
@@ -112,6 +117,7 @@ free_vp:
 
 void hv_vp_destroy(struct hv_vp *vp)
 {
+	hv_synic_vp_destroy(vp);
 	hv_lapic_destroy(vp);
 	hv_spec_forget_vp(vp);
 	hv_vendor_call(vp_free)(vp);

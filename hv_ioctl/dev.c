@@ -31,6 +31,11 @@ static_assert(sizeof(struct hvpart_gpa_range) == 32);
 static_assert(sizeof(struct hvpart_intercept) == 24);
 static_assert(sizeof(struct hvpart_cpuid_entry) == 32);
 static_assert(sizeof(struct hvpart_cpuid) == 32);
+static_assert(sizeof(struct hvpart_port_info) == 32);
+static_assert(sizeof(struct hvpart_port_id) == 8);
+static_assert(sizeof(struct hvpart_connection) == 16);
+static_assert(sizeof(struct hvpart_post_message) == 264);
+static_assert(sizeof(struct hvpart_signal_event) == 16);
 
 /* ---- VP fd ---------------------------------------------------------- */
 
@@ -303,6 +308,40 @@ static int hv_pt_ioctl_assert_interrupt(struct hv_partition *pt,
 	return hv_lapic_assert(pt, &args);
 }
 
+/* ---- ports and connections (hv_synic/port.c): port_lock or lock-free */
+
+static int hv_pt_ioctl_port(struct hv_partition *pt, unsigned int cmd,
+			    void __user *uarg)
+{
+	union {
+		struct hvpart_port_info info;
+		struct hvpart_port_id id;
+		struct hvpart_connection conn;
+		struct hvpart_post_message post;
+		struct hvpart_signal_event signal;
+	} a;
+
+	if (copy_from_user(&a, uarg, _IOC_SIZE(cmd)))
+		return -EFAULT;
+	switch (cmd) {
+	case HVPART_CREATE_PORT:
+		return hv_port_create(pt, &a.info);
+	case HVPART_DELETE_PORT:
+		if (a.id.flags)
+			return -EINVAL;
+		return hv_port_delete(pt, a.id.port_id);
+	case HVPART_CONNECT_PORT:
+		return hv_port_connect(pt, &a.conn, true);
+	case HVPART_DISCONNECT_PORT:
+		return hv_port_connect(pt, &a.conn, false);
+	case HVPART_POST_MESSAGE:
+		return hv_port_root_post(pt, &a.post);
+	case HVPART_SIGNAL_EVENT:
+		return hv_port_root_signal(pt, &a.signal);
+	}
+	return -ENOTTY;
+}
+
 static long hv_pt_ioctl(struct file *filp, unsigned int cmd,
 			unsigned long arg)
 {
@@ -325,6 +364,13 @@ static long hv_pt_ioctl(struct file *filp, unsigned int cmd,
 		return hv_pt_ioctl_intercept(pt, uarg, false);
 	case HVPART_ASSERT_INTERRUPT:
 		return hv_pt_ioctl_assert_interrupt(pt, uarg);
+	case HVPART_CREATE_PORT:
+	case HVPART_DELETE_PORT:
+	case HVPART_CONNECT_PORT:
+	case HVPART_DISCONNECT_PORT:
+	case HVPART_POST_MESSAGE:
+	case HVPART_SIGNAL_EVENT:
+		return hv_pt_ioctl_port(pt, cmd, uarg);
 	case HVPART_SET_PARTITION_PROPERTY:
 	case HVPART_GET_PARTITION_PROPERTY:
 	case HVPART_CREATE_VP:
@@ -384,6 +430,7 @@ static long hv_dev_check_extension(unsigned long cap)
 	case HVPART_CAP_RUN_COMPLETION:
 	case HVPART_CAP_TRANSLATE_GVA:
 	case HVPART_CAP_LOCAL_APIC:
+	case HVPART_CAP_SYNIC:
 		return 1;
 	case HVPART_CAP_MAX_GPA_BITS:
 		return hv_mmu_max_gpa_bits();

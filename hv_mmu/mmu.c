@@ -126,6 +126,13 @@ static u64 hv_mmu_make_leaf(const struct hv_pte_format *fmt, struct page *page,
 	return pte;
 }
 
+/* What the guest may do with an overlay page. */
+static u32 hv_mmu_overlay_access(const struct hv_overlay *ov)
+{
+	return HVPART_MAP_READABLE | HVPART_MAP_EXECUTABLE |
+	       (ov->writable ? HVPART_MAP_WRITABLE : 0);
+}
+
 static struct hv_overlay *hv_mmu_find_overlay(struct hv_mmu *mmu, u64 gfn)
 {
 	struct hv_overlay *ov;
@@ -352,12 +359,14 @@ static struct hv_gpa_mapping *hv_mmu_find(struct hv_mmu *mmu, u64 gfn)
 bool hv_mmu_gpa_access(struct hv_mmu *mmu, u64 gpa, u32 *access)
 {
 	struct hv_gpa_mapping *m;
+	struct hv_overlay *ov;
 	bool found = true;
 
 	mutex_lock(&mmu->lock);
 	m = hv_mmu_find(mmu, gpa >> PAGE_SHIFT);
-	if (hv_mmu_find_overlay(mmu, gpa >> PAGE_SHIFT))
-		*access = HVPART_MAP_READABLE | HVPART_MAP_EXECUTABLE;
+	ov = hv_mmu_find_overlay(mmu, gpa >> PAGE_SHIFT);
+	if (ov)
+		*access = hv_mmu_overlay_access(ov);
 	else if (m)
 		*access = m->access;
 	else
@@ -387,8 +396,7 @@ static int hv_mmu_refresh(struct hv_mmu *mmu, u64 gfn)
 		return PTR_ERR(pte);
 	if (ov)
 		WRITE_ONCE(*pte, hv_mmu_make_leaf(mmu->fmt, ov->page,
-						  HVPART_MAP_READABLE |
-						  HVPART_MAP_EXECUTABLE));
+						  hv_mmu_overlay_access(ov)));
 	else if (m)
 		WRITE_ONCE(*pte, hv_mmu_make_leaf(mmu->fmt,
 						  m->pages[gfn - m->gfn],
@@ -449,7 +457,7 @@ static struct page *hv_mmu_guest_page(struct hv_mmu *mmu, u64 gfn, u32 access)
 	struct hv_gpa_mapping *m;
 
 	if (ov)
-		return access & HVPART_MAP_WRITABLE ? NULL : ov->page;
+		return access & ~hv_mmu_overlay_access(ov) ? NULL : ov->page;
 	m = hv_mmu_find(mmu, gfn);
 	if (!m || (access & ~m->access))
 		return NULL;

@@ -53,13 +53,16 @@ struct hv_gpa_mapping {
 /*
  * A hypervisor page that covers whatever is mapped at @gfn, as the TLFS
  * overlays do (hypercall page, reference TSC page): the guest may read
- * and execute it, a write raises #GP.  Its owner keeps the page.
+ * and execute it, a write raises #GP.  A @writable overlay (the SynIC's
+ * SIM and SIEF pages) behaves like RAM instead.  Its owner keeps the
+ * page.
  */
 struct hv_overlay {
 	struct list_head node;
 	struct page *page;
 	u64 gfn;
 	bool active;
+	bool writable;		/* set by the owner before the first use */
 };
 
 struct hv_mmu {

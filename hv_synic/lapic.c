@@ -159,7 +159,8 @@ static u32 *hv_lapic_apic_assist(struct hv_lapic *apic)
  * page on, an edge-triggered interrupt that is the only one in service
  * and has nothing pending behind it may be ended by the guest clearing
  * the PV EOI flag instead of writing EOI (hv_lapic_sync_pv_eoi() then
- * ends it): the TLFS's APIC assist, KVM's PV EOI.  Runs with interrupts
+ * ends it): the TLFS's APIC assist, KVM's PV EOI.  A vector of an AutoEOI
+ * SINT never goes in service.  Runs with interrupts
  * off: the page is referenced and mapped (no highmem on x86-64).
  */
 void hv_lapic_ack(struct hv_vp *vp, int vector)
@@ -168,6 +169,11 @@ void hv_lapic_ack(struct hv_vp *vp, int vector)
 	u32 *assist = hv_lapic_apic_assist(apic);
 
 	clear_bit(vector, apic->irr);
+	/* an AutoEOI SINT's vector: the SynIC ends it at once */
+	if (test_bit(vector, apic->auto_eoi)) {
+		hv_synic_eoi(vp, vector);
+		return;
+	}
 	if (assist && apic->pv_eoi_vector < 0 &&
 	    hv_lapic_highest(apic->isr) < 0 &&
 	    hv_lapic_highest(apic->irr) < 0 && !test_bit(vector, apic->tmr)) {
@@ -190,6 +196,7 @@ void hv_lapic_sync_pv_eoi(struct hv_vp *vp)
 		return;
 	apic->pv_eoi_vector = -1;
 	clear_bit(v, apic->isr);
+	hv_synic_eoi(vp, v);
 }
 
 /* HV_X64_MSR_VP_ASSIST_PAGE: enable bit 0, reserved 11:1, the GPA. */
@@ -744,6 +751,7 @@ int hv_lapic_eoi(struct hv_vp *vp)
 		if (assist)
 			WRITE_ONCE(*assist, READ_ONCE(*assist) & ~1U);
 	}
+	hv_synic_eoi(vp, v);
 	if (!test_and_clear_bit(v, vp->apic.tmr))
 		return 0;
 	memset(msg, 0, sizeof(*msg));

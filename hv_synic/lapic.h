@@ -49,6 +49,8 @@ struct hv_lapic {
 	unsigned long irr[BITS_TO_LONGS(256)];
 	unsigned long tmr[BITS_TO_LONGS(256)];
 	unsigned long isr[BITS_TO_LONGS(256)];
+	/* vectors of AutoEOI SINTs: never in service (the SynIC's, synic.c) */
+	unsigned long auto_eoi[BITS_TO_LONGS(256)];
 	/* posted by other CPUs; HV_LAPIC_PEND_* */
 	unsigned long pending;
 	u8 sipi_vector;

@@ -43,6 +43,7 @@
 #define HVPART_CAP_SET_CPUID		10	/* [max entries] HVPART_SET_CPUID */
 #define HVPART_CAP_SUPPORTED_CPUID	11	/* [max entries] HVPART_GET_SUPPORTED_CPUID */
 #define HVPART_CAP_LOCAL_APIC		12	/* [1] HVPART_CREATE_PARTITION_LOCAL_APIC */
+#define HVPART_CAP_SYNIC		13	/* [1] SynIC, synthetic timers, ports */
 
 #define HVPART_VENDOR_SVM		1
 #define HVPART_VENDOR_VMX		2
@@ -360,6 +361,23 @@ struct hvpart_cpuid {
 #define HVPART_REG_GUEST_CRASH_CTL	0x00000215
 #define HVPART_REG_PROCESSOR_CLOCK_FREQUENCY	0x00000240
 #define HVPART_REG_INTERRUPT_CLOCK_FREQUENCY	0x00000241
+/*
+ * The SynIC and the synthetic timers of a VP (LOCAL_APIC partitions), as
+ * the TLFS names them (HV_REGISTER_SINT0 ... HV_REGISTER_STIMER3_COUNT).
+ * The root sets them as the guest's WRMSR would, without its #GP rules
+ * for SVERSION (read-only; a write is -EINVAL) and the privileges; EOM
+ * reads 0 and a write scans the queues, as the guest's does.
+ */
+#define HVPART_REG_SINT0		0x000A0000
+#define HVPART_REG_SINT15		0x000A000F
+#define HVPART_REG_SCONTROL		0x000A0010
+#define HVPART_REG_SVERSION		0x000A0011
+#define HVPART_REG_SIEFP		0x000A0012
+#define HVPART_REG_SIMP			0x000A0013
+#define HVPART_REG_EOM			0x000A0014
+#define HVPART_REG_STIMER0_CONFIG	0x000B0000
+#define HVPART_REG_STIMER0_COUNT	0x000B0001
+#define HVPART_REG_STIMER3_COUNT	0x000B0007
 
 /**
  * struct hvpart_x64_segment - HV_X64_SEGMENT_REGISTER
@@ -502,6 +520,151 @@ struct hvpart_assert_interrupt {
 	__u64 destination;
 	__u32 vector;
 	__u32 rsvd;
+};
+
+/* Port types (HV_PORT_TYPE) for HVPART_CREATE_PORT. */
+#define HVPART_PORT_TYPE_MESSAGE	1
+#define HVPART_PORT_TYPE_EVENT		2
+
+/* struct hvpart_port_info flags */
+enum {
+	HVPART_PORT_BIT_TO_ROOT,	/* the root owns the port */
+	HVPART_PORT_BIT_COUNT,
+};
+
+#define HVPART_PORT_TO_ROOT		_BITUL(HVPART_PORT_BIT_TO_ROOT)
+#define HVPART_PORT_FLAGS_MASK		((1U << HVPART_PORT_BIT_COUNT) - 1)
+
+/* HV_PORT_ID and HV_CONNECTION_ID hold 24 bits; 0 is never valid here. */
+#define HVPART_PORT_ID_MAX		0x00ffffff
+#define HVPART_SINT_COUNT		16
+#define HVPART_EVENT_FLAGS_PER_SINT	2048
+#define HVPART_MESSAGE_PAYLOAD_BYTES	240
+
+/**
+ * struct hvpart_port_info - HVPART_CREATE_PORT argument, as HvCallCreatePort
+ * @port_id: in: HV_PORT_ID, 1 to HVPART_PORT_ID_MAX, unused in the partition
+ * @port_type: in: HVPART_PORT_TYPE_MESSAGE or HVPART_PORT_TYPE_EVENT
+ * @flags: in: HVPART_PORT_TO_ROOT for a port the root owns; else the
+ *	port belongs to the child and targets @target_vp's @target_sint
+ * @target_vp: in: child ports: the receiving VP's index (it need not
+ *	exist yet: a message or event then fails with
+ *	HV_STATUS_INVALID_VP_INDEX); MBZ for root ports
+ * @target_sint: in: child ports: the SINT, 0-15; MBZ for root ports
+ * @rsvd0: MBZ
+ * @base_flag: in: child event ports: the port's first flag among the
+ *	SINT's 2048 event flags; MBZ otherwise
+ * @flag_count: in: event ports: how many flags the port has, at least 1
+ *	and at most 2048 - @base_flag; MBZ for message ports
+ * @eventfd: in: root event ports: the eventfd that each HvSignalEvent on
+ *	the port signals (the kernel keeps a reference); MBZ otherwise
+ * @rsvd1: MBZ
+ *
+ * A message port to the root returns a new file descriptor (O_CLOEXEC)
+ * from which the root read()s what the guest posts: whole struct
+ * hvpart_message, header.sender holding the port id.  read() blocks
+ * unless the fd is O_NONBLOCK (-EAGAIN), poll() says POLLIN; once the
+ * port is deleted and its messages read, read() returns 0.  The port
+ * holds 16 messages (the TLFS's per-port buffers); HvPostMessage to a
+ * full port returns HV_STATUS_INSUFFICIENT_BUFFERS and the guest retries
+ * later.  Other ports return 0.
+ */
+struct hvpart_port_info {
+	__u32 port_id;
+	__u32 port_type;
+	__u32 flags;
+	__u32 target_vp;
+	__u8 target_sint;
+	__u8 rsvd0[3];
+	__u16 base_flag;
+	__u16 flag_count;
+	__s32 eventfd;
+	__u32 rsvd1;
+};
+
+/**
+ * struct hvpart_port_id - HVPART_DELETE_PORT argument, as HvCallDeletePort
+ * @port_id: in: the port
+ * @flags: MBZ
+ *
+ * Messages queued to the port and not yet delivered are dropped; its
+ * connections stay, and HvPostMessage and HvSignalEvent on them return
+ * HV_STATUS_INVALID_PORT_ID until they are disconnected or the id is
+ * used again.
+ */
+struct hvpart_port_id {
+	__u32 port_id;
+	__u32 flags;
+};
+
+/**
+ * struct hvpart_connection - HVPART_CONNECT_PORT and HVPART_DISCONNECT_PORT
+ *	argument, as HvCallConnectPort and HvCallDisconnectPort
+ * @connection_id: in: HV_CONNECTION_ID, 1 to HVPART_PORT_ID_MAX: what
+ *	the child names in HvPostMessage and HvSignalEvent
+ * @port_id: in: CONNECT: an existing port of this partition;
+ *	DISCONNECT: MBZ
+ * @flags: MBZ
+ * @rsvd: MBZ
+ */
+struct hvpart_connection {
+	__u32 connection_id;
+	__u32 port_id;
+	__u32 flags;
+	__u32 rsvd;
+};
+
+/**
+ * struct hvpart_post_message - HVPART_POST_MESSAGE argument: the root
+ *	posts a message into a child VP's SINT
+ * @vp_index: in: the target VP
+ * @sint: in: the SINT, 0-15
+ * @rsvd0: MBZ
+ * @flags: MBZ
+ * @message_type: in: nonzero, most significant bit clear (the
+ *	hypervisor's own types are not the root's to send)
+ * @payload_size: in: bytes of @payload, at most 240
+ * @rsvd1: MBZ
+ * @payload: in: the payload
+ *
+ * The message goes into the SINT's slot of the VP's SIM page, or waits
+ * in its queue (at most 16 from the root a SINT: -EAGAIN beyond) until
+ * the guest frees the slot and writes EOM or EOIs the SINT's vector.
+ * Fails with -ENOENT if there is no such VP, -ENOTCONN if its SynIC or
+ * SIM page is disabled (HV_STATUS_INVALID_SYNIC_STATE).
+ */
+struct hvpart_post_message {
+	__u32 vp_index;
+	__u8 sint;
+	__u8 rsvd0[3];
+	__u32 flags;
+	__u32 message_type;
+	__u32 payload_size;
+	__u32 rsvd1;
+	__u8 payload[HVPART_MESSAGE_PAYLOAD_BYTES];
+};
+
+/**
+ * struct hvpart_signal_event - HVPART_SIGNAL_EVENT argument: the root
+ *	sets an event flag of a child VP's SINT
+ * @vp_index: in: the target VP
+ * @sint: in: the SINT, 0-15
+ * @rsvd0: MBZ
+ * @flag_number: in: the flag, 0-2047, in the SINT's part of the SIEF page
+ * @flags: MBZ
+ * @rsvd1: MBZ
+ *
+ * Sets the flag; if it was clear, the SINT's interrupt is raised.  Fails
+ * with -ENOENT if there is no such VP, -ENOTCONN if its SynIC or SIEF
+ * page is disabled or the SINT is masked (HV_STATUS_INVALID_SYNIC_STATE).
+ */
+struct hvpart_signal_event {
+	__u32 vp_index;
+	__u8 sint;
+	__u8 rsvd0;
+	__u16 flag_number;
+	__u32 flags;
+	__u32 rsvd1;
 };
 
 /* Message types (HV_MESSAGE_TYPE) found in hvpart_run.msg. */
@@ -854,6 +1017,14 @@ struct hvpart_run {
 
 /* Partition fd ioctls, interrupt controller */
 #define HVPART_ASSERT_INTERRUPT		_IOW(HVPART_IO, 0x48, struct hvpart_assert_interrupt)
+
+/* Partition fd ioctls, ports and connections (HVPART_CAP_SYNIC) */
+#define HVPART_CREATE_PORT		_IOW(HVPART_IO, 0x49, struct hvpart_port_info)
+#define HVPART_DELETE_PORT		_IOW(HVPART_IO, 0x4a, struct hvpart_port_id)
+#define HVPART_CONNECT_PORT		_IOW(HVPART_IO, 0x4b, struct hvpart_connection)
+#define HVPART_DISCONNECT_PORT		_IOW(HVPART_IO, 0x4c, struct hvpart_connection)
+#define HVPART_POST_MESSAGE		_IOW(HVPART_IO, 0x4d, struct hvpart_post_message)
+#define HVPART_SIGNAL_EVENT		_IOW(HVPART_IO, 0x4e, struct hvpart_signal_event)
 
 /* VP fd ioctls: 0x80-0xbf */
 #define HVPART_RUN_VP			_IO(HVPART_IO, 0x80)
