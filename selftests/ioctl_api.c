@@ -172,7 +172,8 @@ FIXTURE_VARIANT_ADD(cap, set_cpuid) { HVPART_CAP_SET_CPUID, 1, INT_MAX };
 FIXTURE_VARIANT_ADD(cap, unknown_0) { 0, 0, 0 };
 FIXTURE_VARIANT_ADD(cap, supported_cpuid) { HVPART_CAP_SUPPORTED_CPUID, 1, INT_MAX };
 FIXTURE_VARIANT_ADD(cap, local_apic) { HVPART_CAP_LOCAL_APIC, 1, 1 };
-FIXTURE_VARIANT_ADD(cap, unknown_next) { HVPART_CAP_LOCAL_APIC + 1, 0, 0 };
+FIXTURE_VARIANT_ADD(cap, synic) { HVPART_CAP_SYNIC, 1, 1 };
+FIXTURE_VARIANT_ADD(cap, unknown_next) { HVPART_CAP_SYNIC + 1, 0, 0 };
 FIXTURE_VARIANT_ADD(cap, unknown_ffff) { 0xffff, 0, 0 };
 /* A kernel that truncates the argument to 32 bits would see cap 1. */
 FIXTURE_VARIANT_ADD(cap, unknown_high_bits) { (1UL << 32) | HVPART_CAP_MAX_VPS, 0, 0 };
@@ -220,6 +221,12 @@ FIXTURE_VARIANT_ADD(efault, unmap_gpa_range) { FD_PARTITION, HVPART_UNMAP_GPA_RA
 FIXTURE_VARIANT_ADD(efault, create_vp) { FD_PARTITION, HVPART_CREATE_VP };
 FIXTURE_VARIANT_ADD(efault, install_intercept) { FD_PARTITION, HVPART_INSTALL_INTERCEPT };
 FIXTURE_VARIANT_ADD(efault, remove_intercept) { FD_PARTITION, HVPART_REMOVE_INTERCEPT };
+FIXTURE_VARIANT_ADD(efault, create_port) { FD_PARTITION, HVPART_CREATE_PORT };
+FIXTURE_VARIANT_ADD(efault, delete_port) { FD_PARTITION, HVPART_DELETE_PORT };
+FIXTURE_VARIANT_ADD(efault, connect_port) { FD_PARTITION, HVPART_CONNECT_PORT };
+FIXTURE_VARIANT_ADD(efault, disconnect_port) { FD_PARTITION, HVPART_DISCONNECT_PORT };
+FIXTURE_VARIANT_ADD(efault, post_message) { FD_PARTITION, HVPART_POST_MESSAGE };
+FIXTURE_VARIANT_ADD(efault, signal_event) { FD_PARTITION, HVPART_SIGNAL_EVENT };
 FIXTURE_VARIANT_ADD(efault, get_vp_registers) { FD_VP, HVPART_GET_VP_REGISTERS };
 FIXTURE_VARIANT_ADD(efault, set_vp_registers) { FD_VP, HVPART_SET_VP_REGISTERS };
 FIXTURE_VARIANT_ADD(efault, translate_gva) { FD_VP, HVPART_TRANSLATE_GVA };
