@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the sample guests share: port I/O, CPUID, MSRs, the Multiboot
- * information, and printing on COM1 by polling.  Freestanding, and the
+ * information, fw_cfg, and printing on COM1 by polling.  Freestanding, and the
  * same in 32-bit (hello.elf) and 64-bit (hvinfo.elf) code: nothing here
  * divides a 64-bit number, which i686 code would need libgcc for.
  */
@@ -35,11 +35,20 @@ struct mb_info {
 };
 
 #define COM1		0x3f8
+#define DEBUG_EXIT	0xf4	/* isa-debug-exit: V ends hvctl, status V*2+1 */
 #define SHUTDOWN_PORT	0x8900
+#define FW_CFG_SEL	0x510
+#define FW_CFG_DATA	0x511
+#define FW_CFG_NB_CPUS	0x05	/* u16: the partition's VP count */
 
 static inline void outb(uint16_t port, uint8_t v)
 {
 	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outw(uint16_t port, uint16_t v)
+{
+	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
 }
 
 static inline uint8_t inb(uint16_t port)
@@ -78,6 +87,18 @@ static inline uint64_t rdtsc(void)
 
 	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Reads @n bytes (at most 8) of fw_cfg item @key, little-endian. */
+static inline uint64_t fw_cfg(uint16_t key, unsigned int n)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	outw(FW_CFG_SEL, key);
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)inb(FW_CFG_DATA) << (8 * i);
+	return v;
 }
 
 static inline void uart_init(void)

@@ -113,6 +113,29 @@ signalled()
 	wait "$pid"
 }
 
+# smp_table N: the table of the last guests/smp.elf run with N VPs
+# lists APIC IDs 0 to N-1 in order, each with timer ticks (the BSP's 20
+# rounds at least), at least 20 PINGs on each AP and 20 PONGs per AP on
+# the BSP, and "done" after it.  Counts depend on timing: bounds only.
+smp_table()
+{
+	awk -v n="$1" '
+		/^smp: APIC ID +timer ticks +IPIs received/ { head = NR; next }
+		head && /\(P[IO]NGs/ {
+			ipis = $2 == 0 ? 20 * (n - 1) : 20
+			if ($2 != rows || $3 < ($2 == 0 ? 20 : 1) || $4 < ipis)
+				bad = 1
+			rows++
+		}
+		/^smp: done, shutting down/ { done = NR }
+		END { exit !(head && rows == n && done > head && !bad) }
+	' "$out" && return 0
+	n=$((n + 1))
+	fail "smp.elf's table: APIC IDs 0 to $(($1 - 1)), ticks, IPIs"
+	sed 's/^/#   /' "$out" | tail -n 12
+	return 1
+}
+
 # Piped input reaches the UART.
 with_input()
 {
@@ -198,6 +221,13 @@ if [ "$lapic" = yes ]; then
 		smp 3 "$T/mbinfo.elf" &&
 		has "$out" "cpus 3, max cpus 3"
 	t "--vps 65: usage error" 2 smp 65 "$T/smp.elf"
+	for v in 1 2 4; do
+		t "guests/smp.elf --vps $v: APIC timers, IPI ping-pong" 0 \
+			smp "$v" "$G/smp.elf" &&
+			has "$out" "fw_cfg says $v CPU" &&
+			has "$out" "smp: $v CPU" &&
+			smp_table "$v"
+	done
 else
 	skip "irq.elf: COM1 on I/O APIC pin 4, edge and level" "$no_lapic"
 	skip "smp.elf --vps 4: INIT-SIPI-SIPI wakes 3 APs" "$no_lapic"
@@ -205,6 +235,10 @@ else
 	skip "smp.elf --vps 8 halt: every VP halted" "$no_lapic"
 	skip "mbinfo.elf --vps 3: APs left waiting, fw_cfg counts 3 CPUs" \
 		"$no_lapic"
+	for v in 1 2 4; do
+		skip "guests/smp.elf --vps $v: APIC timers, IPI ping-pong" \
+			"$no_lapic"
+	done
 	t "irq.elf without a local APIC: I/O APIC MMIO, then no LAPIC" 6 \
 		hvctl run "$T/irq.elf" &&
 		has "$out" "I/O APIC version 0x00170011" &&

@@ -13,37 +13,15 @@
 #include <stdint.h>
 
 #include "../../guests/guest.h"
+#include "../../guests/apic.h"
 
-#define LAPIC		0xfee00000u
-#define LAPIC_ID	0x020
-#define LAPIC_EOI	0x0b0
-#define LAPIC_SVR	0x0f0
-#define LAPIC_LVT_TIMER	0x320
-#define LAPIC_TIMER_ICR	0x380
-#define LAPIC_TIMER_DCR	0x3e0
 #define VEC_TIMER	0x30
 #define IOAPIC		0xfec00000u
 #define IOAPIC_WIN	0x10
 #define COM1_PIN	4
 #define VEC_EDGE	0x24
 #define VEC_LEVEL	0x25
-#define DEBUG_EXIT	0xf4
 #define WATCHDOG_COUNT	50000000u	/* at 200 MHz / 128 */
-
-struct idt_gate {
-	uint16_t off_lo;
-	uint16_t sel;
-	uint8_t zero;
-	uint8_t type;
-	uint16_t off_hi;
-} __attribute__((packed));
-
-struct idt_desc {
-	uint16_t limit;
-	uint32_t base;
-} __attribute__((packed));
-
-struct irq_frame;
 
 static struct idt_gate idt[256];
 static volatile unsigned int edge_count, level_count, timed_out;
@@ -57,25 +35,6 @@ static inline uint32_t mmio_read(uint32_t addr)
 static inline void mmio_write(uint32_t addr, uint32_t v)
 {
 	*(volatile uint32_t *)addr = v;
-}
-
-/*
- * The local APIC's registers, with MOV r/m32 forms (89, 8B) and a base
- * register: hvpart's own MMIO decoder takes no other, where hvctl's
- * (the I/O APIC's) also takes the moffs forms (A1, A3) gcc emits for
- * plain accesses to a constant address.
- */
-static inline void lapic_write(uint32_t reg, uint32_t v)
-{
-	asm volatile("movl %1, (%0)" : : "r"(LAPIC + reg), "r"(v) : "memory");
-}
-
-static inline uint32_t lapic_read(uint32_t reg)
-{
-	uint32_t v;
-
-	asm volatile("movl (%1), %0" : "=r"(v) : "r"(LAPIC + reg) : "memory");
-	return v;
 }
 
 static uint32_t ioapic_read(uint8_t reg)
@@ -98,7 +57,7 @@ static void edge_isr(struct irq_frame *f)
 	got[0] = inb(COM1);		/* RBR: drops the line */
 	outb(COM1 + 1, 0x00);		/* no more until the level part */
 	edge_count++;
-	lapic_write(LAPIC_EOI, 0);
+	lapic_eoi();
 }
 
 __attribute__((interrupt))
@@ -108,7 +67,7 @@ static void level_isr(struct irq_frame *f)
 	if (level_count < 2)
 		got[1 + level_count] = inb(COM1);
 	level_count++;
-	lapic_write(LAPIC_EOI, 0);
+	lapic_eoi();
 }
 
 __attribute__((interrupt))
@@ -116,20 +75,7 @@ static void timer_isr(struct irq_frame *f)
 {
 	(void)f;
 	timed_out = 1;
-	lapic_write(LAPIC_EOI, 0);
-}
-
-static void set_gate(unsigned int vec, void (*fn)(struct irq_frame *))
-{
-	uint32_t a = (uint32_t)fn;
-	uint16_t cs;
-
-	asm volatile("movw %%cs, %0" : "=r"(cs));
-	idt[vec].off_lo = a;
-	idt[vec].sel = cs;
-	idt[vec].zero = 0;
-	idt[vec].type = 0x8e;		/* present, 32-bit interrupt gate */
-	idt[vec].off_hi = a >> 16;
+	lapic_eoi();
 }
 
 /*
@@ -145,16 +91,15 @@ static int wait_for(volatile unsigned int *count, unsigned int want)
 
 void guest_main(uint32_t magic, const struct mb_info *mbi)
 {
-	struct idt_desc d = { sizeof(idt) - 1, (uint32_t)idt };
 	uint32_t id;
 
 	(void)magic;
 	(void)mbi;
 	uart_init();
-	set_gate(VEC_EDGE, edge_isr);
-	set_gate(VEC_LEVEL, level_isr);
-	set_gate(VEC_TIMER, timer_isr);
-	asm volatile("lidt %0" : : "m"(d));
+	set_gate(idt, VEC_EDGE, edge_isr);
+	set_gate(idt, VEC_LEVEL, level_isr);
+	set_gate(idt, VEC_TIMER, timer_isr);
+	load_idt(idt);
 
 	puts("irq: I/O APIC version ");
 	puthex(ioapic_read(1), 8);

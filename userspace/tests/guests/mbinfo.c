@@ -13,9 +13,6 @@
 #include "mbinfo.h"
 
 #define MB_INFO_MODS		(1u << 3)
-#define FW_CFG_SEL		0x510
-#define FW_CFG_DATA		0x511
-#define DEBUG_EXIT		0xf4
 
 struct mb_mod {
 	uint32_t start;
@@ -23,23 +20,6 @@ struct mb_mod {
 	uint32_t cmdline;
 	uint32_t pad;
 };
-
-static inline void outw(uint16_t port, uint16_t v)
-{
-	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-/* Reads @n bytes (at most 8) of fw_cfg item @key, little-endian. */
-static uint64_t fw_cfg(uint16_t key, unsigned int n)
-{
-	uint64_t v = 0;
-	unsigned int i;
-
-	outw(FW_CFG_SEL, key);
-	for (i = 0; i < n; i++)
-		v |= (uint64_t)inb(FW_CFG_DATA) << (8 * i);
-	return v;
-}
 
 static int inside_image(uint32_t a)
 {
