@@ -9,8 +9,16 @@
  * hypercall row whose calls did not all succeed prints instead (and the
  * same on stderr), and the runner goes on with the next row:
  *   fail BACKEND ROW status 0xSTATUS reps DONE/REPS (NAME)
+ * and a local APIC row whose handlers did not run once per operation:
+ *   fail BACKEND ROW handled DONE/N ap DONE
+ * A local APIC row that cannot run under this hypervisor prints
+ *   skip BACKEND ROW REASON...
+ * and a timer row some of whose interrupts came before their deadline
+ *   note BACKEND ROW early COUNT of N
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +31,13 @@
 
 #define BENCH_MAX_RUNS		99
 #define BENCH_WARMUP_N		1000
+/* a local APIC run that takes longer has hung (an interrupt was lost) */
+#define BENCH_APIC_TIMEOUT_S	600
+/* how long the second VP may take to set itself up */
+#define BENCH_AP_READY_NS	(60 * 1000000000ULL)
+
+/* the local APIC rows' counters, in guest memory */
+static volatile struct bench_apic_data *bench_apic;
 
 uint64_t bench_now_ns(void)
 {
@@ -42,6 +57,9 @@ const char *bench_row_name(enum bench_row row)
 		[BENCH_ROW_HC_FAST]	= "hcfast",
 		[BENCH_ROW_HC_MEM]	= "hcmem",
 		[BENCH_ROW_HC_REP]	= "hcrep",
+		[BENCH_ROW_SELFIPI]	= "selfipi",
+		[BENCH_ROW_IPI]		= "ipi",
+		[BENCH_ROW_TIMER]	= "timer",
 	};
 
 	return names[row];
@@ -64,6 +82,15 @@ uint16_t bench_row_ip(enum bench_row row)
 	case BENCH_ROW_HC_REP:
 		entry = bench_guest_hc_rep;
 		break;
+	case BENCH_ROW_SELFIPI:
+		entry = bench_guest_selfipi;
+		break;
+	case BENCH_ROW_IPI:
+		entry = bench_guest_ipi;
+		break;
+	case BENCH_ROW_TIMER:
+		entry = bench_guest_timer;
+		break;
 	default:
 		entry = bench_guest_out;
 		break;
@@ -75,6 +102,20 @@ int bench_row_hcall(enum bench_row row)
 {
 	return row == BENCH_ROW_HC_FAST || row == BENCH_ROW_HC_MEM ||
 	       row == BENCH_ROW_HC_REP;
+}
+
+int bench_row_apic(enum bench_row row)
+{
+	return row == BENCH_ROW_SELFIPI || row == BENCH_ROW_IPI ||
+	       row == BENCH_ROW_TIMER;
+}
+
+/* The operations of a run of @row when the runner was given -n @n. */
+static uint64_t bench_row_n(enum bench_row row, uint64_t n)
+{
+	if (row != BENCH_ROW_IPI && row != BENCH_ROW_TIMER)
+		return n;
+	return n / BENCH_SLOW_ROW_DIV ? n / BENCH_SLOW_ROW_DIV : 1;
 }
 
 /* The reps a hypercall row's call completes: its rep count, or 0. */
@@ -140,6 +181,192 @@ static int bench_hc_check(const struct bench_ops *ops, enum bench_row row,
 	return -1;
 }
 
+/*
+ * The host's TSC frequency in kHz, from /proc/cpuinfo ("cpu MHz": the
+ * kernel's calibrated cpu_khz where the CPU reports no APERF/MPERF, as in
+ * the emulated machines), which both hypervisors give their guests
+ * unscaled.  Read once.
+ */
+static uint64_t bench_tsc_khz(void)
+{
+	static uint64_t khz;
+	char line[256];
+	double mhz;
+	FILE *f;
+
+	if (khz)
+		return khz;
+	f = fopen("/proc/cpuinfo", "r");
+	if (!f)
+		bench_fail("/proc/cpuinfo: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "cpu MHz : %lf", &mhz) == 1 && mhz > 0) {
+			khz = mhz * 1000;
+			break;
+		}
+	}
+	fclose(f);
+	if (!khz)
+		bench_fail("/proc/cpuinfo: no \"cpu MHz\"");
+	return khz;
+}
+
+static void bench_alarm(int sig)
+{
+	static const char msg[] =
+		"bench: a local APIC run hung (an interrupt lost?)\n";
+
+	(void)sig;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+/* SIGUSR1 only interrupts the second vCPU's run ioctl */
+static void bench_kick(int sig)
+{
+	(void)sig;
+}
+
+static void bench_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = bench_kick;	/* no SA_RESTART: the ioctl fails */
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = bench_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+}
+
+/* The second vCPU's thread (ipi): run it until told to stop. */
+static struct {
+	pthread_t tid;
+	const struct bench_ops *ops;
+	volatile int stop;
+	volatile int failed;
+} bench_ap;
+
+static void *bench_ap_thread(void *arg)
+{
+	(void)arg;
+	while (!bench_ap.stop) {
+		if (bench_ap.ops->ap_enter()) {
+			bench_ap.failed = 1;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Start vCPU 1 at the ipi row's second entry; wait until it is ready. */
+static void bench_ap_start(const struct bench_ops *ops)
+{
+	uint64_t t0;
+	int err;
+
+	ops->apic_enter(1, BENCH_GUEST_GPA +
+			(bench_guest_ipi_ap - bench_guest_start), 0);
+	bench_ap.ops = ops;
+	bench_ap.stop = 0;
+	bench_ap.failed = 0;
+	err = pthread_create(&bench_ap.tid, NULL, bench_ap_thread, NULL);
+	if (err)
+		bench_fail("pthread_create: %s", strerror(err));
+	t0 = bench_now_ns();
+	while (!bench_apic->ready) {
+		if (bench_ap.failed || bench_now_ns() - t0 > BENCH_AP_READY_NS)
+			bench_fail("%s ipi: the second vCPU did not start",
+				   ops->name);
+		usleep(100);
+	}
+}
+
+/* Kick vCPU 1 out of its HLT until its thread sees the stop flag. */
+static void bench_ap_stop(void)
+{
+	bench_ap.stop = 1;
+	do {
+		pthread_kill(bench_ap.tid, SIGUSR1);
+		usleep(1000);
+	} while (pthread_tryjoin_np(bench_ap.tid, NULL) == EBUSY);
+	if (bench_ap.failed)
+		bench_fail("%s ipi: the second vCPU left the guest",
+			   bench_ap.ops->name);
+}
+
+/*
+ * One run of a local APIC row: the set-up to its OUT, untimed (and for
+ * ipi the second vCPU started and ready); then the loop to its OUT,
+ * timed.  timer's figure is the latency the guest measured instead.
+ */
+static int bench_apic_run(const struct bench_ops *ops, enum bench_row row,
+			  uint64_t n, struct bench_sample *s)
+{
+	uint64_t t0, exits0;
+	int ret;
+
+	memset((void *)bench_apic, 0, sizeof(*bench_apic));
+	bench_apic->delta = bench_tsc_khz() * BENCH_TIMER_DELTA_US / 1000;
+	ops->apic_enter(0, bench_row_ip(row), n);
+	if (ops->apic_run())
+		return -1;
+	if (row == BENCH_ROW_IPI)
+		bench_ap_start(ops);
+	alarm(BENCH_APIC_TIMEOUT_S);
+	exits0 = ops->apic_exits();
+	t0 = bench_now_ns();
+	ret = ops->apic_run();
+	s->ns = bench_now_ns() - t0;
+	alarm(0);
+	if (row == BENCH_ROW_IPI)
+		bench_ap_stop();
+	s->exits = ops->apic_exits() - exits0;
+	if (row == BENCH_ROW_TIMER)
+		s->ns = bench_apic->lat_sum <= 0 ? 0 :
+			(uint64_t)bench_apic->lat_sum * 1000000 /
+			bench_tsc_khz();
+	return ret;
+}
+
+/*
+ * Did every operation of a local APIC row's run reach its handler(s)
+ * exactly once?  If not, say so (stdout and stderr) and return -1.
+ */
+static int bench_apic_check(const struct bench_ops *ops, enum bench_row row,
+			    uint64_t n)
+{
+	uint32_t handled = bench_apic->handled, ap = bench_apic->ap_handled;
+
+	if (handled == n && (row != BENCH_ROW_IPI || ap == n))
+		return 0;
+	printf("fail %s %s handled %u/%llu ap %u\n", ops->name,
+	       bench_row_name(row), handled, (unsigned long long)n, ap);
+	fflush(stdout);
+	fprintf(stderr,
+		"bench: %s %s: %u of %llu interrupts handled (second VP: %u); no figure for this row\n",
+		ops->name, bench_row_name(row), handled,
+		(unsigned long long)n, ap);
+	return -1;
+}
+
+/* One run of any row, checked: 0, or -1 if the guest's work failed. */
+static int bench_run_checked(const struct bench_ops *ops, enum bench_row row,
+			     uint64_t n, struct bench_sample *s, int *early)
+{
+	memset(s, 0, sizeof(*s));
+	if (!bench_row_apic(row)) {
+		if (ops->run(row, n, s))
+			bench_fail("%s %s: run failed", ops->name,
+				   bench_row_name(row));
+		return bench_hc_check(ops, row, s);
+	}
+	if (bench_apic_run(ops, row, n, s))
+		bench_fail("%s %s: run failed", ops->name, bench_row_name(row));
+	*early += bench_apic->early;
+	return bench_apic_check(ops, row, n);
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -172,21 +399,17 @@ static void bench_row(const struct bench_ops *ops, enum bench_row row,
 	uint64_t ns[BENCH_MAX_RUNS], exits[BENCH_MAX_RUNS];
 	struct bench_sample s;
 	unsigned int i;
+	int early = 0;
 	double med;
 
+	n = bench_row_n(row, n);
 	/* one untimed short run first: faults in memory, warms caches */
-	memset(&s, 0, sizeof(s));
-	if (ops->run(row, n < BENCH_WARMUP_N ? n : BENCH_WARMUP_N, &s))
-		bench_fail("%s %s: warm-up run failed", ops->name,
-			   bench_row_name(row));
-	if (bench_hc_check(ops, row, &s))
+	if (bench_run_checked(ops, row, n < BENCH_WARMUP_N ? n : BENCH_WARMUP_N,
+			      &s, &early))
 		return;
+	early = 0;
 	for (i = 0; i < runs; i++) {
-		memset(&s, 0, sizeof(s));
-		if (ops->run(row, n, &s))
-			bench_fail("%s %s: run %u failed", ops->name,
-				   bench_row_name(row), i);
-		if (bench_hc_check(ops, row, &s))
+		if (bench_run_checked(ops, row, n, &s, &early))
 			return;
 		ns[i] = s.ns;
 		exits[i] = s.exits;
@@ -200,6 +423,10 @@ static void bench_row(const struct bench_ops *ops, enum bench_row row,
 	       bench_row_name(row), (unsigned long long)n, runs, med / n,
 	       median_u64(exits, runs), (double)ns[0] / n,
 	       (double)ns[runs - 1] / n);
+	if (early)
+		printf("note %s %s early %d of %llu\n", ops->name,
+		       bench_row_name(row), early,
+		       (unsigned long long)n * runs);
 	fflush(stdout);
 }
 
@@ -208,6 +435,7 @@ int bench_main(int argc, char **argv, const struct bench_ops *ops)
 	unsigned long long n = 20000;
 	unsigned int runs = 5;
 	int verbose = 0, opt, row;
+	const char *why = NULL;
 	char *end;
 	void *mem;
 
@@ -243,9 +471,25 @@ int bench_main(int argc, char **argv, const struct bench_ops *ops)
 	memcpy((char *)mem + BENCH_GUEST_GPA, bench_guest_start,
 	       bench_guest_end - bench_guest_start);
 
+	bench_apic = (void *)((char *)mem + BENCH_APIC_DATA_GPA);
+	bench_signals();
+
 	if (ops->setup(mem))
 		bench_fail("%s: setting up the VM failed", ops->name);
-	for (row = 0; row < BENCH_NR_ROWS; row++)
+	for (row = 0; row < BENCH_NR_ROWS; row++) {
+		/* the local APIC rows come last, in their own VM */
+		if (row == BENCH_ROW_SELFIPI) {
+			why = ops->apic_setup(mem);
+			if (why)
+				break;
+		}
 		bench_row(ops, row, n, runs, verbose);
+	}
+	/* no local APIC VM: say why for each of its rows */
+	for (; row < BENCH_NR_ROWS; row++) {
+		printf("skip %s %s %s\n", ops->name, bench_row_name(row), why);
+		fprintf(stderr, "bench: %s %s: skipped: %s\n", ops->name,
+			bench_row_name(row), why);
+	}
 	return 0;
 }
