@@ -54,9 +54,11 @@
 #define BENCH_APIC_HANDLED	4
 #define BENCH_APIC_AP_HANDLED	8
 #define BENCH_APIC_EARLY	12
-#define BENCH_APIC_LAT_SUM	16
-#define BENCH_APIC_DEADLINE	24
-#define BENCH_APIC_DELTA	32
+#define BENCH_APIC_DEADLINE	16
+#define BENCH_APIC_DELTA	24
+/* timer: each interrupt's latency in TSC ticks (int32_t), the first ones */
+#define BENCH_TIMER_SAMPLES_GPA	0xb000
+#define BENCH_TIMER_SAMPLES	3072	/* up to BENCH_AP_STACK_TOP - 4 KiB */
 /* timer: how far ahead each TSC deadline is set (microseconds) */
 #define BENCH_TIMER_DELTA_US	1000
 /* ipi and timer: N / BENCH_SLOW_ROW_DIV round trips or interrupts */
@@ -132,8 +134,8 @@ enum bench_row {
 	 * KVM_CREATE_IRQCHIP), in x2APIC mode, in long mode: N self-IPIs,
 	 * each taken and EOI'd; N / BENCH_SLOW_ROW_DIV IPI round trips
 	 * between two VPs on two threads; N / BENCH_SLOW_ROW_DIV TSC-deadline
-	 * interrupts, whose figure is the latency from the deadline to the
-	 * handler (the guest's RDTSC), not the wall time
+	 * interrupts, whose figure is the median latency from a deadline to
+	 * its handler (the guest's RDTSC), not the wall time
 	 */
 	BENCH_ROW_SELFIPI,
 	BENCH_ROW_IPI,
@@ -148,7 +150,6 @@ enum bench_row {
  * @handled: the first VP's handler runs (self-IPIs, pongs, timer ticks)
  * @ap_handled: ipi: the second VP's handler runs (pings)
  * @early: timer: interrupts taken before their deadline
- * @lat_sum: timer: the sum of (handler's RDTSC - deadline), TSC ticks
  * @deadline: timer: the deadline set last
  * @delta: timer: how far ahead of RDTSC each deadline is (written by
  *	bench.c: BENCH_TIMER_DELTA_US in TSC ticks)
@@ -158,14 +159,15 @@ struct bench_apic_data {
 	uint32_t handled;
 	uint32_t ap_handled;
 	uint32_t early;
-	int64_t lat_sum;
 	uint64_t deadline;
 	uint64_t delta;
 };
 
 /**
  * struct bench_sample - one timed run of a row, as the runner saw it
- * @ns: elapsed nanoseconds of the timed part (the entries only)
+ * @ns: elapsed nanoseconds of the timed part (the entries only); for
+ *	BENCH_ROW_TIMER the run's median latency times N instead, so that
+ *	the figure per operation is that median
  * @exits: the VM exits the kernel counted during the timed part
  * @hc_bad: hypercall rows: the OR, over the N calls, of each call's
  *	hypercall result value XOR the one expected (guest R15 at the final
