@@ -216,10 +216,11 @@ static void bench_alarm(int sig)
 {
 	static const char msg[] =
 		"bench: a local APIC run hung (an interrupt lost?)\n";
+	ssize_t ret;
 
 	(void)sig;
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-		_exit(1);
+	ret = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)ret;
 	_exit(1);
 }
 

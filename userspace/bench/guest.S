@@ -60,13 +60,13 @@ bench_guest_out:
 
 /*
  * The entries: EBX = the loop (a guest address) that hc_setup jumps to
- * in long mode.  Each loop makes N calls through the hypercall page (R12)
- * and checks every result value in RAX against RBP, the one expected:
- * status HV_STATUS_SUCCESS and, for the rep call, all reps completed.
- * R15 accumulates the differences (OR of RAX XOR RBP), R14 keeps the last
- * result that differed; the runner reads both at the final HLT.
- */
-/*
+ * in long mode.  Each hypercall loop makes N calls through the hypercall
+ * page (R12) and checks every result value in RAX against RBP, the one
+ * expected: status HV_STATUS_SUCCESS and, for the rep call, all reps
+ * completed.  R15 accumulates the differences (OR of RAX XOR RBP), R14
+ * keeps the last result that differed; the runner reads both at the final
+ * HLT.
+ *
  * EBP says what follows the common set-up: HC_KIND_HCALL the hypercall
  * set-up and HLT, HC_KIND_APIC the local APIC set-up and an OUT to
  * BENCH_PORT, HC_KIND_AP the local APIC set-up only (the second VP of the
@@ -95,9 +95,10 @@ bench_guest_out:
 
 /*
  * Real mode -> 32-bit protected mode -> long mode, paging with one 2 MiB
- * identity-mapped page; then the guest OS ID, the hypercall page and the
- * flush calls' memory input; then HLT: the runner starts its clock when
- * it resumes the guest here.
+ * identity-mapped page; then (HC_KIND_HCALL) the guest OS ID, the
+ * hypercall page and the flush calls' memory input; then HLT: the runner
+ * starts its clock when it resumes the guest here.  The local APIC kinds
+ * go on at apic_setup64 instead.
  */
 hc_setup:
 	cli

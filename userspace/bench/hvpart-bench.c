@@ -223,11 +223,16 @@ static int hv_ap_enter(void)
 {
 	uint32_t type;
 
-	if (ioctl(apic_vp[1].fd, HVPART_RUN_VP, 0) < 0 && errno == EINTR)
-		return 0;
+	if (ioctl(apic_vp[1].fd, HVPART_RUN_VP, 0) < 0) {
+		if (errno == EINTR)
+			return 0;
+		fprintf(stderr, "bench: hvpart ipi: VP 1: RUN_VP: %s\n",
+			strerror(errno));
+		return -1;
+	}
 	type = apic_vp[1].run->msg.header.message_type;
-	fprintf(stderr, "bench: hvpart ipi: VP 1: RUN_VP: %s, %s (%#x)\n",
-		strerror(errno), hvp_message_name(type), type);
+	fprintf(stderr, "bench: hvpart ipi: VP 1 left the guest: %s (%#x)\n",
+		hvp_message_name(type), type);
 	return -1;
 }
 

@@ -438,10 +438,15 @@ static int kvm_apic_run(void)
 
 static int kvm_ap_enter(void)
 {
-	if (ioctl(apic_vcpu[1].fd, KVM_RUN, 0) < 0 && errno == EINTR)
-		return 0;
-	fprintf(stderr, "bench: kvm ipi: vCPU 1: KVM_RUN: %s, exit reason %u\n",
-		strerror(errno), apic_vcpu[1].run->exit_reason);
+	if (ioctl(apic_vcpu[1].fd, KVM_RUN, 0) < 0) {
+		if (errno == EINTR)
+			return 0;
+		fprintf(stderr, "bench: kvm ipi: vCPU 1: KVM_RUN: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	fprintf(stderr, "bench: kvm ipi: vCPU 1 left the guest: exit reason %u\n",
+		apic_vcpu[1].run->exit_reason);
 	return -1;
 }
 
