@@ -49,6 +49,9 @@
 #define BENCH_VEC_PING		0x41	/* ipi: to the second VP */
 #define BENCH_VEC_PONG		0x42	/* ipi: its answer */
 #define BENCH_VEC_TIMER		0x50	/* timer */
+#define BENCH_VEC_WD		0x51	/* ipi: the watchdog's tick */
+/* ipi: the watchdog's tick, in BENCH_TIMER_DELTA_US (250 ms) */
+#define BENCH_IPI_WD_DELTAS	250
 /* struct bench_apic_data's offsets, for guest.S */
 #define BENCH_APIC_READY	0
 #define BENCH_APIC_HANDLED	4
@@ -56,6 +59,9 @@
 #define BENCH_APIC_EARLY	12
 #define BENCH_APIC_DEADLINE	16
 #define BENCH_APIC_DELTA	24
+#define BENCH_APIC_LOST		32
+#define BENCH_APIC_STUCK	36
+#define BENCH_APIC_WD_LAST	40
 /* timer: each interrupt's latency in TSC ticks (int32_t), the first ones */
 #define BENCH_TIMER_SAMPLES_GPA	0xb000
 #define BENCH_TIMER_SAMPLES	3072	/* up to BENCH_AP_STACK_TOP - 4 KiB */
@@ -84,6 +90,7 @@
 #define HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES	0x2
 
 #ifndef __ASSEMBLER__
+#include <signal.h>
 #include <stdint.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -153,6 +160,9 @@ enum bench_row {
  * @deadline: timer: the deadline set last
  * @delta: timer: how far ahead of RDTSC each deadline is (written by
  *	bench.c: BENCH_TIMER_DELTA_US in TSC ticks)
+ * @lost: ipi: pings sent again after a watchdog tick without an answer
+ * @stuck: ipi: set by the watchdog's tick, cleared by the sender
+ * @wd_last: ipi: @handled at the watchdog's last tick
  */
 struct bench_apic_data {
 	uint32_t ready;
@@ -161,6 +171,10 @@ struct bench_apic_data {
 	uint32_t early;
 	uint64_t deadline;
 	uint64_t delta;
+	uint32_t lost;
+	uint32_t stuck;
+	uint32_t wd_last;
+	uint32_t rsvd;
 };
 
 /**
@@ -206,6 +220,10 @@ struct bench_sample {
  *	was interrupted by a signal, -1 after saying why on anything else
  *	(the second vCPU only ever sleeps in HLT with IF set)
  * @apic_exits: the VM exits the kernel counted on both vCPUs so far
+ * @apic_dump: print (stderr) what a hung run's vCPUs were doing
+ *
+ * A run loop that sees EINTR with bench_hung set (the local APIC run's
+ * watchdog went off) returns -1 rather than entering again.
  */
 struct bench_ops {
 	const char *name;
@@ -216,7 +234,10 @@ struct bench_ops {
 	int (*apic_run)(void);
 	int (*ap_enter)(void);
 	uint64_t (*apic_exits)(void);
+	void (*apic_dump)(void);
 };
+
+extern volatile sig_atomic_t bench_hung;
 
 uint64_t bench_now_ns(void);
 const char *bench_row_name(enum bench_row row);

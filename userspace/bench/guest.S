@@ -270,6 +270,7 @@ apic_setup64:
 	idt_gate BENCH_VEC_PING, ipi_ping_handler
 	idt_gate BENCH_VEC_PONG, ipi_pong_handler
 	idt_gate BENCH_VEC_TIMER, timer_handler
+	idt_gate BENCH_VEC_WD, ipi_wd_handler
 	idt_gate 0xff, spurious_handler
 	lidt	G(apic_idt_desc)
 	movl	$MSR_APIC_BASE, %ecx
@@ -311,9 +312,14 @@ selfipi_handler:
  * with BENCH_VEC_PONG to APIC ID 0; between, each side sleeps in HLT with
  * IF=1 (STI; HLT: no wake-up lost).  R12: pings sent.  An interrupt
  * delivered twice counts twice (bench.c reports it) and hangs nothing.
+ * A watchdog (a TSC-deadline tick every BENCH_IPI_WD_DELTAS deltas, a
+ * few exits a run) flags a round trip that made no progress for a whole
+ * tick; the ping is then sent again and counted as lost.
  */
 ipi_loop:
 	xorl	%r12d, %r12d
+	wrmsr_imm MSR_X2APIC_LVTT, APIC_LVT_TSC_DEADLINE | BENCH_VEC_WD
+	call	ipi_wd_arm
 1:	movl	$MSR_X2APIC_ICR, %ecx
 	movl	$(APIC_ICR_ASSERT | BENCH_VEC_PING), %eax
 	movl	$1, %edx
@@ -321,13 +327,52 @@ ipi_loop:
 	incl	%r12d
 2:	cmpl	D(BENCH_APIC_HANDLED), %r12d
 	jbe	3f			/* answered (once or more) */
+	cmpl	$0, D(BENCH_APIC_STUCK)
+	jne	4f
 	sti
 	hlt
 	cli
 	jmp	2b
 3:	decl	%esi
 	jnz	1b
+	wrmsr_imm MSR_TSC_DEADLINE, 0	/* the watchdog off */
 	jmp	apic_done
+4:	movl	$0, D(BENCH_APIC_STUCK)	/* no answer: send it again */
+	incl	D(BENCH_APIC_LOST)
+	decl	%r12d
+	jmp	1b
+
+/* IA32_TSC_DEADLINE = now + BENCH_IPI_WD_DELTAS deltas; EAX, ECX, EDX */
+ipi_wd_arm:
+	rdtsc
+	shlq	$32, %rdx
+	orq	%rdx, %rax
+	pushq	%rax
+	imulq	$BENCH_IPI_WD_DELTAS, D(BENCH_APIC_DELTA), %rax
+	addq	(%rsp), %rax
+	addq	$8, %rsp
+	movq	%rax, %rdx
+	shrq	$32, %rdx
+	movl	$MSR_TSC_DEADLINE, %ecx
+	wrmsr
+	ret
+
+/* The watchdog's tick: no pong since the last one flags the wait stuck. */
+ipi_wd_handler:
+	pushq	%rax
+	pushq	%rcx
+	pushq	%rdx
+	movl	D(BENCH_APIC_HANDLED), %eax
+	cmpl	D(BENCH_APIC_WD_LAST), %eax
+	jne	1f
+	movl	$1, D(BENCH_APIC_STUCK)
+1:	movl	%eax, D(BENCH_APIC_WD_LAST)
+	call	ipi_wd_arm
+	wrmsr_imm MSR_X2APIC_EOI, 0
+	popq	%rdx
+	popq	%rcx
+	popq	%rax
+	iretq
 
 ipi_pong_handler:
 	incl	D(BENCH_APIC_HANDLED)

@@ -119,6 +119,8 @@ static int hv_run_to_halt(struct hvp_vp *v, enum bench_row row)
 
 	for (;;) {
 		if (ioctl(v->fd, HVPART_RUN_VP, 0) < 0) {
+			if (errno == EINTR && bench_hung)
+				return -1;
 			if (errno == EINTR)
 				continue;
 			bench_fail("HVPART_RUN_VP: %s", strerror(errno));
@@ -241,6 +243,31 @@ static uint64_t hv_apic_exits(void)
 	return apic_vp[0].run->exits + apic_vp[1].run->exits;
 }
 
+static void hv_apic_dump(void)
+{
+	static const uint32_t names[] = {
+		HVPART_REG_RIP, HVPART_REG_RFLAGS,
+		HVPART_REG_INTERNAL_ACTIVITY_STATE,
+		HVPART_REG_APIC(0x120), HVPART_REG_APIC(0x220),	/* ISR, IRR */
+	};
+	struct hvpart_register r[ARRAY_SIZE(names)];
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(apic_vp); i++) {
+		for (j = 0; j < ARRAY_SIZE(names); j++)
+			hvp_reg64(&r[j], names[j], 0);
+		if (hvp_get_regs(&apic_vp[i], r, ARRAY_SIZE(r)))
+			continue;
+		fprintf(stderr,
+			"bench: hvpart VP %u: RIP %#llx RFLAGS %#llx activity %llu ISR[95:64] %#llx IRR[95:64] %#llx\n",
+			i, (unsigned long long)r[0].value.reg64,
+			(unsigned long long)r[1].value.reg64,
+			(unsigned long long)r[2].value.reg64,
+			(unsigned long long)r[3].value.reg64,
+			(unsigned long long)r[4].value.reg64);
+	}
+}
+
 static const struct bench_ops hv_ops = {
 	.name		= "hvpart",
 	.setup		= hv_setup,
@@ -250,6 +277,7 @@ static const struct bench_ops hv_ops = {
 	.apic_run	= hv_apic_run,
 	.ap_enter	= hv_ap_enter,
 	.apic_exits	= hv_apic_exits,
+	.apic_dump	= hv_apic_dump,
 };
 
 int main(int argc, char **argv)

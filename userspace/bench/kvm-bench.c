@@ -353,6 +353,8 @@ static int kvm_run_to_halt(const struct kvm_bench_vcpu *v, enum bench_row row)
 
 	for (;;) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR && bench_hung)
+				return -1;
 			if (errno == EINTR)
 				continue;
 			bench_fail("KVM_RUN: %s", strerror(errno));
@@ -455,6 +457,27 @@ static uint64_t kvm_apic_exits(void)
 	return kvm_vcpu_exits(&apic_vcpu[0]) + kvm_vcpu_exits(&apic_vcpu[1]);
 }
 
+static void kvm_apic_dump(void)
+{
+	struct kvm_mp_state mp;
+	struct kvm_lapic_state lapic;
+	struct kvm_regs regs;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(apic_vcpu); i++) {
+		if (ioctl(apic_vcpu[i].fd, KVM_GET_REGS, &regs) ||
+		    ioctl(apic_vcpu[i].fd, KVM_GET_MP_STATE, &mp) ||
+		    ioctl(apic_vcpu[i].fd, KVM_GET_LAPIC, &lapic))
+			continue;
+		fprintf(stderr,
+			"bench: kvm vCPU %u: RIP %#llx RFLAGS %#llx mp_state %u ISR[95:64] %#x IRR[95:64] %#x\n",
+			i, (unsigned long long)regs.rip,
+			(unsigned long long)regs.rflags, mp.mp_state,
+			*(uint32_t *)&lapic.regs[0x120],
+			*(uint32_t *)&lapic.regs[0x220]);
+	}
+}
+
 static const struct bench_ops kvm_ops = {
 	.name		= "kvm",
 	.setup		= kvm_setup,
@@ -464,6 +487,7 @@ static const struct bench_ops kvm_ops = {
 	.apic_run	= kvm_apic_run,
 	.ap_enter	= kvm_ap_enter,
 	.apic_exits	= kvm_apic_exits,
+	.apic_dump	= kvm_apic_dump,
 };
 
 int main(int argc, char **argv)
