@@ -62,6 +62,7 @@
 #define BENCH_APIC_LOST		32
 #define BENCH_APIC_STUCK	36
 #define BENCH_APIC_WD_LAST	40
+#define BENCH_APIC_NOWAIT	44
 /* timer: each interrupt's latency in TSC ticks (int32_t), the first ones */
 #define BENCH_TIMER_SAMPLES_GPA	0xb000
 #define BENCH_TIMER_SAMPLES	3072	/* up to BENCH_AP_STACK_TOP - 4 KiB */
@@ -163,6 +164,8 @@ enum bench_row {
  * @lost: ipi: pings sent again after a watchdog tick without an answer
  * @stuck: ipi: set by the watchdog's tick, cleared by the sender
  * @wd_last: ipi: @handled at the watchdog's last tick
+ * @nowait: ipi: pings found answered as soon as they were sent (a pong
+ *	handled twice ran ahead), so that two pings were in flight
  */
 struct bench_apic_data {
 	uint32_t ready;
@@ -174,7 +177,7 @@ struct bench_apic_data {
 	uint32_t lost;
 	uint32_t stuck;
 	uint32_t wd_last;
-	uint32_t rsvd;
+	uint32_t nowait;
 };
 
 /**

@@ -325,6 +325,9 @@ ipi_loop:
 	movl	$1, %edx
 	wrmsr
 	incl	%r12d
+	cmpl	D(BENCH_APIC_HANDLED), %r12d
+	ja	2f
+	incl	D(BENCH_APIC_NOWAIT)	/* answered before it was sent */
 2:	cmpl	D(BENCH_APIC_HANDLED), %r12d
 	jbe	3f			/* answered (once or more) */
 	cmpl	$0, D(BENCH_APIC_STUCK)
