@@ -36,6 +36,40 @@
 #define BENCH_PDPT_GPA		0x9000
 #define BENCH_PD_GPA		0xa000
 #define BENCH_STACK_TOP		0x10000
+
+/*
+ * The local APIC rows' memory: the IDT, the counters that the guest's
+ * handlers keep (struct bench_apic_data), the second VP's stack (the
+ * first one's is the page below BENCH_STACK_TOP), and the vectors.
+ */
+#define BENCH_IDT_GPA		0x6000
+#define BENCH_APIC_DATA_GPA	0x7000
+#define BENCH_AP_STACK_TOP	0xf000
+#define BENCH_VEC_SELF		0x40	/* selfipi */
+#define BENCH_VEC_PING		0x41	/* ipi: to the second VP */
+#define BENCH_VEC_PONG		0x42	/* ipi: its answer */
+#define BENCH_VEC_TIMER		0x50	/* timer */
+#define BENCH_VEC_WD		0x51	/* ipi: the watchdog's tick */
+/* ipi: the watchdog's tick, in BENCH_TIMER_DELTA_US (250 ms) */
+#define BENCH_IPI_WD_DELTAS	250
+/* struct bench_apic_data's offsets, for guest.S */
+#define BENCH_APIC_READY	0
+#define BENCH_APIC_HANDLED	4
+#define BENCH_APIC_AP_HANDLED	8
+#define BENCH_APIC_EARLY	12
+#define BENCH_APIC_DEADLINE	16
+#define BENCH_APIC_DELTA	24
+#define BENCH_APIC_LOST		32
+#define BENCH_APIC_STUCK	36
+#define BENCH_APIC_WD_LAST	40
+#define BENCH_APIC_NOWAIT	44
+/* timer: each interrupt's latency in TSC ticks (int32_t), the first ones */
+#define BENCH_TIMER_SAMPLES_GPA	0xb000
+#define BENCH_TIMER_SAMPLES	3072	/* up to BENCH_AP_STACK_TOP - 4 KiB */
+/* timer: how far ahead each TSC deadline is set (microseconds) */
+#define BENCH_TIMER_DELTA_US	1000
+/* ipi and timer: N / BENCH_SLOW_ROW_DIV round trips or interrupts */
+#define BENCH_SLOW_ROW_DIV	10
 /* GVA ranges in the rep call's list, i.e. its rep count */
 #define BENCH_FLUSH_REPS	16
 /* The guest OS ID the guest writes: Linux's vendor ID, nothing else. */
@@ -57,6 +91,7 @@
 #define HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES	0x2
 
 #ifndef __ASSEMBLER__
+#include <signal.h>
 #include <stdint.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -68,6 +103,10 @@ extern const unsigned char bench_guest_out[];
 extern const unsigned char bench_guest_hc_fast[];
 extern const unsigned char bench_guest_hc_mem[];
 extern const unsigned char bench_guest_hc_rep[];
+extern const unsigned char bench_guest_selfipi[];
+extern const unsigned char bench_guest_ipi[];
+extern const unsigned char bench_guest_ipi_ap[];
+extern const unsigned char bench_guest_timer[];
 extern const unsigned char bench_guest_end[];
 
 enum bench_row {
@@ -97,12 +136,55 @@ enum bench_row {
 	BENCH_ROW_HC_FAST,
 	BENCH_ROW_HC_MEM,
 	BENCH_ROW_HC_REP,
+	/*
+	 * The local APIC rows, in a second VM whose local APICs are in the
+	 * kernel (hvpart: HVPART_CREATE_PARTITION_LOCAL_APIC; KVM:
+	 * KVM_CREATE_IRQCHIP), in x2APIC mode, in long mode: N self-IPIs,
+	 * each taken and EOI'd; N / BENCH_SLOW_ROW_DIV IPI round trips
+	 * between two VPs on two threads; N / BENCH_SLOW_ROW_DIV TSC-deadline
+	 * interrupts, whose figure is the median latency from a deadline to
+	 * its handler (the guest's RDTSC), not the wall time
+	 */
+	BENCH_ROW_SELFIPI,
+	BENCH_ROW_IPI,
+	BENCH_ROW_TIMER,
 	BENCH_NR_ROWS,
 };
 
 /**
+ * struct bench_apic_data - the local APIC rows' counters, in guest memory
+ *	at BENCH_APIC_DATA_GPA; cleared by bench.c before each run
+ * @ready: ipi: the second VP has set up its APIC and sleeps
+ * @handled: the first VP's handler runs (self-IPIs, pongs, timer ticks)
+ * @ap_handled: ipi: the second VP's handler runs (pings)
+ * @early: timer: interrupts taken before their deadline
+ * @deadline: timer: the deadline set last
+ * @delta: timer: how far ahead of RDTSC each deadline is (written by
+ *	bench.c: BENCH_TIMER_DELTA_US in TSC ticks)
+ * @lost: ipi: pings sent again after a watchdog tick without an answer
+ * @stuck: ipi: set by the watchdog's tick, cleared by the sender
+ * @wd_last: ipi: @handled at the watchdog's last tick
+ * @nowait: ipi: pings found answered as soon as they were sent (a pong
+ *	handled twice ran ahead), so that two pings were in flight
+ */
+struct bench_apic_data {
+	uint32_t ready;
+	uint32_t handled;
+	uint32_t ap_handled;
+	uint32_t early;
+	uint64_t deadline;
+	uint64_t delta;
+	uint32_t lost;
+	uint32_t stuck;
+	uint32_t wd_last;
+	uint32_t nowait;
+};
+
+/**
  * struct bench_sample - one timed run of a row, as the runner saw it
- * @ns: elapsed nanoseconds of the timed part (the entries only)
+ * @ns: elapsed nanoseconds of the timed part (the entries only); for
+ *	BENCH_ROW_TIMER the run's median latency times N instead, so that
+ *	the figure per operation is that median
  * @exits: the VM exits the kernel counted during the timed part
  * @hc_bad: hypercall rows: the OR, over the N calls, of each call's
  *	hypercall result value XOR the one expected (guest R15 at the final
@@ -127,18 +209,45 @@ struct bench_sample {
  *	hypercall row (bench_row_hcall()) is entered until its set-up's
  *	HLT first, untimed; then enter until the HLT (BENCH_ROW_NULL: N
  *	immediate exits) and fill @s
+ *
+ * The local APIC rows (bench_row_apic()) run in a second VM, with two
+ * vCPUs, whose local APICs are in the kernel; bench.c drives them:
+ * @apic_setup: create it, with the same memory (@mem); NULL, or why
+ *	the rows cannot run here (they are skipped, not failed)
+ * @apic_enter: put vCPU @vp (0 or 1) in real mode at 0:@ip, as @run
+ *	does, with ESI = @n and DX = BENCH_PORT, and make it runnable (the
+ *	second vCPU waits for INIT-SIPI until then)
+ * @apic_run: enter vCPU 0 until its OUT to BENCH_PORT, which it
+ *	completes; -1 after saying why on anything else
+ * @ap_enter: one run ioctl on vCPU 1, on the second thread: 0 if it
+ *	was interrupted by a signal, -1 after saying why on anything else
+ *	(the second vCPU only ever sleeps in HLT with IF set)
+ * @apic_exits: the VM exits the kernel counted on both vCPUs so far
+ * @apic_dump: print (stderr) what a hung run's vCPUs were doing
+ *
+ * A run loop that sees EINTR with bench_hung set (the local APIC run's
+ * watchdog went off) returns -1 rather than entering again.
  */
 struct bench_ops {
 	const char *name;
 	int (*setup)(void *mem);
 	int (*run)(enum bench_row row, uint64_t n, struct bench_sample *s);
+	const char *(*apic_setup)(void *mem);
+	void (*apic_enter)(unsigned int vp, uint16_t ip, uint64_t n);
+	int (*apic_run)(void);
+	int (*ap_enter)(void);
+	uint64_t (*apic_exits)(void);
+	void (*apic_dump)(void);
 };
+
+extern volatile sig_atomic_t bench_hung;
 
 uint64_t bench_now_ns(void);
 const char *bench_row_name(enum bench_row row);
 uint16_t bench_row_ip(enum bench_row row);
 uint16_t bench_row_port(enum bench_row row);
 int bench_row_hcall(enum bench_row row);
+int bench_row_apic(enum bench_row row);
 __attribute__((format(printf, 1, 2), noreturn))
 void bench_fail(const char *fmt, ...);
 int bench_main(int argc, char **argv, const struct bench_ops *ops);

@@ -11,6 +11,11 @@
  * Hypercalls are hvpart's own business too: a new partition has every
  * Hyper-V privilege, feature and recommendation hvpart implements, so
  * the guest can enable the hypercall page and make the calls.
+ *
+ * The local APIC rows run in a second partition, created with
+ * HVPART_CREATE_PARTITION_LOCAL_APIC, with two VPs over the same memory
+ * and the same BENCH_PORT intercept.  VP 1 waits for INIT-SIPI until the
+ * ipi row sets its activity state to 0.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,18 +26,17 @@
 #include "bench.h"
 
 static struct hvp_vp vp;
+/* the local APIC partition's VPs */
+static struct hvp_vp apic_vp[2];
 
-static int hv_setup(void *mem)
+static int sys_fd = -1;
+
+/* A partition over @mem that intercepts OUT to BENCH_PORT. */
+static int hv_create(void *mem, uint64_t flags)
 {
-	int sys_fd, pt_fd, ret;
+	int pt_fd, ret;
 
-	sys_fd = hvp_open(NULL);
-	if (sys_fd < 0)
-		bench_fail("open %s: %s", HVP_DEVICE_PATH, strerror(-sys_fd));
-	if (hvp_check_extension(sys_fd, HVPART_CAP_IO_INTERCEPT) <= 0 ||
-	    hvp_check_extension(sys_fd, HVPART_CAP_RUN_COMPLETION) <= 0)
-		bench_fail("hvpart lacks I/O intercepts or run completion");
-	pt_fd = hvp_create_partition(sys_fd, 0);
+	pt_fd = hvp_create_partition(sys_fd, flags);
 	if (pt_fd < 0)
 		bench_fail("HVPART_CREATE_PARTITION: %s", strerror(-pt_fd));
 	ret = hvp_map_gpa_range(pt_fd, 0, BENCH_MEM_SIZE, mem,
@@ -45,9 +49,26 @@ static int hv_setup(void *mem)
 				    BENCH_PORT, BENCH_PORT);
 	if (ret)
 		bench_fail("HVPART_INSTALL_INTERCEPT: %s", strerror(-ret));
-	ret = hvp_create_vp(sys_fd, pt_fd, 0, &vp);
+	return pt_fd;
+}
+
+static void hv_create_vp(int pt_fd, uint32_t index, struct hvp_vp *v)
+{
+	int ret = hvp_create_vp(sys_fd, pt_fd, index, v);
+
 	if (ret)
-		bench_fail("HVPART_CREATE_VP: %s", strerror(-ret));
+		bench_fail("HVPART_CREATE_VP %u: %s", index, strerror(-ret));
+}
+
+static int hv_setup(void *mem)
+{
+	sys_fd = hvp_open(NULL);
+	if (sys_fd < 0)
+		bench_fail("open %s: %s", HVP_DEVICE_PATH, strerror(-sys_fd));
+	if (hvp_check_extension(sys_fd, HVPART_CAP_IO_INTERCEPT) <= 0 ||
+	    hvp_check_extension(sys_fd, HVPART_CAP_RUN_COMPLETION) <= 0)
+		bench_fail("hvpart lacks I/O intercepts or run completion");
+	hv_create_vp(hv_create(mem, 0), 0, &vp);
 	return 0;
 }
 
@@ -88,25 +109,29 @@ static int hv_run_null(uint64_t n, uint64_t *ns)
 }
 
 /*
- * Enter the guest until it halts; each OUT to BENCH_PORT (the out row)
- * is completed on the way.
+ * Enter @v until it halts; each OUT to BENCH_PORT (the out row) is
+ * completed on the way.  A local APIC row stops at its first OUT.
  */
-static int hv_run_to_halt(enum bench_row row)
+static int hv_run_to_halt(struct hvp_vp *v, enum bench_row row)
 {
-	struct hvpart_run *run = vp.run;
+	struct hvpart_run *run = v->run;
 	uint32_t type;
 
 	for (;;) {
-		if (ioctl(vp.fd, HVPART_RUN_VP, 0) < 0) {
+		if (ioctl(v->fd, HVPART_RUN_VP, 0) < 0) {
+			if (errno == EINTR && bench_hung)
+				return -1;
 			if (errno == EINTR)
 				continue;
 			bench_fail("HVPART_RUN_VP: %s", strerror(errno));
 		}
 		type = run->msg.header.message_type;
 		if (type == HVPART_MSG_X64_IO_PORT_INTERCEPT &&
-		    row == BENCH_ROW_OUT) {
+		    (row == BENCH_ROW_OUT || bench_row_apic(row))) {
 			if (hv_complete_out(run))
 				return -1;
+			if (bench_row_apic(row))
+				return 0;
 			continue;
 		}
 		if (type == HVPART_MSG_X64_HALT)
@@ -140,12 +165,12 @@ static int hv_run(enum bench_row row, uint64_t n, struct bench_sample *s)
 		bench_fail("HVPART_SET_VP_REGISTERS: %s", strerror(-ret));
 	run->completion = 0;
 	/* the hypercall rows' set-up (long mode, hypercall page): untimed */
-	if (bench_row_hcall(row) && hv_run_to_halt(row))
+	if (bench_row_hcall(row) && hv_run_to_halt(&vp, row))
 		return -1;
 	exits0 = run->exits;
 
 	t0 = bench_now_ns();
-	if (hv_run_to_halt(row))
+	if (hv_run_to_halt(&vp, row))
 		return -1;
 	s->ns = bench_now_ns() - t0;
 	s->exits = run->exits - exits0;
@@ -162,10 +187,97 @@ static int hv_run(enum bench_row row, uint64_t n, struct bench_sample *s)
 	return 0;
 }
 
+static const char *hv_apic_setup(void *mem)
+{
+	int pt_fd;
+
+	if (hvp_check_extension(sys_fd, HVPART_CAP_LOCAL_APIC) <= 0)
+		return "no HVPART_CAP_LOCAL_APIC";
+	pt_fd = hv_create(mem, HVPART_CREATE_PARTITION_LOCAL_APIC);
+	hv_create_vp(pt_fd, 0, &apic_vp[0]);
+	hv_create_vp(pt_fd, 1, &apic_vp[1]);
+	return NULL;
+}
+
+static void hv_apic_enter(unsigned int index, uint16_t ip, uint64_t n)
+{
+	struct hvpart_register regs[3];
+	int ret;
+
+	hvp_reg64(&regs[0], HVPART_REG_RSI, n);
+	hvp_reg64(&regs[1], HVPART_REG_RDX, BENCH_PORT);
+	/* runnable: VP 1 waits for INIT-SIPI, or is halted from last time */
+	hvp_reg64(&regs[2], HVPART_REG_INTERNAL_ACTIVITY_STATE, 0);
+	ret = hvp_vp_set_real_mode(&apic_vp[index], 0, ip);
+	if (!ret)
+		ret = hvp_set_regs(&apic_vp[index], regs, ARRAY_SIZE(regs));
+	if (ret)
+		bench_fail("HVPART_SET_VP_REGISTERS: %s", strerror(-ret));
+	apic_vp[index].run->completion = 0;
+}
+
+static int hv_apic_run(void)
+{
+	return hv_run_to_halt(&apic_vp[0], BENCH_ROW_SELFIPI);
+}
+
+static int hv_ap_enter(void)
+{
+	uint32_t type;
+
+	if (ioctl(apic_vp[1].fd, HVPART_RUN_VP, 0) < 0) {
+		if (errno == EINTR)
+			return 0;
+		fprintf(stderr, "bench: hvpart ipi: VP 1: RUN_VP: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	type = apic_vp[1].run->msg.header.message_type;
+	fprintf(stderr, "bench: hvpart ipi: VP 1 left the guest: %s (%#x)\n",
+		hvp_message_name(type), type);
+	return -1;
+}
+
+static uint64_t hv_apic_exits(void)
+{
+	return apic_vp[0].run->exits + apic_vp[1].run->exits;
+}
+
+static void hv_apic_dump(void)
+{
+	static const uint32_t names[] = {
+		HVPART_REG_RIP, HVPART_REG_RFLAGS,
+		HVPART_REG_INTERNAL_ACTIVITY_STATE,
+		HVPART_REG_APIC(0x120), HVPART_REG_APIC(0x220),	/* ISR, IRR */
+	};
+	struct hvpart_register r[ARRAY_SIZE(names)];
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(apic_vp); i++) {
+		for (j = 0; j < ARRAY_SIZE(names); j++)
+			hvp_reg64(&r[j], names[j], 0);
+		if (hvp_get_regs(&apic_vp[i], r, ARRAY_SIZE(r)))
+			continue;
+		fprintf(stderr,
+			"bench: hvpart VP %u: RIP %#llx RFLAGS %#llx activity %llu ISR[95:64] %#llx IRR[95:64] %#llx\n",
+			i, (unsigned long long)r[0].value.reg64,
+			(unsigned long long)r[1].value.reg64,
+			(unsigned long long)r[2].value.reg64,
+			(unsigned long long)r[3].value.reg64,
+			(unsigned long long)r[4].value.reg64);
+	}
+}
+
 static const struct bench_ops hv_ops = {
-	.name	= "hvpart",
-	.setup	= hv_setup,
-	.run	= hv_run,
+	.name		= "hvpart",
+	.setup		= hv_setup,
+	.run		= hv_run,
+	.apic_setup	= hv_apic_setup,
+	.apic_enter	= hv_apic_enter,
+	.apic_run	= hv_apic_run,
+	.ap_enter	= hv_ap_enter,
+	.apic_exits	= hv_apic_exits,
+	.apic_dump	= hv_apic_dump,
 };
 
 int main(int argc, char **argv)

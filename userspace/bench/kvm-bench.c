@@ -13,6 +13,11 @@
  * 0x40000000 up (in place of KVM's own "KVMKVMKVM" leaves), which makes
  * KVM handle the synthetic MSRs and the hypercalls in the kernel, and
  * KVM_CAP_HYPERV_ENFORCE_CPUID makes it grant exactly what they say.
+ *
+ * The local APIC rows run in a second VM with the in-kernel irqchip
+ * (KVM_CREATE_IRQCHIP), two vCPUs over the same memory and the same CPUID
+ * plus x2APIC and the TSC-deadline timer, as a VMM sets them.  vCPU 1
+ * waits for INIT-SIPI until the ipi row sets its MP state to runnable.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,12 +45,31 @@
 #define HYPERV_CPUID_SIGNATURE_EAX	0x31237648	/* "Hv#1" */
 #define HV_MSR_HYPERCALL_AVAILABLE	(1U << 5)	/* 0x40000003 EAX */
 #define HV_X64_REMOTE_TLB_FLUSH_RECOMMENDED (1U << 2)	/* 0x40000004 EAX */
+/* CPUID 1 ECX */
+#define CPUID_1_ECX_X2APIC		(1U << 21)
+#define CPUID_1_ECX_TSC_DEADLINE	(1U << 24)
 
-static int vcpu_fd, stats_fd = -1;
-static struct kvm_run *run;
-static off_t exits_off = -1;
-/* the vCPU's reset state: each run starts from it, in real mode */
-static struct kvm_sregs reset_sregs;
+/**
+ * struct kvm_bench_vcpu - a vCPU
+ * @fd: its fd
+ * @run: its mapped struct kvm_run
+ * @stats_fd: its binary statistics fd, or -1
+ * @exits_off: where its "exits" counter is in @stats_fd, or -1
+ * @reset_sregs: its reset state: each run starts from it, in real mode
+ */
+struct kvm_bench_vcpu {
+	int fd;
+	struct kvm_run *run;
+	int stats_fd;
+	off_t exits_off;
+	struct kvm_sregs reset_sregs;
+};
+
+static int kvm_fd;
+/* the VM of the rows before the local APIC ones, and its vCPU */
+static struct kvm_bench_vcpu vcpu0;
+/* the local APIC VM's vCPUs */
+static struct kvm_bench_vcpu apic_vcpu[2];
 
 static int kvm_ioctl(int fd, unsigned long cmd, unsigned long arg,
 		     const char *what)
@@ -84,8 +108,9 @@ static struct kvm_cpuid_entry2 *kvm_find_leaf(struct kvm_cpuid2 *cpuid,
 /*
  * The supported CPUID with the Hyper-V leaves in the hypervisor range;
  * fails unless they enable the hypercall page and the flush calls.
+ * @apic: with x2APIC and the TSC-deadline timer (in-kernel irqchip).
  */
-static void kvm_set_cpuid(int kvm_fd)
+static void kvm_set_cpuid(int fd, int apic)
 {
 	struct kvm_cpuid2 *cpuid = kvm_alloc_cpuid(), *hv = kvm_alloc_cpuid();
 	struct kvm_cpuid_entry2 *e;
@@ -97,7 +122,7 @@ static void kvm_set_cpuid(int kvm_fd)
 		kvm_ioctl(kvm_fd, KVM_GET_SUPPORTED_HV_CPUID,
 			  (unsigned long)hv, "KVM_GET_SUPPORTED_HV_CPUID");
 	else
-		kvm_ioctl(vcpu_fd, KVM_GET_SUPPORTED_HV_CPUID,
+		kvm_ioctl(fd, KVM_GET_SUPPORTED_HV_CPUID,
 			  (unsigned long)hv, "KVM_GET_SUPPORTED_HV_CPUID (vCPU)");
 
 	/* drop KVM's own leaves from the hypervisor range */
@@ -123,15 +148,23 @@ static void kvm_set_cpuid(int kvm_fd)
 	e = kvm_find_leaf(cpuid, HYPERV_CPUID_ENLIGHTMENT_INFO);
 	if (!e || !(e->eax & HV_X64_REMOTE_TLB_FLUSH_RECOMMENDED))
 		bench_fail("KVM_GET_SUPPORTED_HV_CPUID: no remote TLB flush");
+	e = kvm_find_leaf(cpuid, 1);
+	if (apic && e) {
+		/* KVM emulates both; the deadline bit is the VMM's to set */
+		e->ecx |= CPUID_1_ECX_X2APIC;
+		if (ioctl(kvm_fd, KVM_CHECK_EXTENSION,
+			  KVM_CAP_TSC_DEADLINE_TIMER) > 0)
+			e->ecx |= CPUID_1_ECX_TSC_DEADLINE;
+	}
 
-	kvm_ioctl(vcpu_fd, KVM_SET_CPUID2, (unsigned long)cpuid,
+	kvm_ioctl(fd, KVM_SET_CPUID2, (unsigned long)cpuid,
 		  "KVM_SET_CPUID2");
 	free(hv);
 	free(cpuid);
 }
 
 /* Hyper-V: KVM grants what the CPUID leaves say, no more (if it can). */
-static void kvm_enforce_hv_cpuid(int kvm_fd)
+static void kvm_enforce_hv_cpuid(int fd)
 {
 	struct kvm_enable_cap cap = {
 		.cap = KVM_CAP_HYPERV_ENFORCE_CPUID,
@@ -139,12 +172,12 @@ static void kvm_enforce_hv_cpuid(int kvm_fd)
 	};
 
 	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_HYPERV_ENFORCE_CPUID) > 0)
-		kvm_ioctl(vcpu_fd, KVM_ENABLE_CAP, (unsigned long)&cap,
+		kvm_ioctl(fd, KVM_ENABLE_CAP, (unsigned long)&cap,
 			  "KVM_ENABLE_CAP(KVM_CAP_HYPERV_ENFORCE_CPUID)");
 }
 
-/* Find the vCPU's "exits" counter; leave exits_off at -1 if absent. */
-static void kvm_find_exits_stat(void)
+/* Find @v's "exits" counter; leave exits_off at -1 if absent. */
+static void kvm_find_exits_stat(struct kvm_bench_vcpu *v)
 {
 	struct kvm_stats_header hdr;
 	struct kvm_stats_desc *desc;
@@ -152,21 +185,22 @@ static void kvm_find_exits_stat(void)
 	char *descs;
 	uint32_t i;
 
-	stats_fd = ioctl(vcpu_fd, KVM_GET_STATS_FD, 0);
-	if (stats_fd < 0)
+	v->exits_off = -1;
+	v->stats_fd = ioctl(v->fd, KVM_GET_STATS_FD, 0);
+	if (v->stats_fd < 0)
 		return;
-	if (pread(stats_fd, &hdr, sizeof(hdr), 0) != sizeof(hdr))
+	if (pread(v->stats_fd, &hdr, sizeof(hdr), 0) != sizeof(hdr))
 		return;
 	desc_size = sizeof(*desc) + hdr.name_size;
 	descs = calloc(hdr.num_desc, desc_size);
 	if (!descs)
 		return;
-	if (pread(stats_fd, descs, desc_size * hdr.num_desc,
+	if (pread(v->stats_fd, descs, desc_size * hdr.num_desc,
 		  hdr.desc_offset) == (ssize_t)(desc_size * hdr.num_desc)) {
 		for (i = 0; i < hdr.num_desc; i++) {
 			desc = (struct kvm_stats_desc *)(descs + i * desc_size);
 			if (!strcmp(desc->name, "exits") && desc->size == 1) {
-				exits_off = hdr.data_offset + desc->offset;
+				v->exits_off = hdr.data_offset + desc->offset;
 				break;
 			}
 		}
@@ -174,17 +208,24 @@ static void kvm_find_exits_stat(void)
 	free(descs);
 }
 
-static uint64_t kvm_exits(void)
+static uint64_t kvm_vcpu_exits(const struct kvm_bench_vcpu *v)
 {
-	uint64_t v;
+	uint64_t exits;
 
-	if (exits_off < 0 ||
-	    pread(stats_fd, &v, sizeof(v), exits_off) != sizeof(v))
+	if (v->exits_off < 0 ||
+	    pread(v->stats_fd, &exits, sizeof(exits), v->exits_off) !=
+	    sizeof(exits))
 		return 0;
-	return v;
+	return exits;
 }
 
-static int kvm_setup(void *mem)
+static uint64_t kvm_exits(void)
+{
+	return kvm_vcpu_exits(&vcpu0);
+}
+
+/* A VM over @mem: the TSS address VMX wants, one memory slot. */
+static int kvm_create_vm(void *mem)
 {
 	struct kvm_userspace_memory_region region = {
 		.slot = 0,
@@ -192,12 +233,44 @@ static int kvm_setup(void *mem)
 		.memory_size = BENCH_MEM_SIZE,
 		.userspace_addr = (uintptr_t)mem,
 	};
+	int vm_fd;
+
+	vm_fd = kvm_ioctl(kvm_fd, KVM_CREATE_VM, 0, "KVM_CREATE_VM");
+	kvm_ioctl(vm_fd, KVM_SET_TSS_ADDR, KVM_BENCH_TSS_ADDR,
+		  "KVM_SET_TSS_ADDR");
+	kvm_ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, (unsigned long)&region,
+		  "KVM_SET_USER_MEMORY_REGION");
+	return vm_fd;
+}
+
+/* vCPU @id of @vm_fd, with its CPUID (@apic: see kvm_set_cpuid()). */
+static void kvm_create_vcpu(int vm_fd, unsigned int id, int apic,
+			    struct kvm_bench_vcpu *v)
+{
+	int size;
+
+	v->fd = kvm_ioctl(vm_fd, KVM_CREATE_VCPU, id, "KVM_CREATE_VCPU");
+	size = kvm_ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0,
+			 "KVM_GET_VCPU_MMAP_SIZE");
+	v->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd,
+		      0);
+	if (v->run == MAP_FAILED)
+		bench_fail("mmap vcpu: %s", strerror(errno));
+	kvm_set_cpuid(v->fd, apic);
+	kvm_enforce_hv_cpuid(v->fd);
+	kvm_ioctl(v->fd, KVM_GET_SREGS, (unsigned long)&v->reset_sregs,
+		  "KVM_GET_SREGS");
+	kvm_find_exits_stat(v);
+}
+
+static int kvm_setup(void *mem)
+{
 	struct kvm_ioeventfd ioeventfd = {
 		.addr = BENCH_PORT_KERNEL,
 		.len = 1,
 		.flags = KVM_IOEVENTFD_FLAG_PIO,
 	};
-	int kvm_fd, vm_fd, size;
+	int vm_fd;
 
 	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm_fd < 0)
@@ -207,39 +280,26 @@ static int kvm_setup(void *mem)
 		bench_fail("KVM API version is not %d", KVM_API_VERSION);
 	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_HYPERV) <= 0)
 		bench_fail("KVM has no Hyper-V emulation (KVM_CAP_HYPERV)");
-	vm_fd = kvm_ioctl(kvm_fd, KVM_CREATE_VM, 0, "KVM_CREATE_VM");
-	kvm_ioctl(vm_fd, KVM_SET_TSS_ADDR, KVM_BENCH_TSS_ADDR,
-		  "KVM_SET_TSS_ADDR");
-	kvm_ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, (unsigned long)&region,
-		  "KVM_SET_USER_MEMORY_REGION");
+	vm_fd = kvm_create_vm(mem);
 	/* nobody reads it: the counter just grows */
 	ioeventfd.fd = eventfd(0, EFD_CLOEXEC);
 	if (ioeventfd.fd < 0)
 		bench_fail("eventfd: %s", strerror(errno));
 	kvm_ioctl(vm_fd, KVM_IOEVENTFD, (unsigned long)&ioeventfd,
 		  "KVM_IOEVENTFD");
-	vcpu_fd = kvm_ioctl(vm_fd, KVM_CREATE_VCPU, 0, "KVM_CREATE_VCPU");
-	size = kvm_ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0,
-			 "KVM_GET_VCPU_MMAP_SIZE");
-	run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu_fd, 0);
-	if (run == MAP_FAILED)
-		bench_fail("mmap vcpu: %s", strerror(errno));
-	kvm_set_cpuid(kvm_fd);
-	kvm_enforce_hv_cpuid(kvm_fd);
-	kvm_ioctl(vcpu_fd, KVM_GET_SREGS, (unsigned long)&reset_sregs,
-		  "KVM_GET_SREGS");
-	kvm_find_exits_stat();
+	kvm_create_vcpu(vm_fd, 0, 0, &vcpu0);
 	return 0;
 }
 
 /*
- * Real mode at 0:@ip, segments based at 0, @n in ESI, @port in DX: the
- * reset state (CR0, CR3, CR4, EFER, descriptor caches) whatever mode the
- * last run left, with CS moved.
+ * @v in real mode at 0:@ip, segments based at 0, @n in ESI, @port in DX:
+ * the reset state (CR0, CR3, CR4, EFER, descriptor caches, APIC base)
+ * whatever mode the last run left, with CS moved.
  */
-static void kvm_set_real_mode(uint16_t ip, uint64_t n, uint16_t port)
+static void kvm_set_real_mode(const struct kvm_bench_vcpu *v, uint16_t ip,
+			      uint64_t n, uint16_t port)
 {
-	struct kvm_sregs sregs = reset_sregs;
+	struct kvm_sregs sregs = v->reset_sregs;
 	struct kvm_regs regs;
 	struct kvm_segment *segs[] = {
 		&sregs.cs, &sregs.ds, &sregs.es, &sregs.fs, &sregs.gs,
@@ -252,7 +312,7 @@ static void kvm_set_real_mode(uint16_t ip, uint64_t n, uint16_t port)
 		segs[i]->base = 0;
 		segs[i]->selector = 0;
 	}
-	kvm_ioctl(vcpu_fd, KVM_SET_SREGS, (unsigned long)&sregs,
+	kvm_ioctl(v->fd, KVM_SET_SREGS, (unsigned long)&sregs,
 		  "KVM_SET_SREGS");
 
 	memset(&regs, 0, sizeof(regs));
@@ -260,7 +320,7 @@ static void kvm_set_real_mode(uint16_t ip, uint64_t n, uint16_t port)
 	regs.rsi = n;
 	regs.rdx = port;
 	regs.rflags = 2;
-	kvm_ioctl(vcpu_fd, KVM_SET_REGS, (unsigned long)&regs, "KVM_SET_REGS");
+	kvm_ioctl(v->fd, KVM_SET_REGS, (unsigned long)&regs, "KVM_SET_REGS");
 }
 
 /* N x KVM_RUN that returns -EINTR at once: no guest entry. */
@@ -268,33 +328,45 @@ static int kvm_run_null(uint64_t n, uint64_t *ns)
 {
 	uint64_t t0, i;
 
-	run->immediate_exit = 1;
+	vcpu0.run->immediate_exit = 1;
 	t0 = bench_now_ns();
 	for (i = 0; i < n; i++) {
-		if (ioctl(vcpu_fd, KVM_RUN, 0) == 0 || errno != EINTR) {
+		if (ioctl(vcpu0.fd, KVM_RUN, 0) == 0 || errno != EINTR) {
 			fprintf(stderr,
 				"bench: kvm null: KVM_RUN did not fail with EINTR\n");
 			return -1;
 		}
 	}
 	*ns = bench_now_ns() - t0;
-	run->immediate_exit = 0;
+	vcpu0.run->immediate_exit = 0;
 	return 0;
 }
 
-/* Enter the guest until it halts, re-entering after each OUT to BENCH_PORT. */
-static int kvm_run_to_halt(enum bench_row row)
+/*
+ * Enter @v until it halts, re-entering after each OUT to BENCH_PORT; a
+ * local APIC row stops at its first OUT (KVM completes it at the next
+ * KVM_RUN).
+ */
+static int kvm_run_to_halt(const struct kvm_bench_vcpu *v, enum bench_row row)
 {
+	struct kvm_run *run = v->run;
+
 	for (;;) {
-		if (ioctl(vcpu_fd, KVM_RUN, 0) < 0) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR && bench_hung)
+				return -1;
 			if (errno == EINTR)
 				continue;
 			bench_fail("KVM_RUN: %s", strerror(errno));
 		}
-		if (run->exit_reason == KVM_EXIT_IO && row == BENCH_ROW_OUT &&
+		if (run->exit_reason == KVM_EXIT_IO &&
 		    run->io.port == BENCH_PORT &&
-		    run->io.direction == KVM_EXIT_IO_OUT)
-			continue;
+		    run->io.direction == KVM_EXIT_IO_OUT) {
+			if (bench_row_apic(row))
+				return 0;
+			if (row == BENCH_ROW_OUT)
+				continue;
+		}
 		if (run->exit_reason == KVM_EXIT_HLT)
 			return 0;
 		fprintf(stderr, "bench: kvm %s: unexpected exit reason %u\n",
@@ -315,20 +387,20 @@ static int kvm_run_row(enum bench_row row, uint64_t n, struct bench_sample *s)
 		s->exits = kvm_exits() - exits0;
 		return ret;
 	}
-	kvm_set_real_mode(bench_row_ip(row), n, bench_row_port(row));
+	kvm_set_real_mode(&vcpu0, bench_row_ip(row), n, bench_row_port(row));
 	/* the hypercall rows' set-up (long mode, hypercall page): untimed */
-	if (bench_row_hcall(row) && kvm_run_to_halt(row))
+	if (bench_row_hcall(row) && kvm_run_to_halt(&vcpu0, row))
 		return -1;
 	exits0 = kvm_exits();
 
 	t0 = bench_now_ns();
-	if (kvm_run_to_halt(row))
+	if (kvm_run_to_halt(&vcpu0, row))
 		return -1;
 	s->ns = bench_now_ns() - t0;
 	s->exits = kvm_exits() - exits0;
 
 	if (bench_row_hcall(row)) {
-		kvm_ioctl(vcpu_fd, KVM_GET_REGS, (unsigned long)&regs,
+		kvm_ioctl(vcpu0.fd, KVM_GET_REGS, (unsigned long)&regs,
 			  "KVM_GET_REGS");
 		s->hc_bad = regs.r15;
 		s->hc_last_bad = regs.r14;
@@ -336,10 +408,86 @@ static int kvm_run_row(enum bench_row row, uint64_t n, struct bench_sample *s)
 	return 0;
 }
 
+static const char *kvm_apic_setup(void *mem)
+{
+	int vm_fd;
+
+	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQCHIP) <= 0)
+		return "no KVM_CAP_IRQCHIP";
+	vm_fd = kvm_create_vm(mem);
+	/* the local APICs (and a PIC and an I/O APIC nobody uses) */
+	if (ioctl(vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return strerror(errno);
+	kvm_create_vcpu(vm_fd, 0, 1, &apic_vcpu[0]);
+	kvm_create_vcpu(vm_fd, 1, 1, &apic_vcpu[1]);
+	return NULL;
+}
+
+static void kvm_apic_enter(unsigned int index, uint16_t ip, uint64_t n)
+{
+	/* runnable: vCPU 1 waits for INIT-SIPI, or is halted from last time */
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	kvm_set_real_mode(&apic_vcpu[index], ip, n, BENCH_PORT);
+	kvm_ioctl(apic_vcpu[index].fd, KVM_SET_MP_STATE, (unsigned long)&mp,
+		  "KVM_SET_MP_STATE");
+}
+
+static int kvm_apic_run(void)
+{
+	return kvm_run_to_halt(&apic_vcpu[0], BENCH_ROW_SELFIPI);
+}
+
+static int kvm_ap_enter(void)
+{
+	if (ioctl(apic_vcpu[1].fd, KVM_RUN, 0) < 0) {
+		if (errno == EINTR)
+			return 0;
+		fprintf(stderr, "bench: kvm ipi: vCPU 1: KVM_RUN: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	fprintf(stderr, "bench: kvm ipi: vCPU 1 left the guest: exit reason %u\n",
+		apic_vcpu[1].run->exit_reason);
+	return -1;
+}
+
+static uint64_t kvm_apic_exits(void)
+{
+	return kvm_vcpu_exits(&apic_vcpu[0]) + kvm_vcpu_exits(&apic_vcpu[1]);
+}
+
+static void kvm_apic_dump(void)
+{
+	struct kvm_mp_state mp;
+	struct kvm_lapic_state lapic;
+	struct kvm_regs regs;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(apic_vcpu); i++) {
+		if (ioctl(apic_vcpu[i].fd, KVM_GET_REGS, &regs) ||
+		    ioctl(apic_vcpu[i].fd, KVM_GET_MP_STATE, &mp) ||
+		    ioctl(apic_vcpu[i].fd, KVM_GET_LAPIC, &lapic))
+			continue;
+		fprintf(stderr,
+			"bench: kvm vCPU %u: RIP %#llx RFLAGS %#llx mp_state %u ISR[95:64] %#x IRR[95:64] %#x\n",
+			i, (unsigned long long)regs.rip,
+			(unsigned long long)regs.rflags, mp.mp_state,
+			*(uint32_t *)&lapic.regs[0x120],
+			*(uint32_t *)&lapic.regs[0x220]);
+	}
+}
+
 static const struct bench_ops kvm_ops = {
-	.name	= "kvm",
-	.setup	= kvm_setup,
-	.run	= kvm_run_row,
+	.name		= "kvm",
+	.setup		= kvm_setup,
+	.run		= kvm_run_row,
+	.apic_setup	= kvm_apic_setup,
+	.apic_enter	= kvm_apic_enter,
+	.apic_run	= kvm_apic_run,
+	.ap_enter	= kvm_ap_enter,
+	.apic_exits	= kvm_apic_exits,
+	.apic_dump	= kvm_apic_dump,
 };
 
 int main(int argc, char **argv)
