@@ -258,18 +258,6 @@ static bool cr_writes;
  */
 static bool lme_below_long_mode;
 
-/* The emulated machine: QEMU's TCG says so in the hypervisor leaf. */
-static bool host_is_qemu_tcg(void)
-{
-	uint32_t a, sig[3];
-
-	host_cpuid(1, 0, &a, &sig[0], &sig[1], &sig[2]);
-	if (!(sig[1] & (1U << 31)))
-		return false;
-	host_cpuid(0x40000000, 0, &a, &sig[0], &sig[1], &sig[2]);
-	return !memcmp(sig, "TCGTCGTCGTCG", sizeof(sig));
-}
-
 /* ---- machine code --------------------------------------------------- */
 
 struct emit {
@@ -1653,8 +1641,7 @@ static struct fz_vm *fz_vm_create(struct fz_rng *r)
 	f->nvps = 1;
 	hv_hypercall_insn(vm, hc_insn);
 	cr_writes = hv_vendor(vm) == HVPART_VENDOR_VMX;
-	lme_below_long_mode = hv_vendor(vm) != HVPART_VENDOR_SVM ||
-			      !host_is_qemu_tcg();
+	lme_below_long_mode = !fz_qemu_tcg_svm(vm->dev_fd);
 	fig.partitions++;
 	if (f->apic) {
 		f->nvps = 2 + fz_below(r, MAX_VPS - 1);
