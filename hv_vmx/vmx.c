@@ -1017,8 +1017,17 @@ static u32 vmx_write_guest_state(struct vmx_vp *vmx)
 {
 	struct hv_vp *vp = &vmx->vp;
 	bool window = false;
-	u32 event = vmx_entry_event(vmx, &window);
+	u32 event;
 
+	/*
+	 * VM entry refuses blocking by STI while RFLAGS.IF is clear.  The
+	 * guest cannot get there, but an INIT (hv_vp_reset()) or the root's
+	 * RFLAGS write can clear IF after an exit in an STI shadow; with IF
+	 * clear that shadow holds nothing back, so it ends.
+	 */
+	if (!(vp->rflags & X86_EFLAGS_IF))
+		vmx->intr_state &= ~GUEST_INTR_STATE_STI;
+	event = vmx_entry_event(vmx, &window);
 	vmx_sync_controls(vmx, window);
 	vmcs_write(GUEST_RIP, vp->rip);
 	vmcs_write(GUEST_RSP, vp->regs[HV_RSP]);

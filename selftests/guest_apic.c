@@ -559,6 +559,47 @@ TEST_F(apic, level_interrupt_eoi_to_root)
 	ASSERT_DONE(self->vp);
 }
 
+/*
+ * A VP stopped in an STI shadow (after STI; the root sets the shadow, as
+ * an exit on the next instruction may leave it), then IF cleared under
+ * it: by an INIT (the reset state), or by the root's RFLAGS write.  VMX
+ * refuses to enter with blocking by STI and IF clear; the VP must go on,
+ * not fail its VM entry.
+ */
+__asm__(GUEST_ASM_BEGIN(g_sti_shadow)
+	".code64\n"
+	"	sti\n"
+	"	GUEST_SYNC 1\n"
+	"	GUEST_DONE\n"
+	GUEST_ASM_END(g_sti_shadow));
+GUEST_CODE_DECLARE(g_sti_shadow);
+
+TEST_F(apic, init_in_sti_shadow)
+{
+	const struct hvpart_x64_intercept_header *h =
+		&self->vp->run->msg.u.intercept;
+
+	load(self->vm, self->vp, g_sti_shadow_start, g_sti_shadow_end);
+	ASSERT_SYNC(self->vp, 1);
+	self->vp->run->completion = 0;		/* the OUT stays undone */
+	vp_set_reg(self->vp, HVPART_REG_INTERRUPT_STATE, 1);
+	ASSERT_OK(assert_irq(self->vm, HVPART_INTERRUPT_TYPE_INIT, 0, 0, 0));
+	/* VP 0 starts over at the reset vector, which no range maps here */
+	ASSERT_MSG(self->vp, HVPART_MSG_UNMAPPED_GPA);
+	EXPECT_EQ(0xfff0, h->rip);
+}
+
+TEST_F(apic, root_clears_if_in_sti_shadow)
+{
+	load(self->vm, self->vp, g_sti_shadow_start, g_sti_shadow_end);
+	ASSERT_SYNC(self->vp, 1);
+	self->vp->run->completion = 0;		/* the OUT runs again */
+	vp_set_reg(self->vp, HVPART_REG_INTERRUPT_STATE, 1);
+	vp_set_reg(self->vp, HVPART_REG_RFLAGS, X86_RFLAGS_FIXED);
+	ASSERT_SYNC(self->vp, 1);
+	ASSERT_DONE(self->vp);
+}
+
 TEST(assert_interrupt_invalid)
 {
 	struct hvpart_assert_interrupt a = {

@@ -13,6 +13,24 @@
  * non-executable GPAs, writes to CR0/CR3/CR4 and XSETBV, and exceptions
  * (#DE, #UD, #GP, #PF, int3, into, int n, int1).
  *
+ * Some partitions have the in-kernel local APIC (LOCAL_APIC) and 2-4 VPs,
+ * each on a thread of its own.  Their guests also do xAPIC MMIO at the
+ * APIC base (any offset and size, MOV (moffs too), MOVZX, ALU, XCHG,
+ * CMPXCHG, PUSH, POP and string forms, unaligned and page-crossing),
+ * x2APIC MSR reads and writes (0x800-0x8ff), IA32_APIC_BASE writes
+ * (relocate, disable, switch to x2APIC), ICR IPIs of every delivery mode
+ * and shorthand (INIT and SIPI to themselves and to the others, NMIs,
+ * illegal vectors), the
+ * timer in all three modes with tiny and huge counts, TPR and CR8,
+ * HV_X64_MSR_EOI/ICR/TPR and the VP assist page at random GPAs,
+ * HvCallSendSyntheticClusterIpi(Ex), and HLT with IF clear or set.  The
+ * APs start in real mode at a trampoline (the root starts them, or the
+ * guest's own INIT-SIPI does) that takes them to flat 32-bit mode, each
+ * with its own program, IDT, handlers and stack.  The root asserts
+ * interrupts between RUNs, wakes or leaves halted VPs (a signal then
+ * ends RUN), and bounds every RUN: a VP thread that does not come back
+ * from RUN after signals is reported wedged.
+ *
  * Every vector has a guest handler that reports it on a port the root
  * intercepts and goes on with the next operation (its address is kept in
  * a slot in guest memory).  The root answers what comes to it: I/O,
@@ -29,7 +47,9 @@
  * Defaults: 1000 rounds (HVPART_FUZZ_SCALE=PCT scales them), and at most
  * 40 s of wall time.
  */
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -43,6 +63,8 @@
 #define MAX_MSGS	64	/* root exits per round */
 #define MAX_EXC		24	/* reported exceptions per round */
 #define NEW_PARTITION	60	/* rounds per partition */
+#define APIC_PARTITION	4	/* partitions 0, 4, 8...: a local APIC ... */
+#define APIC_ROUNDS	30	/* ... for this many rounds */
 
 /*
  * Guest physical layout, on top of hvpart_util.h's and hyperv_util.h's.
@@ -70,6 +92,35 @@
 #define RAM2_GPA	0xb2000		/* RWX again, to 2 MiB */
 #define EXC_PORT	0xe8		/* out %al: a vector the guest took */
 #define HOST_PORTS	0x60		/* 0x60-0x6f: answered by the root */
+
+/*
+ * LOCAL_APIC partitions.  APs start in real mode at AP_TRAMP (SIPI page
+ * 7), which takes each to flat 32-bit mode in its own area: IDT, IDTR,
+ * program pointer, RESUME slot, handler stubs, program and stack.  Real-
+ * mode handlers go through DISPATCH16, which sends an AP to a CLI; HLT
+ * rather than into VP 0's program.
+ */
+#define AP_TRAMP_GPA	0x7000
+#define AP_GDTR		0x7100
+#define DISPATCH16	0x7200
+#define AP_AREA		0x100000	/* + VP index * AP_STRIDE */
+#define AP_STRIDE	0x8000
+#define AP_IDTR		0x800
+#define AP_PROG_PTR	0x808
+#define AP_RESUME	0x810
+#define AP_STUBS	0x1000		/* 256 x 16 bytes */
+#define AP_OPS		0x2000
+#define AP_OPS_END	0x6000
+#define AP_STACK	0x8000
+#define APIC_GPA	0xfee00000
+#define MAX_VPS		4
+#define APIC_RUN_MS	10		/* RUN bound in LOCAL_APIC rounds */
+#define WEDGED_S	10		/* a RUN that ignores signals this long */
+
+#define HV_X64_MSR_EOI			0x40000070
+#define HV_X64_MSR_ICR			0x40000071
+#define HV_X64_MSR_TPR			0x40000072
+#define HV_X64_MSR_VP_ASSIST_PAGE	0x40000073
 
 static const char usage[] =
 	"usage: guest_fuzz [--seed N] [--iterations ROUNDS] [--soak SECONDS] [-v]\n";
@@ -136,18 +187,29 @@ enum fz_mode { M16, M32, M64 };
 
 enum op_kind {
 	OP_REGS, OP_RDMSR, OP_WRMSR, OP_CPUID, OP_IO, OP_MEM, OP_HCALL,
-	OP_EXC, OP_CR, OP_XSETBV, OP_KINDS,
+	OP_EXC, OP_CR, OP_XSETBV,
+	/* LOCAL_APIC partitions only */
+	OP_XAPIC, OP_X2APIC, OP_APICBASE, OP_ICR, OP_TIMER, OP_TPR,
+	OP_HVAPIC, OP_IPI_HCALL, OP_HLT, OP_KINDS,
 };
+
+#define OP_BASIC_KINDS	OP_XAPIC
 
 static const char *const op_names[OP_KINDS] = {
 	"regs", "rdmsr", "wrmsr", "cpuid", "io", "mem", "hypercall",
-	"exception", "cr", "xsetbv",
+	"exception", "cr", "xsetbv", "xapic-mmio", "x2apic-msr",
+	"apic-base", "icr-ipi", "apic-timer", "tpr-cr8", "hv-apic-msr",
+	"ipi-hcall", "hlt",
 };
 
 struct figures {
 	long rounds, ops[OP_KINDS], switches, runs, exits, eintr;
 	long vectors, io, mem, msr, cpuid, halts, triple, crash, reset;
 	long unhandled, other, partitions, run_errors;
+	/* LOCAL_APIC partitions */
+	long apic_partitions, apic_rounds, ap_runs, ap_exits, ap_sipi;
+	long asserts, eois, halt_woken, halt_nmi, halt_signalled, wedged;
+	long done, ap_done;	/* programs that ran to their end */
 };
 
 static struct figures fig;
@@ -196,18 +258,6 @@ static bool cr_writes;
  */
 static bool lme_below_long_mode;
 
-/* The emulated machine: QEMU's TCG says so in the hypervisor leaf. */
-static bool host_is_qemu_tcg(void)
-{
-	uint32_t a, sig[3];
-
-	host_cpuid(1, 0, &a, &sig[0], &sig[1], &sig[2]);
-	if (!(sig[1] & (1U << 31)))
-		return false;
-	host_cpuid(0x40000000, 0, &a, &sig[0], &sig[1], &sig[2]);
-	return !memcmp(sig, "TCGTCGTCGTCG", sizeof(sig));
-}
-
 /* ---- machine code --------------------------------------------------- */
 
 struct emit {
@@ -216,6 +266,8 @@ struct emit {
 	uint64_t gpa;		/* of *p */
 	enum fz_mode mode;
 	struct fz_rng *rng;
+	bool apic;		/* a LOCAL_APIC partition */
+	uint64_t resume;	/* an AP's RESUME slot, or 0 for VP 0's */
 };
 
 static void e8(struct emit *e, uint8_t b)
@@ -262,7 +314,7 @@ static uint8_t *set_resume(struct emit *e)
 		en(e, 0, 2);
 		break;
 	case M32:			/* movl $imm32, RESUME */
-		e8(e, 0xc7); e8(e, 0x05); en(e, RESUME, 4);
+		e8(e, 0xc7); e8(e, 0x05); en(e, e->resume ?: RESUME, 4);
 		imm = e->p;
 		en(e, 0, 4);
 		break;
@@ -502,12 +554,9 @@ static void load_xmm(struct emit *e)
 	}
 }
 
-static void op_hcall(struct emit *e)
+static void emit_hcall(struct emit *e, uint64_t c, uint64_t in, uint64_t out)
 {
 	struct fz_rng *r = e->rng;
-	uint64_t c = hcall_control(r);
-	uint64_t in = fz_one_in(r, 3) ? fz_value(r) : pick_gpa(r, false);
-	uint64_t out = fz_one_in(r, 3) ? fz_value(r) : pick_gpa(r, true);
 	bool page = e->mode != M16 && fz_below(r, 3);
 
 	op_arg = c;
@@ -532,6 +581,16 @@ static void op_hcall(struct emit *e)
 	} else {
 		en(e, hc_insn[0], 1); en(e, hc_insn[1], 1); en(e, hc_insn[2], 1);
 	}
+}
+
+static void op_hcall(struct emit *e)
+{
+	struct fz_rng *r = e->rng;
+	uint64_t c = hcall_control(r);
+	uint64_t in = fz_one_in(r, 3) ? fz_value(r) : pick_gpa(r, false);
+	uint64_t out = fz_one_in(r, 3) ? fz_value(r) : pick_gpa(r, true);
+
+	emit_hcall(e, c, in, out);
 }
 
 static void op_exc(struct emit *e)
@@ -603,17 +662,592 @@ static void op_xsetbv(struct emit *e)
 	e8(e, 0x0f); e8(e, 0x01); e8(e, 0xd1);
 }
 
+/* ---- local APIC operations (LOCAL_APIC partitions) ------------------ */
+
+/* A SIPI start page: mostly the APs' trampoline. */
+static uint8_t sipi_vector(struct fz_rng *r)
+{
+	/*
+	 * Elsewhere the AP exits (hole, non-executable page), halts (the
+	 * read-only page holds HLT) or faults into DISPATCH16 (the
+	 * hypercall page).  Any page is fine where a stray EFER write
+	 * cannot wedge the host (see lme_below_long_mode): there, one in
+	 * eight is random.
+	 */
+	static const uint8_t pages[] = {
+		HOLE_GPA >> 12, RO_GPA >> 12, NX_GPA >> 12, HC_PAGE_GPA >> 12,
+	};
+
+	if (!fz_one_in(r, 4))
+		return AP_TRAMP_GPA >> 12;
+	if (lme_below_long_mode && fz_one_in(r, 2))
+		return fz_next(r);
+	return pages[fz_below(r, ARRAY_SIZE(pages))];
+}
+
+/* ICR: any delivery mode, shorthand, trigger and destination. */
+static uint64_t icr_value(struct fz_rng *r)
+{
+	static const uint8_t modes[] = {
+		0, 0, 0, 0, 0, 1, 1, 2, 3, 4, 4, 4, 5, 5, 6, 6, 6, 7,
+	};
+	static const uint32_t dests[] = {
+		0, 1, 2, 3, 4, 0xf, 0xff, 0x10001, 0xffffffff,
+	};
+	uint32_t dm = modes[fz_below(r, ARRAY_SIZE(modes))], vec, lo, sh;
+	uint32_t dest = fz_one_in(r, 8) ? fz_next(r) :
+			dests[fz_below(r, ARRAY_SIZE(dests))];
+
+	if (dm == 6)
+		vec = sipi_vector(r);
+	else if (dm <= 1)
+		vec = fz_one_in(r, 8) ? fz_below(r, 16) : 0x20 + fz_below(r, 0xe0);
+	else
+		vec = fz_one_in(r, 2) ? 0 : fz_below(r, 256);
+	sh = fz_below(r, 4);
+	/* INIT to itself restarts VP 0 at the reset vector: not too often */
+	if (dm == 5 && (sh == 1 || sh == 2) && !fz_one_in(r, 4))
+		sh = 3;
+	lo = vec | dm << 8 | sh << 18;
+	if (fz_one_in(r, 4))
+		lo |= 1 << 11;		/* logical */
+	if (fz_one_in(r, 4))
+		lo |= 1 << 15;		/* level */
+	if (!fz_one_in(r, 4))
+		lo |= 1 << 14;		/* assert */
+	if (fz_one_in(r, 16))
+		lo |= fz_next(r) & 0xfff00000;	/* reserved: #GP in x2APIC */
+	return (uint64_t)dest << 32 | lo;
+}
+
+static const uint16_t apic_offsets[] = {
+	0x20, 0x30, 0x80, 0x90, 0xa0, 0xb0, 0xc0, 0xd0, 0xe0, 0xf0, 0x100,
+	0x170, 0x180, 0x1f0, 0x200, 0x270, 0x280, 0x2f0, 0x300, 0x310,
+	0x320, 0x330, 0x340, 0x350, 0x360, 0x370, 0x380, 0x390, 0x3e0,
+	0x3f0,
+};
+
+/* A value shaped for the register at @off. */
+static uint64_t apic_value(struct fz_rng *r, uint32_t off)
+{
+	if (fz_one_in(r, 6))
+		return fz_value(r);
+	switch (off) {
+	case 0x80:
+		return fz_below(r, 256);
+	case 0xb0:
+		return fz_one_in(r, 4) ? fz_next(r) : 0;
+	case 0xf0:
+		return fz_one_in(r, 4) ? fz_below(r, 0x400) : 0x1ff;
+	case 0x300:
+		return (uint32_t)icr_value(r);
+	case 0x310:
+		return icr_value(r) >> 32 << 24;
+	case 0x380:
+		return fz_one_in(r, 2) ? 1 + fz_below(r, 16) :
+		       0xffffffff - fz_below(r, 2);
+	case 0x3e0:
+		return fz_below(r, 16);
+	case 0x3f0:
+		return fz_one_in(r, 8) ? fz_below(r, 16) : 0x20 + fz_below(r, 0xe0);
+	}
+	if (off >= 0x320 && off <= 0x370)	/* LVT: vector, mode, mask */
+		return (fz_one_in(r, 8) ? fz_below(r, 16) : 0x20 + fz_below(r, 0xe0)) |
+		       fz_below(r, 8) << 8 | fz_below(r, 4) << 15 |
+		       fz_below(r, 8) << 17;
+	return fz_value(r);
+}
+
+static uint32_t pick_apic_offset(struct fz_rng *r)
+{
+	return apic_offsets[fz_below(r, ARRAY_SIZE(apic_offsets))];
+}
+
+/* mov %eax, off(%rbx) with RBX = APIC_GPA; below 32 bits, addr32. */
+static void apic_mmio_write(struct emit *e, uint32_t off, uint32_t v)
+{
+	mov_imm(e, RBX, APIC_GPA);
+	mov_imm(e, RAX, v);
+	if (e->mode == M16) {
+		e8(e, 0x67); e8(e, 0x66);
+	}
+	e8(e, 0x89); e8(e, 0x83); en(e, off, 4);
+}
+
+static void wrmsr_imm(struct emit *e, uint32_t msr, uint64_t v)
+{
+	mov_imm(e, RCX, msr);
+	mov_imm(e, RAX, (uint32_t)v);
+	mov_imm(e, RDX, v >> 32);
+	e8(e, 0x0f); e8(e, 0x30);
+}
+
+static void rdmsr_imm(struct emit *e, uint32_t msr)
+{
+	mov_imm(e, RCX, msr);
+	e8(e, 0x0f); e8(e, 0x32);
+}
+
+/* An APIC register write through whichever interface comes up. */
+static void apic_write(struct emit *e, uint32_t off, uint64_t v)
+{
+	if (fz_one_in(e->rng, 2))
+		apic_mmio_write(e, off, v);
+	else
+		wrmsr_imm(e, 0x800 + off / 16, v);
+}
+
+/*
+ * xAPIC MMIO: register offsets mostly, else unaligned, at the page's end
+ * or just before it; every operand size and many instruction forms, most
+ * of which the kernel's decoder hands to the root.
+ */
+static void op_xapic(struct emit *e)
+{
+	static const uint8_t alu[] = {
+		0x01, 0x09, 0x21, 0x31, 0x39, 0x85, 0x87, 0x03, 0x0b, 0x23,
+		0x33, 0x3b,
+	};
+	static const uint8_t segs[] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
+	/* stosl, lodsl, movsl, stosb, movsb */
+	static const uint8_t strs[] = { 0xab, 0xad, 0xa5, 0xaa, 0xa4 };
+	struct fz_rng *r = e->rng;
+	uint64_t base = APIC_GPA, addr;
+	uint32_t off = pick_apic_offset(r), form = fz_below(r, 17), d;
+	bool wr = fz_one_in(r, 2);
+
+	switch (fz_below(r, 16)) {
+	case 0:
+		base = fz_one_in(r, 2) ? HOLE_GPA : APIC_GPA + PAGE_SIZE;
+		break;
+	case 1:
+		off += 1 + fz_below(r, 3);		/* unaligned */
+		break;
+	case 2:
+		off = PAGE_SIZE - 1 - fz_below(r, 4);	/* crosses the end */
+		break;
+	case 3:
+		off = fz_below(r, PAGE_SIZE);
+		break;
+	}
+	addr = base + off;
+	if (fz_one_in(r, 16))
+		addr = base - 1 - fz_below(r, 3);	/* crosses into it */
+	op_arg = addr;
+	mov_imm(e, RAX, apic_value(r, off));
+	if (e->mode == M16) {
+		/* addr32 from real mode: #GP past 64 KiB */
+		mov_imm(e, RBX, addr);
+		e8(e, 0x67); e8(e, 0x66);
+		e8(e, wr ? 0x89 : 0x8b); e8(e, 0x03);
+		return;
+	}
+	mov_imm(e, RBX, addr);
+	switch (form) {
+	case 0:
+		e8(e, wr ? 0x89 : 0x8b); e8(e, 0x03);
+		break;
+	case 1:					/* movl $imm32, (%rbx) */
+		e8(e, 0xc7); e8(e, 0x03); en(e, apic_value(r, off), 4);
+		break;
+	case 2:					/* disp8(%rbx) */
+		d = fz_below(r, 0x80);
+		mov_imm(e, RBX, addr - d);
+		e8(e, wr ? 0x89 : 0x8b); e8(e, 0x43); e8(e, d);
+		break;
+	case 3:					/* (%rbx,%rcx,1) */
+		mov_imm(e, RCX, 0);
+		e8(e, wr ? 0x89 : 0x8b); e8(e, 0x04); e8(e, 0x0b);
+		break;
+	case 4:					/* 16 bits */
+		e8(e, 0x66); e8(e, wr ? 0x89 : 0x8b); e8(e, 0x03);
+		break;
+	case 5:					/* 8 bits */
+		e8(e, wr ? 0x88 : 0x8a); e8(e, 0x03);
+		break;
+	case 6:					/* 64 bits in long mode */
+		if (e->mode == M64)
+			e8(e, 0x48);
+		e8(e, wr ? 0x89 : 0x8b); e8(e, 0x03);
+		break;
+	case 7:					/* movzbl, movzwl */
+		e8(e, 0x0f); e8(e, wr ? 0xb6 : 0xb7); e8(e, 0x03);
+		break;
+	case 8:					/* ALU, TEST, XCHG */
+		e8(e, alu[fz_below(r, ARRAY_SIZE(alu))]); e8(e, 0x03);
+		break;
+	case 9:					/* add $ib; not; inc */
+		switch (fz_below(r, 3)) {
+		case 0:
+			e8(e, 0x83); e8(e, 0x03); e8(e, fz_next(r));
+			break;
+		case 1:
+			e8(e, 0xf7); e8(e, 0x13);
+			break;
+		default:
+			e8(e, 0xff); e8(e, 0x03);
+			break;
+		}
+		break;
+	case 10:				/* lock cmpxchg, xadd */
+		mov_imm(e, RCX, apic_value(r, off));
+		if (fz_one_in(r, 2)) {
+			e8(e, 0xf0); e8(e, 0x0f); e8(e, 0xb1); e8(e, 0x0b);
+		} else {
+			e8(e, 0x0f); e8(e, 0xc1); e8(e, 0x03);
+		}
+		break;
+	case 11:				/* stos, lods, movs, rep */
+		mov_imm(e, RDI, fz_one_in(r, 2) ? addr : HC_OUT_GPA);
+		mov_imm(e, RSI, fz_one_in(r, 2) ? HC_IN_GPA : addr);
+		mov_imm(e, RCX, 1 + fz_below(r, 4));
+		if (fz_one_in(r, 2))
+			e8(e, 0xf3);
+		e8(e, strs[fz_below(r, ARRAY_SIZE(strs))]);
+		break;
+	case 12:				/* a segment prefix */
+		e8(e, segs[fz_below(r, ARRAY_SIZE(segs))]);
+		e8(e, wr ? 0x89 : 0x8b); e8(e, 0x03);
+		break;
+	case 13:				/* push (%rbx), pop (%rbx) */
+		e8(e, wr ? 0x8f : 0xff); e8(e, wr ? 0x03 : 0x33);
+		break;
+	case 14:				/* an absolute disp32 */
+		e8(e, wr ? 0x89 : 0x8b);
+		if (e->mode == M64) {
+			e8(e, 0x04); e8(e, 0x25);
+		} else {
+			e8(e, 0x05);
+		}
+		en(e, addr, 4);
+		break;
+	case 15:				/* mov moffs, %eax and back */
+		if (fz_one_in(r, 4))
+			e8(e, 0x66);
+		if (e->mode == M64 && fz_one_in(r, 2)) {
+			e8(e, 0x67);
+			e8(e, wr ? 0xa3 : 0xa1); en(e, addr, 4);
+		} else {
+			e8(e, wr ? 0xa3 : 0xa1);
+			en(e, addr, e->mode == M64 ? 8 : 4);
+		}
+		break;
+	default:				/* the other address size */
+		e8(e, 0x67);
+		e8(e, wr ? 0x89 : 0x8b); e8(e, e->mode == M64 ? 0x03 : 0x07);
+		break;
+	}
+}
+
+/* x2APIC MSRs 0x800-0x8ff and IA32_TSC_DEADLINE. */
+static void op_x2apic(struct emit *e)
+{
+	struct fz_rng *r = e->rng;
+	uint32_t off = pick_apic_offset(r), msr = 0x800 + off / 16;
+	uint64_t v;
+
+	if (fz_one_in(r, 8)) {
+		msr = 0x800 + fz_below(r, 0x100);
+		off = (msr - 0x800) * 16;
+	} else if (fz_one_in(r, 8)) {
+		msr = 0x6e0;
+	}
+	op_arg = msr;
+	if (fz_one_in(r, 3)) {
+		rdmsr_imm(e, msr);
+		return;
+	}
+	if (msr == 0x6e0 && fz_one_in(r, 2)) {
+		/* rdtsc; add $delta, %eax; adc $0, %edx; wrmsr */
+		e8(e, 0x0f); e8(e, 0x31);
+		if (e->mode == M16)
+			e8(e, 0x66);
+		e8(e, 0x05); en(e, fz_below(r, 1 << 20), 4);
+		if (e->mode == M16)
+			e8(e, 0x66);
+		e8(e, 0x83); e8(e, 0xd2); e8(e, 0x00);
+		mov_imm(e, RCX, msr);
+		e8(e, 0x0f); e8(e, 0x30);
+		return;
+	}
+	if (msr == 0x830)
+		v = icr_value(r);
+	else if (msr == 0x6e0)
+		v = fz_one_in(r, 2) ? fz_below(r, 3) : fz_value(r);
+	else
+		v = apic_value(r, off) |
+		    (fz_one_in(r, 8) ? fz_next(r) << 32 : 0);
+	wrmsr_imm(e, msr, v);
+}
+
+/* IA32_APIC_BASE: relocate, disable, x2APIC and back, reserved bits. */
+static void op_apicbase(struct emit *e)
+{
+	static const uint64_t vals[] = {
+		APIC_GPA | 0x900, APIC_GPA | 0x800, APIC_GPA | 0xd00,
+		APIC_GPA | 0xc00, 0, 0x400, APIC_GPA | 0x400,
+		HOLE_GPA | 0x800, RO_GPA | 0x800, 0x60000 | 0x800,
+		0xfffff000ULL | 0x800,
+	};
+	struct fz_rng *r = e->rng;
+	uint64_t v = fz_one_in(r, 6) ? fz_value(r) :
+		     vals[fz_below(r, ARRAY_SIZE(vals))];
+
+	op_arg = v;
+	if (fz_one_in(r, 4))
+		rdmsr_imm(e, 0x1b);
+	else
+		wrmsr_imm(e, 0x1b, v);
+}
+
+/* An IPI through the xAPIC page, the x2APIC MSR or HV_X64_MSR_ICR. */
+static void op_icr(struct emit *e)
+{
+	struct fz_rng *r = e->rng;
+	uint64_t icr = icr_value(r);
+
+	op_arg = icr;
+	switch (fz_below(r, 3)) {
+	case 0:
+		apic_mmio_write(e, 0x310, icr >> 32 << 24);
+		apic_mmio_write(e, 0x300, (uint32_t)icr);
+		break;
+	case 1:
+		wrmsr_imm(e, 0x830, icr);
+		break;
+	default:
+		wrmsr_imm(e, HV_X64_MSR_ICR, icr);
+		break;
+	}
+}
+
+/* The timer: divider, LVT (one-shot, periodic, TSC deadline), count. */
+static void op_timer(struct emit *e)
+{
+	struct fz_rng *r = e->rng;
+	uint32_t mode = fz_one_in(r, 8) ? 3 : fz_below(r, 3);
+	uint32_t lvt = (fz_one_in(r, 8) ? fz_below(r, 16) : 0x20 + fz_below(r, 0xe0)) |
+		       mode << 17 | (fz_one_in(r, 4) ? 1 << 16 : 0);
+
+	op_arg = lvt;
+	if (fz_one_in(r, 2))
+		apic_write(e, 0x3e0, fz_below(r, 16));
+	apic_write(e, 0x320, lvt);
+	if (mode == 2) {
+		wrmsr_imm(e, 0x6e0, fz_one_in(r, 2) ? fz_below(r, 4) :
+			  fz_value(r));
+		return;
+	}
+	switch (fz_below(r, 4)) {
+	case 0:
+		apic_write(e, 0x380, 1 + fz_below(r, 8));	/* tiny */
+		break;
+	case 1:
+		apic_write(e, 0x380, 0xffffffff);		/* huge */
+		break;
+	case 2:
+		apic_write(e, 0x380, 0);			/* stop */
+		break;
+	default:
+		apic_write(e, 0x380, fz_below(r, 100000));
+		break;
+	}
+}
+
+/* TPR through CR8, the xAPIC page, the x2APIC MSR or HV_X64_MSR_TPR. */
+static void op_tpr(struct emit *e)
+{
+	struct fz_rng *r = e->rng;
+	uint64_t v = fz_one_in(r, 8) ? fz_value(r) : fz_below(r, 16);
+
+	op_arg = v;
+	switch (fz_below(r, 4)) {
+	case 0:
+		/*
+		 * mov %rax, %cr8 (or back).  Not AMD's LOCK MOV CR0 from 32-bit
+		 * mode: where the CPU lacks it, an emulator could take it for
+		 * a CR0 write (see cr_writes).
+		 */
+		if (e->mode != M64)
+			break;
+		mov_imm(e, RAX, v);
+		e8(e, 0x44);
+		e8(e, 0x0f); e8(e, fz_one_in(r, 4) ? 0x20 : 0x22); e8(e, 0xc0);
+		return;
+	case 1:
+		apic_mmio_write(e, 0x80, v << 4);
+		return;
+	case 2:
+		wrmsr_imm(e, 0x808, v << 4);
+		return;
+	}
+	wrmsr_imm(e, HV_X64_MSR_TPR, fz_one_in(r, 2) ? v << 4 : v);
+}
+
+/* HV_X64_MSR_EOI, ICR, TPR and VP_ASSIST_PAGE, and a few past them. */
+static void op_hvapic(struct emit *e)
+{
+	struct fz_rng *r = e->rng;
+	uint32_t msr = HV_X64_MSR_EOI + (fz_one_in(r, 8) ? fz_below(r, 16) :
+					 fz_below(r, 4));
+	uint64_t v;
+
+	op_arg = msr;
+	if (fz_one_in(r, 4)) {
+		rdmsr_imm(e, msr);
+		return;
+	}
+	switch (msr) {
+	case HV_X64_MSR_EOI:
+		v = fz_one_in(r, 4) ? fz_value(r) : 0;
+		break;
+	case HV_X64_MSR_ICR:
+		v = icr_value(r);
+		break;
+	case HV_X64_MSR_TPR:
+		v = fz_one_in(r, 4) ? fz_value(r) : fz_below(r, 256);
+		break;
+	case HV_X64_MSR_VP_ASSIST_PAGE:
+		v = fz_one_in(r, 4) ? fz_value(r) :
+		    (pick_gpa(r, true) & ~0xfffULL) | !fz_one_in(r, 4);
+		break;
+	default:
+		v = fz_value(r);
+		break;
+	}
+	wrmsr_imm(e, msr, v);
+}
+
+/* movl $v, gpa (the guest writes its own hypercall input). */
+static void store32(struct emit *e, uint64_t gpa, uint32_t v)
+{
+	if (e->mode == M64) {
+		e8(e, 0xc7); e8(e, 0x04); e8(e, 0x25);
+	} else {
+		e8(e, 0xc7); e8(e, 0x05);
+	}
+	en(e, gpa, 4);
+	en(e, v, 4);
+}
+
+/* HvCallSendSyntheticClusterIpi(Ex), fast and from memory. */
+static void op_ipi_hcall(struct emit *e)
+{
+	struct fz_rng *r = e->rng;
+	bool ex = fz_one_in(r, 2), fast = fz_one_in(r, 2);
+	uint32_t vector = fz_one_in(r, 8) ? fz_value(r) :
+			  fz_one_in(r, 8) ? fz_below(r, 16) :
+			  0x20 + fz_below(r, 0xe0);
+	uint64_t hdr = vector | (fz_one_in(r, 8) ? fz_next(r) << 32 : 0);
+	uint64_t mask = fz_one_in(r, 4) ? fz_value(r) : fz_below(r, 16);
+	uint64_t format = fz_one_in(r, 8) ? fz_value(r) : fz_below(r, 2);
+	uint32_t banks = fz_below(r, 3), i;
+	uint64_t c = ex ? HVCALL_SEND_IPI_EX | (uint64_t)banks <<
+		     HV_HYPERCALL_VARHEAD_OFFSET : HVCALL_SEND_IPI;
+
+	if (fz_one_in(r, 8))
+		c |= fz_next(r) & ~0xffffULL;
+	if (fast) {
+		emit_hcall(e, c | HV_HYPERCALL_FAST_BIT, hdr, ex ? format : mask);
+		return;
+	}
+	if (e->mode != M16) {
+		store32(e, HC_IN_GPA, hdr);
+		store32(e, HC_IN_GPA + 4, hdr >> 32);
+		if (ex) {
+			store32(e, HC_IN_GPA + 8, format);
+			store32(e, HC_IN_GPA + 12, format >> 32);
+			store32(e, HC_IN_GPA + 16, fz_one_in(r, 4) ?
+				fz_next(r) : 1);
+			store32(e, HC_IN_GPA + 20, 0);
+			for (i = 0; i < banks; i++) {
+				store32(e, HC_IN_GPA + 24 + 8 * i, mask);
+				store32(e, HC_IN_GPA + 28 + 8 * i, mask >> 32);
+			}
+		} else {
+			store32(e, HC_IN_GPA + 8, mask);
+			store32(e, HC_IN_GPA + 12, mask >> 32);
+		}
+	}
+	emit_hcall(e, c, fz_one_in(r, 8) ? fz_value(r) : HC_IN_GPA,
+		   fz_one_in(r, 2) ? 0 : HC_OUT_GPA);
+}
+
+/* EOI through the xAPIC page, the x2APIC MSR or HV_X64_MSR_EOI. */
+static void apic_eoi(struct emit *e)
+{
+	switch (fz_below(e->rng, 3)) {
+	case 0:
+		apic_mmio_write(e, 0xb0, 0);
+		break;
+	case 1:
+		wrmsr_imm(e, 0x80b, 0);
+		break;
+	default:
+		wrmsr_imm(e, HV_X64_MSR_EOI, 0);
+		break;
+	}
+}
+
+/*
+ * HLT with IF clear or set, and interrupt windows after an EOI (a handler
+ * goes on at the next operation without one).
+ */
+static void op_hlt(struct emit *e)
+{
+	struct fz_rng *r = e->rng;
+	uint32_t form = fz_below(r, 6);
+
+	op_arg = form;
+	if (form >= 3)
+		apic_eoi(e);
+	switch (form) {
+	case 0:
+		e8(e, 0xfb); e8(e, 0xf4);		/* sti; hlt */
+		break;
+	case 1:
+		e8(e, 0xfa); e8(e, 0xf4);		/* cli; hlt */
+		break;
+	case 2:
+		e8(e, 0xf4);				/* hlt */
+		break;
+	case 3:						/* sti; nop x3; cli */
+		e8(e, 0xfb); e8(e, 0x90); e8(e, 0x90); e8(e, 0x90);
+		e8(e, 0xfa);
+		break;
+	case 4:				/* sti; 1: pause; loop 1b; cli */
+		mov_imm(e, RCX, 1 + fz_below(r, 64));
+		e8(e, 0xfb); e8(e, 0xf3); e8(e, 0x90); e8(e, 0xe2); e8(e, 0xfc);
+		e8(e, 0xfa);
+		break;
+	default:
+		e8(e, 0xfb);				/* sti */
+		break;
+	}
+}
+
 static void emit_op(struct emit *e)
 {
 	static const uint16_t weights[OP_KINDS] = {
 		[OP_REGS] = 4, [OP_RDMSR] = 12, [OP_WRMSR] = 12,
 		[OP_CPUID] = 4, [OP_IO] = 12, [OP_MEM] = 12, [OP_HCALL] = 24,
 		[OP_EXC] = 14, [OP_CR] = 2, [OP_XSETBV] = 1,
+		/* half of a LOCAL_APIC partition's operations */
+		[OP_XAPIC] = 24, [OP_X2APIC] = 14, [OP_APICBASE] = 4,
+		[OP_ICR] = 16, [OP_TIMER] = 10, [OP_TPR] = 6, [OP_HVAPIC] = 8,
+		[OP_IPI_HCALL] = 8, [OP_HLT] = 10,
 	};
-	unsigned int w = fz_below(e->rng, 97), k;
+	unsigned int w, k = 0, last = OP_BASIC_KINDS - 1;
 	uint8_t *imm = set_resume(e);
 
-	for (k = 0; k < OP_KINDS - 1 && w >= weights[k]; k++)
+	if (e->apic && fz_one_in(e->rng, 2)) {
+		k = OP_XAPIC;
+		last = OP_KINDS - 1;
+		w = fz_below(e->rng, 100);
+	} else {
+		w = fz_below(e->rng, 97);
+	}
+	for (; k < last && w >= weights[k]; k++)
 		w -= weights[k];
 	if (k == OP_CR && !cr_writes)
 		k = OP_REGS;
@@ -650,8 +1284,35 @@ static void emit_op(struct emit *e)
 	case OP_CR:
 		op_cr(e);
 		break;
-	default:
+	case OP_XSETBV:
 		op_xsetbv(e);
+		break;
+	case OP_XAPIC:
+		op_xapic(e);
+		break;
+	case OP_X2APIC:
+		op_x2apic(e);
+		break;
+	case OP_APICBASE:
+		op_apicbase(e);
+		break;
+	case OP_ICR:
+		op_icr(e);
+		break;
+	case OP_TIMER:
+		op_timer(e);
+		break;
+	case OP_TPR:
+		op_tpr(e);
+		break;
+	case OP_HVAPIC:
+		op_hvapic(e);
+		break;
+	case OP_IPI_HCALL:
+		op_ipi_hcall(e);
+		break;
+	default:
+		op_hlt(e);
 		break;
 	}
 	patch_resume(e, imm);
@@ -701,15 +1362,18 @@ static void dump_oplog(void)
 
 /*
  * One block of operations in @mode at @gpa, ending in GUEST_DONE or,
- * below long mode and if @up, a switch to the next mode's block.
+ * below long mode and if @up, a switch to the next mode's block.  @apic:
+ * with the local APIC's operations; @resume: an AP's RESUME slot.
  */
 static bool emit_block(struct hv_vm *vm, struct fz_rng *r, enum fz_mode mode,
-		       uint64_t gpa, uint64_t end, bool up)
+		       uint64_t gpa, uint64_t end, bool up, bool apic,
+		       uint64_t resume)
 {
 	struct emit e = {
 		.vm = vm, .p = vm_gpa_to_hva(vm, gpa),
 		.end = (uint8_t *)vm_gpa_to_hva(vm, end - 1) + 1,
-		.gpa = gpa, .mode = mode, .rng = r,
+		.gpa = gpa, .mode = mode, .rng = r, .apic = apic,
+		.resume = resume,
 	};
 	int i, n = 1 + fz_below(r, OPS_PER_BLOCK);
 
@@ -739,7 +1403,11 @@ static uint64_t gate32(uint32_t handler)
 	       (0x8eULL << 40) | ((uint64_t)(handler >> 16) << 48);
 }
 
-static void write_stubs(struct hv_vm *vm)
+/*
+ * @apic: the real-mode handlers go on through DISPATCH16 (an AP must not
+ * run VP 0's program), not straight to RESUME16.
+ */
+static void write_stubs(struct hv_vm *vm, bool apic)
 {
 	uint32_t *ivt = vm_gpa_to_hva(vm, IVT_GPA);
 	uint64_t *idt32 = vm_gpa_to_hva(vm, IDT32_GPA);
@@ -766,7 +1434,12 @@ static void write_stubs(struct hv_vm *vm)
 		e8(&e16, 0xbc); en(&e16, REAL_STACK_TOP, 2);
 		e8(&e16, 0xb0); e8(&e16, v);
 		e8(&e16, 0xe6); e8(&e16, EXC_PORT);
-		e8(&e16, 0xff); e8(&e16, 0x26); en(&e16, RESUME16, 2);
+		if (apic) {		/* jmp DISPATCH16 */
+			e8(&e16, 0xe9);
+			en(&e16, DISPATCH16 - (e16.gpa + 2), 2);
+		} else {
+			e8(&e16, 0xff); e8(&e16, 0x26); en(&e16, RESUME16, 2);
+		}
 		ivt[v] = STUBS16_GPA + 16 * v;		/* 0000:off */
 
 		e8(&e32, 0xbc); en(&e32, STACK_TOP, 4);
@@ -784,29 +1457,171 @@ static void write_stubs(struct hv_vm *vm)
 	}
 }
 
+static uint64_t ap_area(uint32_t index)
+{
+	return AP_AREA + (uint64_t)index * AP_STRIDE;
+}
+
+/* Real mode: VP 0 goes on at RESUME16, an AP (CPUID.1 EBX[31:24]) halts. */
+static void write_dispatch16(struct hv_vm *vm)
+{
+	struct emit e = {
+		.vm = vm, .p = vm_gpa_to_hva(vm, DISPATCH16),
+		.gpa = DISPATCH16, .mode = M16,
+	};
+
+	e.end = e.p + 64;
+	mov_imm(&e, RAX, 1);
+	e8(&e, 0x66); e8(&e, 0x31); e8(&e, 0xc9);	/* xor %ecx, %ecx */
+	e8(&e, 0x0f); e8(&e, 0xa2);			/* cpuid */
+	e8(&e, 0x66); e8(&e, 0xc1); e8(&e, 0xeb); e8(&e, 24);	/* shr */
+	e8(&e, 0x75); e8(&e, 4);			/* jnz 1f */
+	e8(&e, 0xff); e8(&e, 0x26); en(&e, RESUME16, 2);
+	e8(&e, 0xfa); e8(&e, 0xf4); e8(&e, 0xeb); e8(&e, 0xfd);	/* 1: cli; hlt */
+}
+
+/*
+ * The APs' way from real mode (SIPI page AP_TRAMP_GPA >> 12, or the
+ * root's CS:IP = 0:AP_TRAMP_GPA) to flat 32-bit mode in their own area,
+ * found by the VP index in CPUID.1 EBX[31:24].  No EFER, no paging.
+ */
+static void write_ap_tramp(struct hv_vm *vm)
+{
+	struct emit e = {
+		.vm = vm, .p = vm_gpa_to_hva(vm, AP_TRAMP_GPA),
+		.gpa = AP_TRAMP_GPA, .mode = M16,
+	};
+	uint8_t *gdtr = vm_gpa_to_hva(vm, AP_GDTR);
+	uint16_t limit = GDT_LIMIT;
+	uint32_t base = GDT_GPA;
+
+	e.end = e.p + AP_GDTR - AP_TRAMP_GPA;
+	e8(&e, 0xfa);					/* cli */
+	e8(&e, 0x31); e8(&e, 0xc0);			/* xor %ax, %ax */
+	e8(&e, 0x8e); e8(&e, 0xd8);			/* mov %ax, %ds */
+	mov_imm(&e, RAX, 1);
+	e8(&e, 0x66); e8(&e, 0x31); e8(&e, 0xc9);	/* xor %ecx, %ecx */
+	e8(&e, 0x0f); e8(&e, 0xa2);			/* cpuid */
+	e8(&e, 0x66); e8(&e, 0xc1); e8(&e, 0xeb); e8(&e, 24);	/* shr $24 */
+	e8(&e, 0x66); e8(&e, 0x83); e8(&e, 0xe3); e8(&e, MAX_VPS - 1);
+	e8(&e, 0x66); e8(&e, 0xc1); e8(&e, 0xe3); e8(&e, 15);	/* * STRIDE */
+	e8(&e, 0x66); e8(&e, 0x81); e8(&e, 0xc3); en(&e, AP_AREA, 4);
+	e8(&e, 0x66); e8(&e, 0x0f); e8(&e, 0x01); e8(&e, 0x16);	/* lgdtl */
+	en(&e, AP_GDTR, 2);
+	e8(&e, 0x0f); e8(&e, 0x20); e8(&e, 0xc0);	/* mov %cr0, %eax */
+	e8(&e, 0x66); e8(&e, 0x83); e8(&e, 0xc8); e8(&e, 1);	/* or $1 */
+	e8(&e, 0x0f); e8(&e, 0x22); e8(&e, 0xc0);	/* mov %eax, %cr0 */
+	e8(&e, 0x66); e8(&e, 0xea);			/* ljmpl $CODE32, $1f */
+	en(&e, e.gpa + 6, 4); en(&e, SEL_CODE32, 2);
+	/* 1: (32-bit) */
+	e8(&e, 0x66); e8(&e, 0xb8); en(&e, SEL_DATA, 2);
+	e8(&e, 0x8e); e8(&e, 0xd8); e8(&e, 0x8e); e8(&e, 0xc0);
+	e8(&e, 0x8e); e8(&e, 0xd0); e8(&e, 0x8e); e8(&e, 0xe0);
+	e8(&e, 0x8e); e8(&e, 0xe8);
+	e8(&e, 0x8d); e8(&e, 0xa3); en(&e, AP_STACK, 4);	/* lea, %esp */
+	e8(&e, 0x0f); e8(&e, 0x01); e8(&e, 0x9b); en(&e, AP_IDTR, 4);
+	e8(&e, 0xff); e8(&e, 0xa3); en(&e, AP_PROG_PTR, 4);	/* jmp * */
+	memcpy(gdtr, &limit, 2);
+	memcpy(gdtr + 2, &base, 4);
+}
+
+/* AP @i's IDT, handlers, RESUME slot and a fresh 32-bit program. */
+static void write_ap_area(struct hv_vm *vm, struct fz_rng *r, uint32_t i)
+{
+	uint64_t a = ap_area(i), *idt = vm_gpa_to_hva(vm, a);
+	uint8_t *idtr = vm_gpa_to_hva(vm, a + AP_IDTR);
+	uint16_t limit = 0x7ff;
+	uint32_t base = a;
+	int v;
+
+	memset(idt, 0, AP_STACK);
+	for (v = 0; v < 256; v++) {
+		struct emit e = {
+			.vm = vm, .p = vm_gpa_to_hva(vm, a + AP_STUBS + 16 * v),
+			.gpa = a + AP_STUBS + 16 * v, .mode = M32,
+		};
+
+		e.end = e.p + 16;
+		e8(&e, 0xbc); en(&e, a + AP_STACK, 4);
+		e8(&e, 0xb0); e8(&e, v);
+		e8(&e, 0xe6); e8(&e, EXC_PORT);
+		e8(&e, 0xff); e8(&e, 0x25); en(&e, a + AP_RESUME, 4);
+		idt[v] = gate32(a + AP_STUBS + 16 * v);
+	}
+	memcpy(idtr, &limit, 2);
+	memcpy(idtr + 2, &base, 4);
+	*(uint64_t *)vm_gpa_to_hva(vm, a + AP_PROG_PTR) = a + AP_OPS;
+	memset(vm_gpa_to_hva(vm, a + AP_OPS), 0xf4, AP_OPS_END - AP_OPS);
+	emit_block(vm, r, M32, a + AP_OPS, a + AP_OPS_END, false, true,
+		   a + AP_RESUME);
+}
+
+struct fz_vm;
+
+/* An AP of a LOCAL_APIC partition, run on a thread of its own. */
+struct fz_ap {
+	struct fz_vm *f;
+	struct hv_vp *vp;
+	pthread_t th;
+	struct fz_rng rng;	/* seeded by the main thread each round */
+	struct figures fig;	/* this thread's; merged at the end */
+	int round0;
+	atomic_int done;	/* the last round it has left RUN for */
+};
+
 struct fz_vm {
 	struct hv_vm *vm;
 	struct hv_vp *vp;
 	uint8_t *ro, *nx;
 	bool wedged;		/* an unhandled exit: start afresh */
+	bool apic;		/* LOCAL_APIC, with APs */
+	int nvps;
+	long rounds;
+	struct fz_ap aps[MAX_VPS];	/* [1, nvps) */
 };
 
-static struct fz_vm fz_vm_create(void)
-{
-	struct fz_vm f = { .vm = vm_create_bare() };
-	struct hv_vm *vm = f.vm;
+/* The APs' rounds: the main thread starts and ends each. */
+static pthread_mutex_t ap_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ap_cond = PTHREAD_COND_INITIALIZER;
+static int ap_round;		/* under ap_lock */
+static bool ap_quit;		/* under ap_lock */
+static atomic_int ap_stop;	/* the round is over: leave RUN */
+static bool have_local_apic;
+static bool gave_up;		/* a VP thread is wedged in RUN */
 
+/* For the watchdog: when VP 0's thread entered RUN (ms), or 0. */
+static atomic_llong vp0_in_run;
+static pthread_t main_thread;
+
+static long long now_ms(void)
+{
+	return (long long)(fz_now() * 1000);
+}
+
+static void ap_start_threads(struct fz_vm *f);
+
+static struct fz_vm *fz_vm_create(struct fz_rng *r)
+{
+	struct fz_vm *f = calloc(1, sizeof(*f));
+	struct hv_vm *vm;
+	int i;
+
+	HV_ASSERT(f, "calloc");
+	f->apic = have_local_apic && fig.partitions % APIC_PARTITION == 0;
+	f->vm = vm_create_bare_flags(f->apic ?
+				     HVPART_CREATE_PARTITION_LOCAL_APIC : 0);
+	vm = f->vm;
 	vm->mem_size = GUEST_MEM_SIZE;
 	vm->mem = hv_alloc_pages(GUEST_MEM_SIZE);
 	vm_map(vm, 0, HOLE_GPA, vm->mem, HV_MAP_RWX);
 	vm_map(vm, RAM2_GPA, GUEST_MEM_SIZE - RAM2_GPA, vm->mem + RAM2_GPA,
 	       HV_MAP_RWX);
-	f.ro = hv_alloc_pages(PAGE_SIZE);
-	f.nx = hv_alloc_pages(PAGE_SIZE);
-	memset(f.ro, 0xf4, PAGE_SIZE);
-	memset(f.nx, 0xf4, PAGE_SIZE);
-	vm_map(vm, RO_GPA, PAGE_SIZE, f.ro, HVPART_MAP_READABLE);
-	vm_map(vm, NX_GPA, PAGE_SIZE, f.nx, HVPART_MAP_READABLE |
+	f->ro = hv_alloc_pages(PAGE_SIZE);
+	f->nx = hv_alloc_pages(PAGE_SIZE);
+	memset(f->ro, 0xf4, PAGE_SIZE);
+	memset(f->nx, 0xf4, PAGE_SIZE);
+	vm_map(vm, RO_GPA, PAGE_SIZE, f->ro, HVPART_MAP_READABLE);
+	vm_map(vm, NX_GPA, PAGE_SIZE, f->nx, HVPART_MAP_READABLE |
 	       HVPART_MAP_WRITABLE);
 	vm_install_intercept(vm, HVPART_INTERCEPT_TYPE_X64_IO_PORT,
 			     HVPART_INTERCEPT_ACCESS_MASK_READ |
@@ -822,32 +1637,78 @@ static struct fz_vm fz_vm_create(void)
 	vm_install_intercept(vm, HVPART_INTERCEPT_TYPE_X64_CPUID,
 			     HVPART_INTERCEPT_ACCESS_MASK_EXECUTE,
 			     0x80000100, 0x800001ff);
-	f.vp = vm_add_vp(vm, 0);
+	f->vp = vm_add_vp(vm, 0);
+	f->nvps = 1;
 	hv_hypercall_insn(vm, hc_insn);
 	cr_writes = hv_vendor(vm) == HVPART_VENDOR_VMX;
-	lme_below_long_mode = hv_vendor(vm) != HVPART_VENDOR_SVM ||
-			      !host_is_qemu_tcg();
+	lme_below_long_mode = !fz_qemu_tcg_svm(vm->dev_fd);
 	fig.partitions++;
+	if (f->apic) {
+		f->nvps = 2 + fz_below(r, MAX_VPS - 1);
+		for (i = 1; i < f->nvps; i++)
+			f->aps[i].vp = vm_add_vp(vm, i);
+		ap_start_threads(f);
+		fig.apic_partitions++;
+	}
 	return f;
+}
+
+static void merge_figures(struct figures *to, const struct figures *from)
+{
+	to->vectors += from->vectors;
+	to->io += from->io;
+	to->mem += from->mem;
+	to->msr += from->msr;
+	to->cpuid += from->cpuid;
+	to->halts += from->halts;
+	to->triple += from->triple;
+	to->crash += from->crash;
+	to->reset += from->reset;
+	to->unhandled += from->unhandled;
+	to->other += from->other;
+	to->run_errors += from->run_errors;
+	to->ap_runs += from->ap_runs;
+	to->ap_exits += from->ap_exits;
+	to->eois += from->eois;
+	to->halt_woken += from->halt_woken;
+	to->halt_nmi += from->halt_nmi;
+	to->halt_signalled += from->halt_signalled;
+	to->ap_done += from->done;
 }
 
 static void fz_vm_free(struct fz_vm *f)
 {
+	int i;
+
+	if (gave_up)
+		return;		/* a wedged thread may still use it */
+	if (f->apic) {
+		pthread_mutex_lock(&ap_lock);
+		ap_quit = true;
+		pthread_cond_broadcast(&ap_cond);
+		pthread_mutex_unlock(&ap_lock);
+		for (i = 1; i < f->nvps; i++) {
+			pthread_join(f->aps[i].th, NULL);
+			merge_figures(&fig, &f->aps[i].fig);
+		}
+		ap_quit = false;
+	}
 	vm_free(f->vm);
 	hv_free_pages(f->ro, PAGE_SIZE);
 	hv_free_pages(f->nx, PAGE_SIZE);
+	free(f);
 }
 
-static void start_mode(struct fz_vm *f, enum fz_mode mode)
+/* @vp in @mode at @rip, in a state it can start from. */
+static void start_mode(struct hv_vp *vp, enum fz_mode mode, uint64_t rip)
 {
-	struct hv_vp *vp = f->vp;
 	struct hvpart_register regs[12];
 	uint64_t cr4 = X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
 	int n = 0;
 
 	switch (mode) {
 	case M16:
-		vp_setup_mode(vp, GUEST_MODE_REAL, OPS16_GPA);
+		vp_setup_mode(vp, GUEST_MODE_REAL, rip);
 		regs[n++] = hv_reg(HVPART_REG_CR0, X86_CR0_ET);
 		regs[n++] = hv_table_reg(HVPART_REG_IDTR, IVT_GPA, 0x3ff);
 		regs[n++] = hv_seg_reg(HVPART_REG_DS, 0, 0xffff, 0, SEG_ATTR_DATA16);
@@ -857,11 +1718,11 @@ static void start_mode(struct fz_vm *f, enum fz_mode mode)
 		regs[n++] = hv_seg_reg(HVPART_REG_GS, 0, 0xffff, 0, SEG_ATTR_DATA16);
 		break;
 	case M32:
-		vp_setup_mode(vp, GUEST_MODE_PROT32, OPS32_GPA);
+		vp_setup_mode(vp, GUEST_MODE_PROT32, rip);
 		regs[n++] = hv_table_reg(HVPART_REG_IDTR, IDT32_GPA, 0x7ff);
 		break;
 	case M64:
-		vp_setup_mode(vp, GUEST_MODE_LONG64, OPS64_GPA);
+		vp_setup_mode(vp, GUEST_MODE_LONG64, rip);
 		cr4 |= X86_CR4_PAE;
 		break;
 	}
@@ -876,16 +1737,18 @@ static void start_mode(struct fz_vm *f, enum fz_mode mode)
 /* Fresh memory contents and VP state for a round starting in @mode. */
 static void round_setup(struct fz_vm *f, struct fz_rng *r, enum fz_mode mode)
 {
+	static const uint64_t start[] = { OPS16_GPA, OPS32_GPA, OPS64_GPA };
 	struct hv_vm *vm = f->vm;
 	bool up = fz_below(r, 3) != 0;
 	enum fz_mode m = mode;
+	int i;
 
 	noplog = 0;
 	memset(vm->mem, 0, OPS16_END);
 	vm_setup_tables(vm);
 	vm_load(vm, LOAD_GPA, g_fz_start, g_fz_end);
 	memset(vm_gpa_to_hva(vm, IDT32_GPA), 0, PAGE_SIZE);
-	write_stubs(vm);
+	write_stubs(vm, f->apic);
 	/* the hypercall page's RAM, should the page be elsewhere: RET */
 	memset(vm_gpa_to_hva(vm, HC_PAGE_GPA), 0xc3, PAGE_SIZE);
 	memset(vm_gpa_to_hva(vm, OPS32_GPA), 0xf4, 2 * OPS_SIZE);
@@ -894,18 +1757,28 @@ static void round_setup(struct fz_vm *f, struct fz_rng *r, enum fz_mode mode)
 	fz_fill(r, vm_gpa_to_hva(vm, HC_IN_GPA), PAGE_SIZE);
 	*(uint64_t *)vm_gpa_to_hva(vm, NEXT32) = OPS32_GPA;
 	*(uint64_t *)vm_gpa_to_hva(vm, NEXT64) = OPS64_GPA;
+	if (f->apic) {
+		/* the xAPIC page in the long-mode tables, where it starts */
+		vm_map_gva(vm, APIC_GPA, APIC_GPA, PTE_P | PTE_RW);
+		write_dispatch16(vm);
+		write_ap_tramp(vm);
+		for (i = 1; i < f->nvps; i++)
+			write_ap_area(vm, r, i);
+	}
 
-	if (m == M16 && emit_block(vm, r, M16, OPS16_GPA, OPS16_END, up)) {
+	if (m == M16 && emit_block(vm, r, M16, OPS16_GPA, OPS16_END, up,
+				   f->apic, 0)) {
 		m = M32;
 		fig.switches++;
 	}
-	if (m == M32 &&
-	    emit_block(vm, r, M32, OPS32_GPA, OPS32_GPA + OPS_SIZE, up)) {
+	if (m == M32 && emit_block(vm, r, M32, OPS32_GPA, OPS32_GPA + OPS_SIZE,
+				   up, f->apic, 0)) {
 		m = M64;
 		fig.switches++;
 	}
 	if (m == M64)
-		emit_block(vm, r, M64, OPS64_GPA, OPS64_GPA + OPS_SIZE, false);
+		emit_block(vm, r, M64, OPS64_GPA, OPS64_GPA + OPS_SIZE, false,
+			   f->apic, 0);
 
 	/* the guest may have put its TSC page where the root wants this */
 	vp_set_reg(f->vp, HVPART_REG_REFERENCE_TSC, 0);
@@ -913,12 +1786,12 @@ static void round_setup(struct fz_vm *f, struct fz_rng *r, enum fz_mode mode)
 		vm_enable_hypercall_page(f->vp);
 	else
 		vp_set_reg(f->vp, HVPART_REG_HYPERCALL, 0);
-	start_mode(f, mode);
+	start_mode(f->vp, mode, start[mode]);
 }
 
 /* ---- the root's side -------------------------------------------------- */
 
-static void on_alarm(int sig)
+static void on_signal(int sig)
 {
 	(void)sig;
 }
@@ -934,14 +1807,21 @@ static void arm_timer(long ms)
 }
 
 /* Go on at the guest's next operation, as its handlers do. */
-static bool skip_op(struct fz_vm *f)
+static bool skip_op(struct fz_vm *f, struct hv_vp *vp)
 {
-	const struct hvpart_x64_intercept_header *h =
-		&f->vp->run->msg.u.intercept;
+	const struct hvpart_x64_intercept_header *h = &vp->run->msg.u.intercept;
 	struct hvpart_register regs[2];
 	uint64_t rip, sp;
 
-	if (!(h->execution_state & HVPART_EXEC_STATE_CR0_PE)) {
+	if (vp->index) {
+		/* an AP: only in its 32-bit world, never VP 0's program */
+		uint64_t a = ap_area(vp->index);
+
+		if (!(h->execution_state & HVPART_EXEC_STATE_CR0_PE))
+			return false;
+		rip = *(uint32_t *)vm_gpa_to_hva(f->vm, a + AP_RESUME);
+		sp = a + AP_STACK;
+	} else if (!(h->execution_state & HVPART_EXEC_STATE_CR0_PE)) {
 		rip = *(uint16_t *)vm_gpa_to_hva(f->vm, RESUME16);
 		sp = REAL_STACK_TOP;
 	} else {
@@ -952,7 +1832,7 @@ static bool skip_op(struct fz_vm *f)
 		return false;
 	regs[0] = hv_reg(HVPART_REG_RIP, rip);
 	regs[1] = hv_reg(HVPART_REG_RSP, sp);
-	vp_set_regs(f->vp, regs, 2);
+	vp_set_regs(vp, regs, 2);
 	return true;
 }
 
@@ -965,10 +1845,87 @@ static void complete(struct hv_vp *vp, uint32_t flags, struct fz_rng *r)
 	vp->run->completion_rbx = fz_value(r);
 }
 
-/* Returns false when the round is over. */
-static bool answer(struct fz_vm *f, struct fz_rng *r, int *exc)
+/* The root's devices, as an I/O APIC or MSI would: any VP, any type. */
+static void root_assert(struct fz_vm *f, struct fz_rng *r, struct figures *fg)
 {
-	struct hv_vp *vp = f->vp;
+	struct hvpart_assert_interrupt ai = {
+		.destination = fz_one_in(r, 4) ? 0xffffffff : fz_below(r, f->nvps),
+	};
+
+	switch (fz_below(r, 16)) {
+	case 0:
+	case 1:
+		ai.type = HVPART_INTERRUPT_TYPE_NMI;
+		break;
+	case 2:		/* INIT, to an AP only: VP 0's program would be lost */
+		ai.type = HVPART_INTERRUPT_TYPE_INIT;
+		ai.destination = 1 + fz_below(r, f->nvps - 1);
+		break;
+	case 3:
+		ai.type = HVPART_INTERRUPT_TYPE_SIPI;
+		ai.vector = sipi_vector(r);
+		break;
+	case 4:
+	case 5:
+		ai.type = HVPART_INTERRUPT_TYPE_LOWEST_PRIORITY;
+		break;
+	default:
+		ai.type = HVPART_INTERRUPT_TYPE_FIXED;
+		break;
+	}
+	if (ai.type <= HVPART_INTERRUPT_TYPE_LOWEST_PRIORITY) {
+		ai.vector = 0x20 + fz_below(r, 0xe0);
+		if (fz_one_in(r, 4))
+			ai.flags |= HVPART_INTERRUPT_LEVEL_TRIGGERED;
+		if (fz_one_in(r, 8))
+			ai.flags |= HVPART_INTERRUPT_LOGICAL_DEST;
+	}
+	fg->asserts++;
+	if (ioctl(f->vm->fd, HVPART_ASSERT_INTERRUPT, &ai)) {
+		ksft_print_msg("ASSERT_INTERRUPT type %u vector %u dest %#llx: errno %d\n",
+			       ai.type, ai.vector,
+			       (unsigned long long)ai.destination, errno);
+		fg->run_errors++;
+	}
+}
+
+/*
+ * A LOCAL_APIC VP halted with IF clear stays halted: the root wakes it
+ * (activity state, or an NMI), or leaves it for a signal to end RUN.
+ */
+static bool halted(struct fz_vm *f, struct hv_vp *vp, struct fz_rng *r,
+		   struct figures *fg)
+{
+	struct hvpart_assert_interrupt nmi = {
+		.type = HVPART_INTERRUPT_TYPE_NMI,
+		.destination = fz_one_in(r, 2) ? vp->index : 0xffffffff,
+	};
+
+	/* an AP halted in real mode (DISPATCH16) is done for the round */
+	if (vp->index && !(vp->run->msg.u.intercept.execution_state &
+			   HVPART_EXEC_STATE_CR0_PE))
+		return false;
+	switch (fz_below(r, 3)) {
+	case 0:
+		vp_set_reg(vp, HVPART_REG_INTERNAL_ACTIVITY_STATE, 0);
+		fg->halt_woken++;
+		return true;
+	case 1:
+		fg->halt_nmi++;
+		if (ioctl(f->vm->fd, HVPART_ASSERT_INTERRUPT, &nmi)) {
+			ksft_print_msg("NMI to a halted VP: errno %d\n", errno);
+			fg->run_errors++;
+		}
+		return true;
+	}
+	fg->halt_signalled++;
+	return true;
+}
+
+/* Returns false when the round is over for @vp. */
+static bool answer(struct fz_vm *f, struct hv_vp *vp, struct fz_rng *r,
+		   int *exc, struct figures *fg)
+{
 	const struct hvpart_message *msg = &vp->run->msg;
 	const struct hvpart_x64_io_port_intercept *io = &msg->u.io_port;
 	bool read = msg->u.intercept.intercept_access_type ==
@@ -977,14 +1934,16 @@ static bool answer(struct fz_vm *f, struct fz_rng *r, int *exc)
 
 	switch (msg->header.message_type) {
 	case HVPART_MSG_X64_IO_PORT_INTERCEPT:
-		if (get_ucall(vp, &uc) == UCALL_DONE)
+		if (get_ucall(vp, &uc) == UCALL_DONE) {
+			fg->done++;
 			return false;
+		}
 		if (uc.type != UCALL_NONE)
 			return true;	/* a random OUT to a ucall port */
-		fig.io++;
+		fg->io++;
 		if (!read && io->port_number == EXC_PORT &&
 		    !(io->access_info & HVPART_IO_ACCESS_STRING_OP)) {
-			fig.vectors++;
+			fg->vectors++;
 			if (++*exc > MAX_EXC)
 				return false;
 		}
@@ -993,43 +1952,47 @@ static bool answer(struct fz_vm *f, struct fz_rng *r, int *exc)
 			  HVPART_RUN_COMPLETE_SET_RAX : 0), r);
 		return true;
 	case HVPART_MSG_X64_MSR_INTERCEPT:
-		fig.msr++;
+		fg->msr++;
 		complete(vp, HVPART_RUN_COMPLETE_ADVANCE_RIP |
 			 (read ? HVPART_RUN_COMPLETE_SET_RAX |
 			  HVPART_RUN_COMPLETE_SET_RDX : 0), r);
 		return true;
 	case HVPART_MSG_X64_CPUID_INTERCEPT:
-		fig.cpuid++;
+		fg->cpuid++;
 		complete(vp, HVPART_RUN_COMPLETE_MASK, r);
 		return true;
 	case HVPART_MSG_UNMAPPED_GPA:
 	case HVPART_MSG_GPA_INTERCEPT:
-		fig.mem++;
-		return skip_op(f);
+		fg->mem++;
+		return skip_op(f, vp);
 	case HVPART_MSG_X64_HALT:
-		fig.halts++;
+		fg->halts++;
+		return f->apic ? halted(f, vp, r, fg) : true;
+	case HVPART_MSG_X64_APIC_EOI:
+		fg->eois++;
 		return true;
 	case HVPART_MSG_HVPART_GUEST_CRASH:
-		fig.crash++;
+		fg->crash++;
 		return true;
 	case HVPART_MSG_HVPART_RESET:
-		fig.reset++;
+		fg->reset++;
 		return false;
 	case HVPART_MSG_UNRECOVERABLE_EXCEPTION:
-		fig.triple++;
+		fg->triple++;
 		return false;
 	case HVPART_MSG_HVPART_UNHANDLED_EXIT:
-		if (++fig.unhandled <= 3) {
-			ksft_print_msg("round %ld: unhandled exit; its program:\n",
-				       fig.rounds);
+		if (++fg->unhandled <= 3) {
+			ksft_print_msg("round %ld: VP %u: unhandled exit; its program:\n",
+				       fig.rounds, vp->index);
 			hv_dump_msg(msg);
-			dump_oplog();
+			if (!vp->index)
+				dump_oplog();
 			dump_vp(vp);
 		}
 		f->wedged = true;
 		return false;
 	}
-	if (++fig.other <= 3)
+	if (++fg->other <= 3)
 		hv_dump_msg(msg);
 	return false;
 }
@@ -1043,8 +2006,12 @@ static void run_round(struct fz_vm *f, struct fz_rng *r)
 	for (i = 0; i < MAX_MSGS; i++) {
 		int ret;
 
-		arm_timer(500);
+		if (f->apic && fz_one_in(r, 3))
+			root_assert(f, r, &fig);
+		arm_timer(f->apic ? APIC_RUN_MS : 500);
+		atomic_store(&vp0_in_run, now_ms());
 		ret = __vp_run(vp);
+		atomic_store(&vp0_in_run, 0);
 		arm_timer(0);
 		fz_trace(&opts, "guest_fuzz:  run %d errno %d msg %#x rip %#llx\n",
 			 ret, ret ? errno : 0, vp->run->msg.header.message_type,
@@ -1060,11 +2027,176 @@ static void run_round(struct fz_vm *f, struct fz_rng *r)
 			fig.run_errors++;
 			break;
 		}
-		if (!answer(f, r, &exc))
+		if (!answer(f, vp, r, &exc, &fig))
 			break;
 	}
 	vp->run->completion = 0;
 	fig.exits += vp->run->exits - exits0;
+}
+
+/* An AP's round: RUN and answer until its program ends or the round. */
+static void ap_run_round(struct fz_ap *ap)
+{
+	struct hv_vp *vp = ap->vp;
+	uint64_t exits0 = vp->run->exits;
+	int i, exc = 0;
+
+	for (i = 0; i < MAX_MSGS && !atomic_load(&ap_stop); i++) {
+		int ret = __vp_run(vp);
+
+		ap->fig.ap_runs++;
+		if (ret && errno == EINTR)
+			continue;	/* the round's end, checked above */
+		if (ret) {
+			ksft_print_msg("round %ld: VP %u: RUN failed: errno %d (%s)\n",
+				       fig.rounds, vp->index, errno,
+				       strerror(errno));
+			ap->fig.run_errors++;
+			break;
+		}
+		if (!answer(ap->f, vp, &ap->rng, &exc, &ap->fig))
+			break;
+	}
+	vp->run->completion = 0;
+	ap->fig.ap_exits += vp->run->exits - exits0;
+}
+
+static void *ap_main(void *arg)
+{
+	struct fz_ap *ap = arg;
+	int round = ap->round0;
+	sigset_t set;
+
+	/* VP 0's RUN timer is for VP 0's thread */
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (;;) {
+		pthread_mutex_lock(&ap_lock);
+		while (ap_round == round && !ap_quit)
+			pthread_cond_wait(&ap_cond, &ap_lock);
+		if (ap_quit) {
+			pthread_mutex_unlock(&ap_lock);
+			return NULL;
+		}
+		round = ap_round;
+		pthread_mutex_unlock(&ap_lock);
+		ap_run_round(ap);
+		atomic_store(&ap->done, round);
+	}
+}
+
+static void ap_start_threads(struct fz_vm *f)
+{
+	int i;
+
+	for (i = 1; i < f->nvps; i++) {
+		struct fz_ap *ap = &f->aps[i];
+
+		ap->f = f;
+		ap->round0 = ap_round;
+		atomic_init(&ap->done, ap_round);
+		HV_ASSERT(!pthread_create(&ap->th, NULL, ap_main, ap),
+			  "pthread_create");
+	}
+}
+
+/*
+ * The APs' state for the round: in real mode at the trampoline, running
+ * or waiting for SIPI (VP 0's INIT-SIPI, or the root's); VP 0 mostly
+ * running, not halted as a RUN may have left it; the root resets the
+ * APICs' base, enable and timer now and then.  Then they go.
+ */
+static void aps_begin_round(struct fz_vm *f, struct fz_rng *r)
+{
+	int i;
+
+	for (i = 0; i < f->nvps; i++) {
+		struct hv_vp *vp = i ? f->aps[i].vp : f->vp;
+
+		if (!fz_one_in(r, 4))
+			vp_set_reg(vp, HVPART_REG_APIC_BASE,
+				   APIC_GPA | 0x800 | (i ? 0 : 0x100));
+		if (fz_one_in(r, 2))
+			vp_set_reg(vp, HVPART_REG_APIC_FIRST + 0xd, 0x1ff);
+		if (fz_one_in(r, 2))
+			vp_set_reg(vp, HVPART_REG_APIC_FIRST + 0x36, 0);
+		if (!i) {
+			/* RUN may have ended in HLT: the state stays halted */
+			if (!fz_one_in(r, 8))
+				vp_set_reg(vp, HVPART_REG_INTERNAL_ACTIVITY_STATE, 0);
+			continue;
+		}
+		fz_seed(&f->aps[i].rng, fz_next(r));
+		if (fz_one_in(r, 8)) {
+			/* a SIPI without INIT, from whatever state it is in */
+			vp_set_reg(vp, HVPART_REG_INTERNAL_ACTIVITY_STATE,
+				   HVPART_ACTIVITY_STARTUP_SUSPEND);
+			continue;
+		}
+		start_mode(vp, M16, AP_TRAMP_GPA);
+		vp_set_reg(vp, HVPART_REG_INTERNAL_ACTIVITY_STATE,
+			   fz_one_in(r, 2) ? HVPART_ACTIVITY_STARTUP_SUSPEND : 0);
+	}
+	pthread_mutex_lock(&ap_lock);
+	atomic_store(&ap_stop, 0);
+	ap_round++;
+	pthread_cond_broadcast(&ap_cond);
+	pthread_mutex_unlock(&ap_lock);
+}
+
+/*
+ * The round is over: every AP must leave RUN, kicked by signals, within
+ * WEDGED_S.  Returns false for a VP thread wedged in RUN.
+ */
+static bool aps_end_round(struct fz_vm *f)
+{
+	int i;
+
+	atomic_store(&ap_stop, 1);
+	for (i = 1; i < f->nvps; i++) {
+		struct fz_ap *ap = &f->aps[i];
+		double t0 = fz_now();
+
+		while (atomic_load(&ap->done) != ap_round) {
+			if (fz_now() - t0 > WEDGED_S) {
+				ksft_print_msg("round %ld: VP %d wedged in RUN: %d s of signals\n",
+					       fig.rounds, i, WEDGED_S);
+				fig.wedged++;
+				return false;
+			}
+			pthread_kill(ap->th, SIGUSR1);
+			usleep(200);
+		}
+	}
+	return true;
+}
+
+/*
+ * VP 0's RUN is bounded by its timer; one that does not come back after
+ * more signals is reported, and the run given up (it cannot be joined).
+ */
+static void *watchdog_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		long long t, since;
+
+		usleep(250 * 1000);
+		t = atomic_load(&vp0_in_run);
+		since = t ? now_ms() - t : 0;
+		if (since < WEDGED_S * 1000)
+			continue;
+		pthread_kill(main_thread, SIGALRM);
+		if (since < 3 * WEDGED_S * 1000)
+			continue;
+		printf("# round %ld: VP 0's thread still in RUN after %lld s and signals: wedged\n",
+		       fig.rounds, since / 1000);
+		printf("not ok 1 hostile_guest_rounds (a VP thread wedged in RUN)\n");
+		fflush(stdout);
+		_exit(KSFT_FAIL);
+	}
+	return NULL;
 }
 
 /* The root changes the restricted pages' rights now and then. */
@@ -1087,13 +2219,14 @@ static void remap_restricted(struct fz_vm *f, struct fz_rng *r)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
+	struct sigaction sa = { .sa_handler = on_signal };
 	struct fz_leaks leaks;
 	struct fz_rng rng;
-	struct fz_vm f;
+	struct fz_vm *f;
+	pthread_t wd;
 	long ops = 0;
 	double t0;
-	int k, splats;
+	int k, splats, fd;
 
 	fz_parse_opts(argc, argv, &opts, usage);
 	ksft_print_header();
@@ -1103,25 +2236,34 @@ int main(int argc, char **argv)
 	ksft_print_msg("seed %llu, %ld rounds%s\n",
 		       (unsigned long long)opts.seed, opts.iterations,
 		       opts.soak ? " (soak)" : "");
-	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: RUN ends -EINTR */
+	/* no SA_RESTART: RUN ends -EINTR */
+	sigaction(SIGALRM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	fd = hvpart_open();
+	have_local_apic = hvpart_cap(fd, HVPART_CAP_LOCAL_APIC) == 1;
+	close(fd);
 	fz_leaks_begin(&leaks);
 	splats = fz_klog_splats(-1);
 	fz_seed(&rng, opts.seed);
 	t0 = fz_now();
+	main_thread = pthread_self();
+	HV_ASSERT(!pthread_create(&wd, NULL, watchdog_main, NULL), "thread");
 
-	f = fz_vm_create();
+	f = fz_vm_create(&rng);
 	if (!lme_below_long_mode)
 		ksft_print_msg("QEMU TCG SVM: no EFER.LME below long mode\n");
 	while (fig.rounds < opts.iterations && fz_now() - t0 < opts.budget_s) {
-		if (f.wedged || (fig.rounds && fig.rounds % NEW_PARTITION == 0)) {
-			fz_vm_free(&f);
-			f = fz_vm_create();
+		if (f->wedged ||
+		    f->rounds == (f->apic ? APIC_ROUNDS : NEW_PARTITION)) {
+			fz_vm_free(f);
+			f = fz_vm_create(&rng);
 		}
 		if (fz_one_in(&rng, 10))
-			remap_restricted(&f, &rng);
-		round_setup(&f, &rng, fz_below(&rng, 3));
+			remap_restricted(f, &rng);
+		round_setup(f, &rng, fz_below(&rng, 3));
 		if (opts.verbose) {
-			fz_trace(&opts, "guest_fuzz: round %ld\n", fig.rounds);
+			fz_trace(&opts, "guest_fuzz: round %ld%s\n", fig.rounds,
+				 f->apic ? " (local APIC)" : "");
 			for (k = 0; k < noplog; k++)
 				fz_trace(&opts, "guest_fuzz:  op %#llx-%#llx %s %#llx\n",
 					 (unsigned long long)oplog[k].gpa,
@@ -1129,10 +2271,19 @@ int main(int argc, char **argv)
 					 op_names[oplog[k].kind],
 					 (unsigned long long)oplog[k].arg);
 		}
-		run_round(&f, &rng);
+		if (f->apic) {
+			aps_begin_round(f, &rng);
+			fig.apic_rounds++;
+		}
+		run_round(f, &rng);
 		fig.rounds++;
+		f->rounds++;
+		if (f->apic && !aps_end_round(f)) {
+			gave_up = true;
+			break;
+		}
 	}
-	fz_vm_free(&f);
+	fz_vm_free(f);
 
 	for (k = 0; k < OP_KINDS; k++)
 		ops += fig.ops[k];
@@ -1141,7 +2292,7 @@ int main(int argc, char **argv)
 	ksft_print_msg("%ld partitions, %ld mode switches by the guest\n",
 		       fig.partitions, fig.switches);
 	for (k = 0; k < OP_KINDS; k++)
-		ksft_print_msg("  %-10s %ld\n", op_names[k], fig.ops[k]);
+		ksft_print_msg("  %-11s %ld\n", op_names[k], fig.ops[k]);
 	ksft_print_msg("%ld RUNs, %ld VM exits, %ld timeouts\n",
 		       fig.runs, fig.exits, fig.eintr);
 	ksft_print_msg("the root saw %ld exceptions reported, %ld I/O, %ld MSR, %ld CPUID\n",
@@ -1150,9 +2301,20 @@ int main(int argc, char **argv)
 		       fig.mem, fig.halts, fig.triple);
 	ksft_print_msg("... %ld crash, %ld reset, %ld unhandled, %ld other\n",
 		       fig.crash, fig.reset, fig.unhandled, fig.other);
+	ksft_print_msg("%ld LOCAL_APIC partitions, %ld of the rounds\n",
+		       fig.apic_partitions, fig.apic_rounds);
+	ksft_print_msg("... APs: %ld RUNs, %ld VM exits, %ld programs ended\n",
+		       fig.ap_runs, fig.ap_exits, fig.ap_done);
+	ksft_print_msg("... the root asserted %ld interrupts, saw %ld level EOIs\n",
+		       fig.asserts, fig.eois);
+	ksft_print_msg("... halted VPs: %ld woken, %ld sent an NMI, %ld left to a signal\n",
+		       fig.halt_woken, fig.halt_nmi, fig.halt_signalled);
 	if (fz_now() - t0 >= opts.budget_s && !opts.soak)
 		ksft_print_msg("stopped at the %.0f s bound\n", opts.budget_s);
-	ksft_test_result(!fig.run_errors, "hostile_guest_rounds\n");
+	ksft_test_result(!fig.run_errors && !fig.wedged,
+			 "hostile_guest_rounds\n");
+	if (gave_up)
+		ksft_exit_fail_msg("a VP thread is wedged in RUN: not waiting for it\n");
 
 	fz_settle(&leaks);
 	ksft_print_msg("VmLck %ld kB after the partitions are closed\n",

@@ -8,6 +8,15 @@
  * munmap()ed and remapped under MAP and under running VPs, run pages
  * mapped and unmapped, module unload attempts (refused while fds are
  * open), and child processes killed with SIGKILL in the middle of RUN.
+ * Partitions come with and without the in-kernel local APIC
+ * (HVPART_CREATE_PARTITION_LOCAL_APIC): interrupts are asserted with
+ * random and boundary arguments from every thread while VPs run, sleep
+ * in HLT or wait for SIPI, the APIC registers and the activity state are
+ * read and written, and child processes whose VP threads block in RUN
+ * (halted, or waiting for SIPI) are SIGKILLed, exit, have their fds
+ * closed under them, or are woken by INIT, SIPI, NMI and fixed
+ * interrupts; each must be gone within a bound, or the VP threads are
+ * reported wedged.
  *
  * The verdict is the host's: the kernel log stays clean (scripts/vmrun
  * fails the run otherwise), the few answers the UAPI promises whatever
@@ -69,6 +78,13 @@ struct shared {
 	atomic_long closes;
 	atomic_long remaps;
 	atomic_long eio_checks;
+	atomic_long asserts;
+	atomic_long asserts_ok;
+	atomic_long apic_regs;
+	atomic_long apic_partitions;
+	atomic_long blocked;	/* children with VP threads blocked in RUN */
+	atomic_long blocked_vps;
+	atomic_long blocked_how[4];
 	atomic_long violations;
 	atomic_int stop;
 	double deadline;
@@ -89,6 +105,7 @@ static struct slot slots[SLOTS];
 static struct buf bufs[BUFS];
 static int dev_fd = -1;		/* held for the whole run: no unload */
 static long mmap_size;
+static bool no_lme;		/* fz_qemu_tcg_svm(): EFER writes keep LME clear */
 static uint64_t gpa_pages;	/* pages in the GPA space (MAX_GPA_BITS) */
 
 struct maprec {
@@ -306,12 +323,26 @@ static void op_dev(struct thr *t)
 					     fz_value(&t->rng)), false);
 		return;
 	}
-	cp.flags = fz_one_in(&t->rng, 8) ? fz_value(&t->rng) : 0;
+	switch (fz_below(&t->rng, 8)) {
+	case 0:
+		cp.flags = fz_value(&t->rng);
+		break;
+	case 1:
+		cp.flags = 1ULL << fz_below(&t->rng, 64);
+		break;
+	case 2:
+	case 3:
+	case 4:
+		cp.flags = HVPART_CREATE_PARTITION_LOCAL_APIC;
+		break;
+	}
 	maybe_dirty(t, cp.rsvd, sizeof(cp.rsvd));
 	p = arg_ptr(t, sizeof(cp), &good);
 	if (good)
 		memcpy(p, &cp, sizeof(cp));
 	r = do_ioctl(fd, HVPART_CREATE_PARTITION, p, false);
+	if (r >= 0 && (cp.flags & HVPART_CREATE_PARTITION_LOCAL_APIC) && good)
+		atomic_fetch_add(&sh->apic_partitions, 1);
 	if (r >= 0)
 		slot_put(t, r, SLOT_PT);
 }
@@ -528,14 +559,59 @@ static const uint32_t reg_names[] = {
 	HVPART_REG_INTERRUPT_CLOCK_FREQUENCY,
 };
 
+/* A register of LOCAL_APIC partitions, with a value worth trying. */
+static void apic_reg(struct thr *t, struct hvpart_register *reg)
+{
+	static const uint64_t bases[] = {
+		0xfee00900, 0xfee00800, 0xfee00d00, 0xfee00c00, 0xfee00400,
+		0, 0x100900, 0xa0900, 0xfffff000900ULL,
+	};
+	struct fz_rng *r = &t->rng;
+
+	switch (fz_below(r, 8)) {
+	case 0:
+		reg->name = HVPART_REG_INTERNAL_ACTIVITY_STATE;
+		reg->value.reg64 = fz_one_in(r, 4) ? fz_value(r) : fz_below(r, 4);
+		return;
+	case 1:
+		reg->name = HVPART_REG_VP_ASSIST_PAGE;
+		reg->value.reg64 = fz_one_in(r, 2) ? fz_value(r) :
+				   fz_below(r, 0x400) << 12 | fz_below(r, 2);
+		return;
+	case 2:
+		reg->name = HVPART_REG_APIC_BASE;
+		reg->value.reg64 = fz_one_in(r, 4) ? fz_value(r) :
+				   bases[fz_below(r, ARRAY_SIZE(bases))];
+		return;
+	}
+	/* 0x84800-0x84841: every register and a few past either end */
+	reg->name = HVPART_REG_APIC_FIRST - 2 + fz_below(r, 0x42);
+	switch (fz_below(r, 4)) {
+	case 0:
+		reg->value.reg64 = fz_value(r);
+		break;
+	case 1:		/* an LVT, ICR or SPIV shaped value */
+		reg->value.reg64 = fz_below(r, 8) << 8 | fz_below(r, 256) |
+				   (fz_below(r, 16) << 12) | fz_below(r, 8) << 16;
+		break;
+	case 2:		/* a timer count: tiny or huge */
+		reg->value.reg64 = fz_one_in(r, 2) ? fz_below(r, 4) :
+				   0xffffffff - fz_below(r, 2);
+		break;
+	default:
+		reg->value.reg64 = (uint32_t)fz_next(r);
+		break;
+	}
+}
+
 static void op_regs(struct thr *t)
 {
 	struct hvpart_register *regs = (void *)(t->scratch + 4);
 	struct hvpart_vp_registers vr = { 0 };
 	struct hvpart_register *slot = (void *)t->scratch;
 	int fd = slot_pick(t, SLOT_VP);
+	bool good, apic = false;
 	uint32_t i, n;
-	bool good;
 	void *p;
 
 	if (fd < 0)
@@ -549,6 +625,12 @@ static void op_regs(struct thr *t)
 		regs[i].name = fz_one_in(&t->rng, 10) ? fz_value(&t->rng) :
 			reg_names[fz_below(&t->rng, ARRAY_SIZE(reg_names))];
 		regs[i].value.reg128[0] = fz_value(&t->rng);
+		if (fz_one_in(&t->rng, 3)) {
+			apic_reg(t, &regs[i]);
+			apic = true;
+		}
+		if (no_lme && regs[i].name == HVPART_REG_EFER)
+			regs[i].value.reg128[0] &= ~EFER_LME;
 		if (fz_one_in(&t->rng, 8))
 			regs[i].value.reg128[1] = fz_value(&t->rng);
 		regs[i].rsvd1 = fz_one_in(&t->rng, 16);
@@ -561,8 +643,72 @@ static void op_regs(struct thr *t)
 	p = fz_one_in(&t->rng, 8) ? arg_ptr(t, sizeof(vr), &good) : t->scratch;
 	if (p == t->scratch || good)
 		memcpy(p, &vr, sizeof(vr));
+	if (apic)
+		atomic_fetch_add(&sh->apic_regs, 1);
 	do_ioctl(fd, fz_one_in(&t->rng, 2) ? HVPART_GET_VP_REGISTERS :
 		 HVPART_SET_VP_REGISTERS, p, false);
+}
+
+/*
+ * HVPART_ASSERT_INTERRUPT, as the root's I/O APIC would, but with any
+ * type, flags, destination (broadcast, past 32 bits), vector and
+ * reserved field, on partitions with and without a local APIC.
+ */
+static void op_assert(struct thr *t)
+{
+	static const uint64_t dests[] = {
+		0, 1, 2, 3, 4, 7, 0xf, 0x10, 0xff, 0x100, 0xffff, 0x10001,
+		0xfffffffe, 0xffffffff, 0x100000000ULL, 0x1000000ff,
+		0xffffffffffffffffULL,
+	};
+	/* fixed twice as often; NMI, INIT, SIPI */
+	static const uint32_t types[] = { 0, 0, 1, 4, 5, 6 };
+	static const uint32_t vectors[] = { 0, 15, 16, 255, 256 };
+	struct hvpart_assert_interrupt ai = { 0 };
+	struct fz_rng *r = &t->rng;
+	int fd = slot_pick(t, fz_one_in(r, 16) ? SLOT_FREE : SLOT_PT);
+	bool bad = fz_one_in(r, 3);	/* else as a chipset would */
+	bool good;
+	void *p;
+
+	if (fd < 0)
+		return;
+
+	ai.type = types[fz_below(r, ARRAY_SIZE(types))];
+	ai.destination = fz_one_in(r, 3) ? dests[fz_below(r, ARRAY_SIZE(dests))] :
+			 fz_below(r, 8);
+	ai.vector = ai.type == HVPART_INTERRUPT_TYPE_NMI ||
+		    ai.type == HVPART_INTERRUPT_TYPE_INIT ? 0 : 16 + fz_below(r, 240);
+	if (ai.type <= HVPART_INTERRUPT_TYPE_LOWEST_PRIORITY)
+		ai.flags = fz_below(r, 4);
+	else if (ai.type != HVPART_INTERRUPT_TYPE_SIPI)
+		ai.flags = fz_below(r, 2) * HVPART_INTERRUPT_LOGICAL_DEST;
+	if (bad) {
+		switch (fz_below(r, 5)) {
+		case 0:
+			ai.type = fz_one_in(r, 2) ? fz_value(r) : fz_below(r, 8);
+			break;
+		case 1:
+			ai.flags = fz_value(r);
+			break;
+		case 2:
+			ai.destination = fz_value(r);
+			break;
+		case 3:		/* 0, 15, 16, 255, 256 and anything */
+			ai.vector = fz_one_in(r, 2) ? fz_value(r) :
+				    vectors[fz_below(r, ARRAY_SIZE(vectors))];
+			break;
+		default:
+			ai.rsvd = fz_value(r);
+			break;
+		}
+	}
+	p = arg_ptr(t, sizeof(ai), &good);
+	if (good)
+		memcpy(p, &ai, sizeof(ai));
+	atomic_fetch_add(&sh->asserts, 1);
+	if (do_ioctl(fd, HVPART_ASSERT_INTERRUPT, p, false) == 0)
+		atomic_fetch_add(&sh->asserts_ok, 1);
 }
 
 static void op_translate(struct thr *t)
@@ -623,7 +769,8 @@ static void op_unknown(struct thr *t)
 		HVPART_CREATE_VP, HVPART_INSTALL_INTERCEPT,
 		HVPART_REMOVE_INTERCEPT, HVPART_SET_CPUID, HVPART_RUN_VP,
 		HVPART_GET_VP_REGISTERS, HVPART_SET_VP_REGISTERS,
-		HVPART_TRANSLATE_GVA,
+		HVPART_TRANSLATE_GVA, HVPART_ASSERT_INTERRUPT,
+		HVPART_GET_SUPPORTED_CPUID,
 	};
 	unsigned long cmd;
 	unsigned int i;
@@ -740,6 +887,7 @@ static void op_fork(struct thr *t)
 		HVPART_MAP_GPA_RANGE, HVPART_UNMAP_GPA_RANGE,
 		HVPART_CREATE_VP, HVPART_INSTALL_INTERCEPT,
 		HVPART_REMOVE_INTERCEPT, HVPART_SET_CPUID,
+		HVPART_ASSERT_INTERRUPT,
 	};
 	static const unsigned long vp_cmds[] = {
 		HVPART_RUN_VP, HVPART_GET_VP_REGISTERS,
@@ -877,6 +1025,195 @@ static void op_kill(struct thr *t)
 		violation("# victim ended with status %#x, not by SIGKILL\n", st);
 }
 
+/*
+ * VP threads blocked in RUN in a LOCAL_APIC partition: VP 0 halts (HLT
+ * with IF set sleeps in the kernel; with IF clear the root hears of it
+ * and the next RUN sleeps), the others wait for SIPI.  Then, by @how:
+ * the parent SIGKILLs the child, the child closes every fd under the
+ * blocked RUNs, the child wakes them with INIT, SIPI, NMI and fixed
+ * interrupts from two threads (with signals between), or the child just
+ * exits with them blocked.  The child must be gone within a bound.
+ */
+enum { BLOCKED_KILL, BLOCKED_CLOSE, BLOCKED_WAKE, BLOCKED_EXIT };
+
+#define BLOCKED_VPS	4
+#define BLOCKED_WAIT_S	20.0	/* the debug kernel under TCG is slow */
+
+/* Real mode at LOAD_GPA: "1: sti or cli; hlt; jmp 1b"; IRET at +0x10. */
+static const uint8_t halt_code[] = {
+	0xfb, 0xf4, 0xeb, 0xfc, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xcf,
+};
+
+struct blocked_vp {
+	pthread_t th;
+	int fd;
+	atomic_int *stop;
+};
+
+static void *blocked_runner(void *arg)
+{
+	struct blocked_vp *b = arg;
+
+	while (!atomic_load(b->stop))
+		if (ioctl(b->fd, HVPART_RUN_VP, 0) < 0 && errno == EBADF)
+			break;
+	return NULL;
+}
+
+struct blocked_waker {
+	pthread_t th;
+	struct hv_vm *vm;
+	uint64_t seed;
+	atomic_int *stop;
+};
+
+static void *blocked_waker_main(void *arg)
+{
+	struct blocked_waker *w = arg;
+	struct fz_rng r;
+
+	fz_seed(&r, w->seed);
+	while (!atomic_load(w->stop)) {
+		static const uint32_t types[] = { 0, 1, 4, 5, 6 };
+		struct hvpart_assert_interrupt ai = {
+			.type = types[fz_below(&r, ARRAY_SIZE(types))],
+			.destination = fz_one_in(&r, 3) ? 0xff : fz_below(&r, 5),
+		};
+
+		if (ai.type == HVPART_INTERRUPT_TYPE_SIPI)
+			ai.vector = LOAD_GPA >> 12;
+		else if (ai.type < HVPART_INTERRUPT_TYPE_NMI)
+			ai.vector = 0x20 + fz_below(&r, 0xe0);
+		ioctl(w->vm->fd, HVPART_ASSERT_INTERRUPT, &ai);
+		usleep(fz_below(&r, 2000));
+	}
+	return NULL;
+}
+
+static void blocked_child(uint64_t seed, int how)
+{
+	struct hv_vm *vm = vm_create_flags(GUEST_MEM_SIZE,
+					   HVPART_CREATE_PARTITION_LOCAL_APIC);
+	struct blocked_vp b[BLOCKED_VPS];
+	struct blocked_waker w[2];
+	atomic_int stop = 0;
+	uint32_t *ivt = vm_gpa_to_hva(vm, 0);
+	struct fz_rng r;
+	int i, n, k;
+
+	fz_seed(&r, seed);
+	n = 1 + fz_below(&r, BLOCKED_VPS);
+	atomic_fetch_add(&sh->blocked_vps, n);
+	vm_load(vm, LOAD_GPA, halt_code, halt_code + sizeof(halt_code));
+	if (fz_one_in(&r, 2))
+		*(uint8_t *)vm_gpa_to_hva(vm, LOAD_GPA) = 0xfa;	/* cli */
+	for (i = 0; i < 256; i++)
+		ivt[i] = LOAD_GPA + 0x10;
+	for (i = 0; i < n; i++) {
+		struct hv_vp *vp = vm_add_vp(vm, i);
+
+		if (!i)
+			vp_setup_mode(vp, GUEST_MODE_REAL, LOAD_GPA);
+		b[i] = (struct blocked_vp){ .fd = vp->fd, .stop = &stop };
+		pthread_create(&b[i].th, NULL, blocked_runner, &b[i]);
+	}
+	usleep(1000 + fz_below(&r, 20000));
+	switch (how) {
+	case BLOCKED_KILL:
+		for (;;)
+			pause();
+	case BLOCKED_CLOSE:
+		/* the RUNs hold their files: they go on until a signal */
+		for (i = 0; i < n; i++)
+			close(b[i].fd);
+		close(vm->fd);
+		break;
+	case BLOCKED_WAKE:
+		for (k = 0; k < 2; k++) {
+			w[k] = (struct blocked_waker){
+				.vm = vm, .seed = fz_next(&r), .stop = &stop,
+			};
+			pthread_create(&w[k].th, NULL, blocked_waker_main, &w[k]);
+		}
+		for (k = 0; k < 10; k++) {
+			usleep(fz_below(&r, 3000));
+			pthread_kill(b[fz_below(&r, n)].th, SIGUSR1);
+		}
+		atomic_store(&stop, 1);
+		for (k = 0; k < 2; k++)
+			pthread_join(w[k].th, NULL);
+		break;
+	case BLOCKED_EXIT:
+		_exit(0);
+	}
+	atomic_store(&stop, 1);
+	for (i = 0; i < n; i++) {
+		/* signal until it leaves RUN; the parent bounds the wait */
+		while (pthread_tryjoin_np(b[i].th, NULL)) {
+			pthread_kill(b[i].th, SIGUSR1);
+			usleep(1000);
+		}
+	}
+	_exit(0);
+}
+
+static void op_blocked(struct thr *t)
+{
+	int how = fz_below(&t->rng, 4), st = 0;
+	uint64_t seed = fz_next(&t->rng);
+	unsigned int delay = 2000 + fz_below(&t->rng, 30000);
+	bool gone = false, killed = false;
+	double until;
+	pid_t pid;
+
+	atomic_fetch_add(&sh->blocked, 1);
+	atomic_fetch_add(&sh->blocked_how[how], 1);
+	pid = fork();
+	if (pid < 0)
+		return;
+	if (pid == 0)
+		blocked_child(seed, how);
+	if (how == BLOCKED_KILL) {
+		usleep(delay);
+		kill(pid, SIGKILL);
+		killed = true;
+	}
+	until = fz_now() + BLOCKED_WAIT_S;
+	while (!gone) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+
+		if (r == pid) {
+			gone = true;
+			break;
+		}
+		if (r < 0 || fz_now() > until)
+			break;
+		usleep(2000);
+	}
+	if (!gone && !killed) {
+		violation("# child %d, VPs in RUN: still there after %.0f s\n",
+			  pid, BLOCKED_WAIT_S);
+		kill(pid, SIGKILL);
+		killed = true;
+		until = fz_now() + BLOCKED_WAIT_S;
+		while (fz_now() < until && !gone) {
+			gone = waitpid(pid, &st, WNOHANG) == pid;
+			usleep(10000);
+		}
+	}
+	if (!gone) {
+		/* a thread that ignores SIGKILL is stuck in the kernel */
+		violation("# child %d, VPs in RUN: survives SIGKILL: wedged\n",
+			  pid);
+		atomic_store(&sh->stop, 1);
+		return;
+	}
+	if (killed ? !(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) :
+		     !(WIFEXITED(st) && !WEXITSTATUS(st)))
+		violation("# child with VPs blocked in RUN (case %d) ended with status %#x\n",
+			  how, st);
+}
+
 static void fuzz_one(struct thr *t)
 {
 	unsigned int op = fz_below(&t->rng, 1000);
@@ -891,36 +1228,40 @@ static void fuzz_one(struct thr *t)
 		op_unmap(t);
 	else if (op < 300)
 		op_create_vp(t);
-	else if (op < 360)
+	else if (op < 350)
 		op_property(t);
-	else if (op < 420)
+	else if (op < 400)
 		op_intercept(t);
-	else if (op < 460)
+	else if (op < 440)
 		op_cpuid(t);
-	else if (op < 580)
+	else if (op < 560)
 		op_regs(t);
-	else if (op < 620)
+	else if (op < 590)
 		op_translate(t);
-	else if (op < 760)
+	else if (op < 730)
 		op_run(t);
-	else if (op < 820)
+	else if (op < 790)
+		op_assert(t);
+	else if (op < 830)
 		op_unknown(t);
-	else if (op < 880)
+	else if (op < 890)
 		slot_close_random(t);
-	else if (op < 910)
+	else if (op < 920)
 		op_dup(t);
-	else if (op < 950)
+	else if (op < 955)
 		op_mmap(t);
 	else if (op < 980)
 		op_remap(t);
 	else if (op < 986)
 		op_fork(t);
-	else if (op < 994)
+	else if (op < 993)
 		op_pass(t);
-	else if (op < 996)
+	else if (op < 995)
 		op_unload();
-	else
+	else if (op < 998)
 		op_kill(t);
+	else
+		op_blocked(t);
 }
 
 static void *thread_main(void *arg)
@@ -986,6 +1327,7 @@ static void worker(int w)
 	HV_ASSERT(thr, "calloc");
 	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: RUN ends -EINTR */
 	dev_fd = hvpart_open();
+	no_lme = fz_qemu_tcg_svm(dev_fd);
 	mmap_size = hvpart_vp_mmap_size(dev_fd);
 	gpa_pages = 1ULL << (hvpart_cap(dev_fd, HVPART_CAP_MAX_GPA_BITS) - 12);
 	for (i = 0; i < SLOTS; i++)
@@ -1205,6 +1547,10 @@ int main(int argc, char **argv)
 	fz_seed(&rng, opts.seed);
 	fz_leaks_begin(&leaks);
 	splats = fz_klog_splats(-1);
+	w = hvpart_open();
+	if (fz_qemu_tcg_svm(w))
+		ksft_print_msg("QEMU TCG SVM: no EFER.LME from the root (see guest_fuzz)\n");
+	close(w);
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -1245,6 +1591,18 @@ int main(int argc, char **argv)
 	ksft_print_msg("%ld closes, %ld remaps, %ld foreign-mm checks\n",
 		       atomic_load(&sh->closes), atomic_load(&sh->remaps),
 		       atomic_load(&sh->eio_checks));
+	ksft_print_msg("%ld LOCAL_APIC partitions, %ld APIC register calls\n",
+		       atomic_load(&sh->apic_partitions),
+		       atomic_load(&sh->apic_regs));
+	ksft_print_msg("%ld interrupts asserted (%ld accepted)\n",
+		       atomic_load(&sh->asserts), atomic_load(&sh->asserts_ok));
+	ksft_print_msg("%ld children with %ld VPs blocked in RUN:\n",
+		       atomic_load(&sh->blocked), atomic_load(&sh->blocked_vps));
+	ksft_print_msg("... %ld killed, %ld fds closed, %ld woken, %ld exited\n",
+		       atomic_load(&sh->blocked_how[BLOCKED_KILL]),
+		       atomic_load(&sh->blocked_how[BLOCKED_CLOSE]),
+		       atomic_load(&sh->blocked_how[BLOCKED_WAKE]),
+		       atomic_load(&sh->blocked_how[BLOCKED_EXIT]));
 	if (fz_now() > sh->deadline && !opts.soak)
 		ksft_print_msg("stopped at the %.0f s bound\n", opts.budget_s);
 	ksft_test_result(!bad_exits, "workers_exited\n");
