@@ -328,6 +328,9 @@ u64 hv_vp_read_reg64(struct hv_vp *vp, u32 name);
 int hv_vp_cpl(struct hv_vp *vp);
 void hv_vp_advance_rip(struct hv_vp *vp, u8 len);
 void hv_vp_reset(struct hv_vp *vp);
+int hv_vp_set64(struct hv_vp *vp, u32 name, u64 val);
+void hv_vp_set_segment(struct hv_vp *vp, u32 name, u16 sel, u64 base,
+		       u16 attr);
 void hv_vp_kick(struct hv_vp *vp);
 
 /* hv_core/exit.c */

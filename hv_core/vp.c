@@ -309,8 +309,9 @@ void hv_vp_advance_rip(struct hv_vp *vp, u8 len)
 	hv_vendor_call(clear_interrupt_shadow)(vp);
 }
 
-static void hv_vp_set_segment(struct hv_vp *vp, u32 name, u16 sel, u64 base,
-			      u16 attr)
+/* A real-mode style segment (64 KiB limit): reset, INIT and SIPI. */
+void hv_vp_set_segment(struct hv_vp *vp, u32 name, u16 sel, u64 base,
+		       u16 attr)
 {
 	union hvpart_register_value v = {
 		.segment = {
@@ -322,11 +323,11 @@ static void hv_vp_set_segment(struct hv_vp *vp, u32 name, u16 sel, u64 base,
 	hv_vp_set_reg(vp, name, &v);
 }
 
-static void hv_vp_set64(struct hv_vp *vp, u32 name, u64 val)
+int hv_vp_set64(struct hv_vp *vp, u32 name, u64 val)
 {
 	union hvpart_register_value v = { .reg64 = val };
 
-	hv_vp_set_reg(vp, name, &v);
+	return hv_vp_set_reg(vp, name, &v);
 }
 
 /*

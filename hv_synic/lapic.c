@@ -532,14 +532,8 @@ static void hv_lapic_do_init(struct hv_vp *vp)
 
 static void hv_lapic_do_sipi(struct hv_vp *vp, u8 vector)
 {
-	union hvpart_register_value cs = {
-		.segment = {
-			.base = (u64)vector << 12, .limit = 0xffff,
-			.selector = vector << 8, .attributes = 0x9b,
-		},
-	};
-
-	hv_vp_set_reg(vp, HVPART_REG_CS, &cs);
+	hv_vp_set_segment(vp, HVPART_REG_CS, vector << 8, (u64)vector << 12,
+			  0x9b);
 	vp->rip = 0;
 	vp->apic.activity = HV_ACTIVITY_RUNNING;
 }
@@ -573,13 +567,6 @@ static void hv_lapic_set_seg(struct hv_vp *vp, u32 name,
 	hv_vp_set_reg(vp, name, &v);
 }
 
-static int hv_lapic_set64(struct hv_vp *vp, u32 name, u64 val)
-{
-	union hvpart_register_value v = { .reg64 = val };
-
-	return hv_vp_set_reg(vp, name, &v);
-}
-
 /* The posted context: control registers first, so paging can come on. */
 static void hv_lapic_do_start(struct hv_vp *vp)
 {
@@ -588,12 +575,12 @@ static void hv_lapic_do_start(struct hv_vp *vp)
 	union hvpart_register_value t;
 	int ret;
 
-	ret = hv_lapic_set64(vp, HVPART_REG_CR4, c->cr4);
-	ret = ret ?: hv_lapic_set64(vp, HVPART_REG_CR3, c->cr3);
-	ret = ret ?: hv_lapic_set64(vp, HVPART_REG_EFER, c->efer);
-	ret = ret ?: hv_lapic_set64(vp, HVPART_REG_CR0, c->cr0);
-	ret = ret ?: hv_lapic_set64(vp, HVPART_REG_PAT, c->msr_cr_pat);
-	ret = ret ?: hv_lapic_set64(vp, HVPART_REG_RFLAGS, c->rflags);
+	ret = hv_vp_set64(vp, HVPART_REG_CR4, c->cr4);
+	ret = ret ?: hv_vp_set64(vp, HVPART_REG_CR3, c->cr3);
+	ret = ret ?: hv_vp_set64(vp, HVPART_REG_EFER, c->efer);
+	ret = ret ?: hv_vp_set64(vp, HVPART_REG_CR0, c->cr0);
+	ret = ret ?: hv_vp_set64(vp, HVPART_REG_PAT, c->msr_cr_pat);
+	ret = ret ?: hv_vp_set64(vp, HVPART_REG_RFLAGS, c->rflags);
 	if (ret) {
 		vp_warn(vp, "HvCallStartVirtualProcessor: bad context\n");
 		return;

@@ -46,23 +46,6 @@
 	"	pop %rax\n"						\
 	"	iretq\n"
 
-/* QEMU's TCG (hypervisor leaf "TCGTCGTCGTCG") emulating SVM. */
-static bool hv_vendor_is_svm_tcg(void)
-{
-	unsigned int a, b, c, d;
-	char sig[13] = { 0 };
-	int fd = hvpart_open();
-	long vendor = hvpart_cap(fd, HVPART_CAP_VENDOR);
-
-	close(fd);
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
-			 : "a"(0x40000000), "c"(0));
-	memcpy(sig, &b, 4);
-	memcpy(sig + 4, &c, 4);
-	memcpy(sig + 8, &d, 4);
-	return vendor == HVPART_VENDOR_SVM && !strcmp(sig, "TCGTCGTCGTCG");
-}
-
 /*
  * An interrupt count: exact, but a lower bound on QEMU's emulated SVM,
  * which now and then runs a handler twice for one injection (README,
@@ -70,14 +53,12 @@ static bool hv_vendor_is_svm_tcg(void)
  */
 #define EXPECT_COUNT(want, got) do {					\
 	unsigned long long __w = (want), __g = (got);			\
-	bool __exact = !hv_vendor_is_svm_tcg();				\
+	bool __exact = !hv_qemu_tcg_svm();				\
 	if (__exact ? __g != __w : __g < __w)				\
 		TH_LOG("count %s: wanted %s%llu, got %llu", #got,	\
 		       __exact ? "" : "at least ", __w, __g);		\
 	EXPECT_TRUE(__exact ? __g == __w : __g >= __w);			\
 } while (0)
-
-static bool have_local_apic(void);
 
 FIXTURE(apic) {
 	struct hv_vm *vm;
@@ -87,27 +68,15 @@ FIXTURE(apic) {
 FIXTURE_SETUP(apic)
 {
 	HV_SETUP_REQUIRE_DEV();
-	if (!have_local_apic())
+	if (!hvpart_has_cap(HVPART_CAP_LOCAL_APIC))
 		HV_SETUP_SKIP("no HVPART_CAP_LOCAL_APIC");
-	self->vm = vm_create_flags(GUEST_MEM_SIZE,
-				   HVPART_CREATE_PARTITION_LOCAL_APIC);
-	/* the xAPIC page: mapped in the guest's tables, not in its GPAs */
-	vm_map_gva(self->vm, APIC, APIC, PTE_P | PTE_RW);
+	self->vm = vm_create_apic(GUEST_MEM_SIZE);
 	self->vp = vm_add_vp(self->vm, 0);
 }
 
 FIXTURE_TEARDOWN(apic)
 {
 	vm_free(self->vm);
-}
-
-static bool have_local_apic(void)
-{
-	int fd = hvpart_open();
-	bool ret = hvpart_cap(fd, HVPART_CAP_LOCAL_APIC) == 1;
-
-	close(fd);
-	return ret;
 }
 
 static void load(struct hv_vm *vm, struct hv_vp *vp, const void *start,
@@ -642,7 +611,7 @@ TEST(assert_interrupt_invalid)
 
 	if (!hvpart_present())
 		SKIP(return, HV_SKIP_REASON);
-	if (!have_local_apic())
+	if (!hvpart_has_cap(HVPART_CAP_LOCAL_APIC))
 		SKIP(return, "no HVPART_CAP_LOCAL_APIC");
 	vm = vm_create_bare_flags(HVPART_CREATE_PARTITION_LOCAL_APIC);
 	plain = vm_create_bare();
@@ -724,7 +693,7 @@ FIXTURE(smp) {
 FIXTURE_SETUP(smp)
 {
 	HV_SETUP_REQUIRE_DEV();
-	if (!have_local_apic())
+	if (!hvpart_has_cap(HVPART_CAP_LOCAL_APIC))
 		HV_SETUP_SKIP("no HVPART_CAP_LOCAL_APIC");
 }
 
@@ -770,6 +739,35 @@ static void stop_aps(struct ap_thread *t, pthread_t *tid, int n)
 }
 
 /*
+ * Run @bsp (long mode at LOAD_GPA) to its DONE, with VPs 1 to @naps
+ * running @ap_gpa in long mode on threads of their own (R13: each one's
+ * index), started by the root; then stop them.
+ */
+static void run_bsp_with_aps(struct __test_metadata *_metadata,
+			     struct hv_vm *vm, int naps, uint64_t ap_gpa)
+{
+	struct ap_thread t[4] = { 0 };
+	struct hv_vp *bsp;
+	struct ucall uc;
+	pthread_t tid[4];
+	int i, r;
+
+	bsp = vm_add_vp(vm, 0);
+	vp_setup_mode(bsp, GUEST_MODE_LONG64, LOAD_GPA);
+	for (i = 0; i < naps; i++) {
+		t[i].vp = vm_add_vp(vm, i + 1);
+		vp_setup_mode(t[i].vp, GUEST_MODE_LONG64, ap_gpa);
+		vp_set_reg(t[i].vp, HVPART_REG_R13, i + 1);
+		vp_set_reg(t[i].vp, HVPART_REG_INTERNAL_ACTIVITY_STATE, 0);
+		pthread_create(&tid[i], NULL, ap_run, &t[i]);
+	}
+	r = run_for(bsp, 240000);
+	EXPECT_EQ(0, r);
+	EXPECT_EQ(UCALL_DONE, r ? UCALL_NONE : get_ucall(bsp, &uc));
+	stop_aps(t, tid, naps);
+}
+
+/*
  * INIT-SIPI-SIPI through the xAPIC ICR (all but self): every AP starts in
  * real mode at the SIPI page, counts itself once (the second SIPI finds
  * it running and is ignored) and halts with IF=0.
@@ -800,15 +798,13 @@ GUEST_CODE_DECLARE(g_sipi_bsp);
 
 static void init_sipi(struct __test_metadata *_metadata, int nvps)
 {
-	struct hv_vm *vm = vm_create_flags(GUEST_MEM_SIZE,
-					   HVPART_CREATE_PARTITION_LOCAL_APIC);
+	struct hv_vm *vm = vm_create_apic(GUEST_MEM_SIZE);
 	struct ap_thread t[8] = { 0 };
 	pthread_t tid[8];
 	struct hv_vp *bsp;
 	struct ucall uc;
 	int i, r;
 
-	vm_map_gva(vm, APIC, APIC, PTE_P | PTE_RW);
 	bsp = vm_add_vp(vm, 0);
 	vm_load(vm, LOAD_GPA, g_sipi_bsp_start, g_sipi_bsp_end);
 	vm_load(vm, SIPI_PAGE << 12, g_sipi_ap_start, g_sipi_ap_end);
@@ -975,9 +971,7 @@ TEST_F_TIMEOUT(smp, ipi_ping_pong, SMP_TIMEOUT)
 	uint32_t resent;
 	int r;
 
-	vm = vm_create_flags(GUEST_MEM_SIZE,
-			     HVPART_CREATE_PARTITION_LOCAL_APIC);
-	vm_map_gva(vm, APIC, APIC, PTE_P | PTE_RW);
+	vm = vm_create_apic(GUEST_MEM_SIZE);
 	vm_load(vm, LOAD_GPA, g_ping_start, g_ping_end);
 	vm_set_idt_gate(vm, V_AP, GUEST_GPA(g_ping, g_ping_ap_handler));
 	vm_set_idt_gate(vm, V_BSP, GUEST_GPA(g_ping, g_ping_bsp_handler));
@@ -1009,7 +1003,7 @@ TEST_F_TIMEOUT(smp, ipi_ping_pong, SMP_TIMEOUT)
 	resent = *(uint32_t *)vm_gpa_to_hva(vm, RESENT_GPA);
 	if (resent)
 		TH_LOG("%u pings sent again", resent);
-	if (!hv_vendor_is_svm_tcg())
+	if (!hv_qemu_tcg_svm())
 		EXPECT_EQ(0, resent);
 	vm_free(vm);
 }
@@ -1122,34 +1116,13 @@ GUEST_LABEL_DECLARE(g_dest_cluster);
 
 TEST_F_TIMEOUT(smp, ipi_destinations, SMP_TIMEOUT)
 {
-	struct ap_thread t[2] = { 0 };
+	struct hv_vm *vm = vm_create_apic(GUEST_MEM_SIZE);
 	uint32_t *counts;
-	struct ucall uc;
-	pthread_t tid[2];
-	struct hv_vm *vm;
-	struct hv_vp *bsp;
-	int i, r;
 
-	vm = vm_create_flags(GUEST_MEM_SIZE,
-			     HVPART_CREATE_PARTITION_LOCAL_APIC);
-	vm_map_gva(vm, APIC, APIC, PTE_P | PTE_RW);
 	vm_load(vm, LOAD_GPA, g_dest_start, g_dest_end);
 	vm_set_idt_gate(vm, V_AP, GUEST_GPA(g_dest, g_dest_handler));
 	vm_set_idt_gate(vm, V_BSP, GUEST_GPA(g_dest, g_dest_cluster));
-	bsp = vm_add_vp(vm, 0);
-	vp_setup_mode(bsp, GUEST_MODE_LONG64, LOAD_GPA);
-	for (i = 0; i < 2; i++) {
-		t[i].vp = vm_add_vp(vm, i + 1);
-		vp_setup_mode(t[i].vp, GUEST_MODE_LONG64,
-			      GUEST_GPA(g_dest, g_dest_ap));
-		vp_set_reg(t[i].vp, HVPART_REG_R13, i + 1);
-		vp_set_reg(t[i].vp, HVPART_REG_INTERNAL_ACTIVITY_STATE, 0);
-		pthread_create(&tid[i], NULL, ap_run, &t[i]);
-	}
-	r = run_for(bsp, 240000);
-	EXPECT_EQ(0, r);
-	EXPECT_EQ(UCALL_DONE, r ? UCALL_NONE : get_ucall(bsp, &uc));
-	stop_aps(t, tid, 2);
+	run_bsp_with_aps(_metadata, vm, 2, GUEST_GPA(g_dest, g_dest_ap));
 	counts = vm_gpa_to_hva(vm, COUNTS_GPA);
 	EXPECT_COUNT(1, counts[0]);
 	/*
@@ -1238,31 +1211,13 @@ GUEST_LABEL_DECLARE(g_x2dest_handler);
 
 TEST_F_TIMEOUT(smp, x2apic_destinations, SMP_TIMEOUT)
 {
-	struct ap_thread t[2] = { 0 };
+	struct hv_vm *vm = vm_create_flags(GUEST_MEM_SIZE,
+					   HVPART_CREATE_PARTITION_LOCAL_APIC);
 	uint32_t *counts;
-	struct ucall uc;
-	pthread_t tid[2];
-	struct hv_vm *vm;
-	struct hv_vp *bsp;
-	int i, r;
 
-	vm = vm_create_flags(GUEST_MEM_SIZE,
-			     HVPART_CREATE_PARTITION_LOCAL_APIC);
 	vm_load(vm, LOAD_GPA, g_x2dest_start, g_x2dest_end);
 	vm_set_idt_gate(vm, V_AP, GUEST_GPA(g_x2dest, g_x2dest_handler));
-	bsp = vm_add_vp(vm, 0);
-	vp_setup_mode(bsp, GUEST_MODE_LONG64, LOAD_GPA);
-	for (i = 0; i < 2; i++) {
-		t[i].vp = vm_add_vp(vm, i + 1);
-		vp_setup_mode(t[i].vp, GUEST_MODE_LONG64,
-			      GUEST_GPA(g_x2dest, g_x2dest_ap));
-		vp_set_reg(t[i].vp, HVPART_REG_INTERNAL_ACTIVITY_STATE, 0);
-		pthread_create(&tid[i], NULL, ap_run, &t[i]);
-	}
-	r = run_for(bsp, 240000);
-	EXPECT_EQ(0, r);
-	EXPECT_EQ(UCALL_DONE, r ? UCALL_NONE : get_ucall(bsp, &uc));
-	stop_aps(t, tid, 2);
+	run_bsp_with_aps(_metadata, vm, 2, GUEST_GPA(g_x2dest, g_x2dest_ap));
 	counts = vm_gpa_to_hva(vm, COUNTS_GPA);
 	EXPECT_COUNT(1, counts[0]);
 	EXPECT_COUNT(2, counts[1]);

@@ -1641,7 +1641,7 @@ static struct fz_vm *fz_vm_create(struct fz_rng *r)
 	f->nvps = 1;
 	hv_hypercall_insn(vm, hc_insn);
 	cr_writes = hv_vendor(vm) == HVPART_VENDOR_VMX;
-	lme_below_long_mode = !fz_qemu_tcg_svm(vm->dev_fd);
+	lme_below_long_mode = !hv_qemu_tcg_svm();
 	fig.partitions++;
 	if (f->apic) {
 		f->nvps = 2 + fz_below(r, MAX_VPS - 1);

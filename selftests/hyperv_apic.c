@@ -27,15 +27,6 @@
 #define COUNT_GPA	0x41000
 #define READY_GPA	0x41008
 
-static bool have_local_apic(void)
-{
-	int fd = hvpart_open();
-	bool ret = hvpart_cap(fd, HVPART_CAP_LOCAL_APIC) == 1;
-
-	close(fd);
-	return ret;
-}
-
 FIXTURE(hvapic) {
 	struct hv_vm *vm;
 	struct hv_vp *vp;
@@ -44,11 +35,9 @@ FIXTURE(hvapic) {
 FIXTURE_SETUP(hvapic)
 {
 	HV_SETUP_REQUIRE_DEV();
-	if (!have_local_apic())
+	if (!hvpart_has_cap(HVPART_CAP_LOCAL_APIC))
 		HV_SETUP_SKIP("no HVPART_CAP_LOCAL_APIC");
-	self->vm = vm_create_flags(GUEST_MEM_SIZE,
-				   HVPART_CREATE_PARTITION_LOCAL_APIC);
-	vm_map_gva(self->vm, APIC, APIC, PTE_P | PTE_RW);
+	self->vm = vm_create_apic(GUEST_MEM_SIZE);
 	self->vp = vm_add_vp(self->vm, 0);
 }
 

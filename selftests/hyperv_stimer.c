@@ -40,15 +40,6 @@ struct log_entry {
 	uint64_t index;
 };
 
-static bool have_synic(void)
-{
-	int fd = hvpart_open();
-	bool ret = hvpart_cap(fd, HVPART_CAP_SYNIC) == 1;
-
-	close(fd);
-	return ret;
-}
-
 /*
  * An interrupt handler's IRET that steps over the wait loop's HLT if the
  * interrupt came in the STI shadow, just before it: QEMU's emulated SVM
@@ -192,11 +183,9 @@ FIXTURE(stimer) {
 FIXTURE_SETUP(stimer)
 {
 	HV_SETUP_REQUIRE_DEV();
-	if (!have_synic())
+	if (!hvpart_has_cap(HVPART_CAP_SYNIC))
 		HV_SETUP_SKIP("no HVPART_CAP_SYNIC");
-	self->vm = vm_create_flags(GUEST_MEM_SIZE,
-				   HVPART_CREATE_PARTITION_LOCAL_APIC);
-	vm_map_gva(self->vm, APIC, APIC, PTE_P | PTE_RW);
+	self->vm = vm_create_apic(GUEST_MEM_SIZE);
 	self->vp = vm_add_vp(self->vm, 0);
 }
 
@@ -461,7 +450,7 @@ FIXTURE(probe) {
 FIXTURE_SETUP(probe)
 {
 	HV_SETUP_REQUIRE_DEV();
-	if (!have_synic())
+	if (!hvpart_has_cap(HVPART_CAP_SYNIC))
 		HV_SETUP_SKIP("no HVPART_CAP_SYNIC");
 	self->vm = vm_create_flags(GUEST_MEM_SIZE,
 				   HVPART_CREATE_PARTITION_LOCAL_APIC);

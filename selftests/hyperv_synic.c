@@ -25,15 +25,6 @@
 #define SLOT2		(SIMP_GPA + 2 * 256)
 #define FLAGS3		(SIEFP_GPA + 3 * 256)
 
-static bool have_synic(void)
-{
-	int fd = hvpart_open();
-	bool ret = hvpart_cap(fd, HVPART_CAP_SYNIC) == 1;
-
-	close(fd);
-	return ret;
-}
-
 FIXTURE(synic) {
 	struct hv_vm *vm;
 	struct hv_vp *vp;
@@ -42,7 +33,7 @@ FIXTURE(synic) {
 FIXTURE_SETUP(synic)
 {
 	HV_SETUP_REQUIRE_DEV();
-	if (!have_synic())
+	if (!hvpart_has_cap(HVPART_CAP_SYNIC))
 		HV_SETUP_SKIP("no HVPART_CAP_SYNIC");
 	self->vm = vm_create_flags(GUEST_MEM_SIZE,
 				   HVPART_CREATE_PARTITION_LOCAL_APIC);
@@ -280,11 +271,9 @@ FIXTURE(sint) {
 FIXTURE_SETUP(sint)
 {
 	HV_SETUP_REQUIRE_DEV();
-	if (!have_synic())
+	if (!hvpart_has_cap(HVPART_CAP_SYNIC))
 		HV_SETUP_SKIP("no HVPART_CAP_SYNIC");
-	self->vm = vm_create_flags(GUEST_MEM_SIZE,
-				   HVPART_CREATE_PARTITION_LOCAL_APIC);
-	vm_map_gva(self->vm, APIC, APIC, PTE_P | PTE_RW);
+	self->vm = vm_create_apic(GUEST_MEM_SIZE);
 	self->vp = vm_add_vp(self->vm, 0);
 }
 

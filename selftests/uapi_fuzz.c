@@ -105,7 +105,7 @@ static struct slot slots[SLOTS];
 static struct buf bufs[BUFS];
 static int dev_fd = -1;		/* held for the whole run: no unload */
 static long mmap_size;
-static bool no_lme;		/* fz_qemu_tcg_svm(): EFER writes keep LME clear */
+static bool no_lme;		/* hv_qemu_tcg_svm(): EFER writes keep LME clear */
 static uint64_t gpa_pages;	/* pages in the GPA space (MAX_GPA_BITS) */
 
 struct maprec {
@@ -1327,7 +1327,7 @@ static void worker(int w)
 	HV_ASSERT(thr, "calloc");
 	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: RUN ends -EINTR */
 	dev_fd = hvpart_open();
-	no_lme = fz_qemu_tcg_svm(dev_fd);
+	no_lme = hv_qemu_tcg_svm();
 	mmap_size = hvpart_vp_mmap_size(dev_fd);
 	gpa_pages = 1ULL << (hvpart_cap(dev_fd, HVPART_CAP_MAX_GPA_BITS) - 12);
 	for (i = 0; i < SLOTS; i++)
@@ -1547,10 +1547,8 @@ int main(int argc, char **argv)
 	fz_seed(&rng, opts.seed);
 	fz_leaks_begin(&leaks);
 	splats = fz_klog_splats(-1);
-	w = hvpart_open();
-	if (fz_qemu_tcg_svm(w))
+	if (hv_qemu_tcg_svm())
 		ksft_print_msg("QEMU TCG SVM: no EFER.LME from the root (see guest_fuzz)\n");
-	close(w);
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);

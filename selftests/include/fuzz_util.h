@@ -55,14 +55,6 @@ double fz_now(void);
 void fz_trace(const struct fz_opts *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/*
- * QEMU's TCG with SVM, where a VM exit from a guest whose EFER.LME is set
- * while CR0.PG and CR4.PAE are clear wedges the host CPU (see
- * guest_fuzz.c's lme_below_long_mode): neither fuzzer may let a guest,
- * or the root, leave EFER in that state there.
- */
-bool fz_qemu_tcg_svm(int dev_fd);
-
 /* VmLck of this process in kB (-1 if not found). */
 long fz_vmlck_kb(void);
 

@@ -119,12 +119,15 @@ long hvpart_cap(int dev_fd, unsigned long cap);
 size_t hvpart_vp_mmap_size(int dev_fd);
 int hvpart_create_partition(int dev_fd);
 int hvpart_create_partition_flags(int dev_fd, uint64_t flags);
+bool hvpart_has_cap(unsigned long cap);
+bool hv_qemu_tcg_svm(void);
 
 /* Partitions and memory */
 struct hv_vm *vm_create_bare(void);
 struct hv_vm *vm_create(size_t mem_size);
 struct hv_vm *vm_create_bare_flags(uint64_t flags);
 struct hv_vm *vm_create_flags(size_t mem_size, uint64_t flags);
+struct hv_vm *vm_create_apic(size_t mem_size);
 void vm_free(struct hv_vm *vm);
 void *vm_gpa_to_hva(struct hv_vm *vm, uint64_t gpa);
 void vm_load(struct hv_vm *vm, uint64_t gpa, const void *start,

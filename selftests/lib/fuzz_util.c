@@ -164,20 +164,6 @@ void fz_parse_opts(int argc, char **argv, struct fz_opts *o,
 	}
 }
 
-bool fz_qemu_tcg_svm(int dev_fd)
-{
-	uint32_t a, sig[3];
-
-	if (hvpart_cap(dev_fd, HVPART_CAP_VENDOR) != HVPART_VENDOR_SVM)
-		return false;
-	/* QEMU's TCG says so in the hypervisor leaf */
-	host_cpuid(1, 0, &a, &sig[0], &sig[1], &sig[2]);
-	if (!(sig[1] & (1U << 31)))
-		return false;
-	host_cpuid(0x40000000, 0, &a, &sig[0], &sig[1], &sig[2]);
-	return !memcmp(sig, "TCGTCGTCGTCG", sizeof(sig));
-}
-
 long fz_vmlck_kb(void)
 {
 	FILE *f = fopen("/proc/self/status", "r");

@@ -69,6 +69,39 @@ int hvpart_create_partition_flags(int dev_fd, uint64_t flags)
 	return fd;
 }
 
+/* Whether /dev/hvpart offers boolean capability @cap. */
+bool hvpart_has_cap(unsigned long cap)
+{
+	int fd = hvpart_open();
+	bool ret = hvpart_cap(fd, cap) == 1;
+
+	close(fd);
+	return ret;
+}
+
+/*
+ * The host is QEMU's TCG emulating SVM (its hypervisor leaf says so):
+ * the emulated machine whose defects some tests must know of (README,
+ * Limits): a VM exit from a guest whose EFER.LME is set while CR0.PG and
+ * CR4.PAE are clear wedges the host CPU, and an injected interrupt is
+ * now and then delivered twice.
+ */
+bool hv_qemu_tcg_svm(void)
+{
+	int fd = hvpart_open();
+	long vendor = hvpart_cap(fd, HVPART_CAP_VENDOR);
+	uint32_t a, sig[3];
+
+	close(fd);
+	if (vendor != HVPART_VENDOR_SVM)
+		return false;
+	host_cpuid(1, 0, &a, &sig[0], &sig[1], &sig[2]);
+	if (!(sig[1] & (1U << 31)))
+		return false;
+	host_cpuid(0x40000000, 0, &a, &sig[0], &sig[1], &sig[2]);
+	return !memcmp(sig, "TCGTCGTCGTCG", sizeof(sig));
+}
+
 void *hv_alloc_pages(size_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -123,6 +156,21 @@ struct hv_vm *vm_create_flags(size_t mem_size, uint64_t flags)
 			     UCALL_PORT_FIRST, UCALL_PORT_LAST);
 	if (mem_size >= PT_POOL_END)
 		vm_setup_tables(vm);
+	return vm;
+}
+
+/*
+ * A LOCAL_APIC partition as vm_create() makes one, with the xAPIC page
+ * mapped in the guest's page tables (not in its GPA space: the kernel
+ * emulates it).
+ */
+struct hv_vm *vm_create_apic(size_t mem_size)
+{
+	struct hv_vm *vm = vm_create_flags(mem_size,
+					   HVPART_CREATE_PARTITION_LOCAL_APIC);
+
+	vm_map_gva(vm, APIC_DEFAULT_PHYS_BASE, APIC_DEFAULT_PHYS_BASE,
+		   PTE_P | PTE_RW);
 	return vm;
 }
 
