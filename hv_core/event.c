@@ -107,6 +107,15 @@ bool hv_event_maybe_pending(struct hv_vp *vp)
 	       (vp->pt->local_apic && hv_lapic_next_vector(vp) >= 0);
 }
 
+/*
+ * Whether the local APIC holds an NMI while the guest blocks NMIs: a
+ * vendor that tracks the blocking itself gets an exit where it ends.
+ */
+bool hv_event_nmi_waiting(struct hv_vp *vp)
+{
+	return vp->pt->local_apic && hv_lapic_nmi_pending(vp);
+}
+
 /* See hv_lapic_tpr_threshold(): only with no other event waiting. */
 u8 hv_event_tpr_threshold(struct hv_vp *vp)
 {

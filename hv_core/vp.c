@@ -352,6 +352,7 @@ void hv_vp_reset(struct hv_vp *vp)
 	hv_vp_set64(vp, HVPART_REG_CR8, 0);
 	hv_vp_set64(vp, HVPART_REG_DR7, HV_DR7_RESET);
 	hv_vp_set64(vp, HVPART_REG_DR6, DR6_RESERVED);
+	hv_vp_set64(vp, HVPART_REG_INTERRUPT_STATE, 0);	/* NMIs unblocked */
 	hv_vp_set_segment(vp, HVPART_REG_CS, 0xf000, 0xffff0000, 0x9b);
 	for (i = 0; i < ARRAY_SIZE(data_segs); i++)
 		hv_vp_set_segment(vp, data_segs[i], 0, 0, 0x93);

@@ -357,6 +357,72 @@ static void svm_update_irq_window(struct svm_vp *svm, bool window)
 }
 
 /*
+ * NMI blocking.  EVENTINJ delivers an NMI whatever the guest's state,
+ * so the backend tracks the blocking a delivered NMI starts and ends it
+ * when the guest's IRET has executed, as KVM does without vNMI: the
+ * IRET intercept fires before the instruction, RIP moving on after it
+ * says it is done.  An NMI that waits meanwhile single-steps the IRET
+ * to get that exit at once.
+ */
+void svm_set_nmi_masked(struct svm_vp *svm, bool masked)
+{
+	svm->nmi_masked = masked;
+	svm->iret_pending = false;
+	if (masked)
+		svm_set_intercept(svm->vmcb, INTERCEPT_IRET);
+	else
+		svm_clr_intercept(svm->vmcb, INTERCEPT_IRET);
+}
+
+static void svm_exit_iret(struct svm_vp *svm)
+{
+	svm_clr_intercept(svm->vmcb, INTERCEPT_IRET);
+	svm->iret_pending = true;
+	svm->iret_rip = svm->vmcb->save.rip;
+	svm->vp.exit.reason = HV_EXIT_NONE;	/* now execute it */
+}
+
+/*
+ * On entry: single-step the IRET if an NMI waits for it.  Not while
+ * an event goes in: its frame would carry TF into the guest.
+ */
+static void svm_nmi_window(struct svm_vp *svm)
+{
+	struct vmcb *vmcb = svm->vmcb;
+
+	if (!svm->iret_pending || vmcb->control.event_inj ||
+	    !hv_event_nmi_waiting(&svm->vp))
+		return;
+	svm->nmi_singlestep = true;
+	svm->ss_rflags = vmcb->save.rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF);
+	vmcb->save.rflags |= X86_EFLAGS_TF | X86_EFLAGS_RF;
+}
+
+/*
+ * After any exit: blocking ends once RIP left the IRET; the guest's own
+ * TF and RF come back.  Returns whether this exit is the single-step
+ * #DB that only hvpart asked for.
+ */
+static bool svm_nmi_complete(struct svm_vp *svm, u64 code)
+{
+	struct vmcb *vmcb = svm->vmcb;
+	bool ours = false;
+
+	if (svm->nmi_singlestep) {
+		svm->nmi_singlestep = false;
+		svm->vp.rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_RF) |
+				  svm->ss_rflags;
+		ours = code == SVM_EXIT_EXCP_BASE + X86_TRAP_DB &&
+		       !(svm->ss_rflags & X86_EFLAGS_TF);
+		if (ours)
+			vmcb->save.dr6 &= ~DR_STEP;
+	}
+	if (svm->iret_pending && vmcb->save.rip != svm->iret_rip)
+		svm_set_nmi_masked(svm, false);
+	return ours;
+}
+
+/*
  * Write hv_core's next event into EVENTINJ.  A software event returns
  * past its instruction: with NRIPS through next_rip, without by moving
  * RIP, which svm_complete_event() moves back if the exit cut it short.
@@ -371,6 +437,7 @@ static void svm_inject_event(struct svm_vp *svm)
 
 	vmcb->control.event_inj = 0;
 	svm->soft_len = 0;
+	svm->nmi_injected = false;
 	interruptible = (vp->rflags & X86_EFLAGS_IF) &&
 			!(vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK);
 	injected = hv_event_next(vp, interruptible,
@@ -385,6 +452,7 @@ static void svm_inject_event(struct svm_vp *svm)
 		break;
 	case HV_EVENT_NMI:
 		type = SVM_EVTINJ_TYPE_NMI;
+		svm->nmi_injected = true;
 		break;
 	case HV_EVENT_SOFT_INTR:
 		type = SVM_EVTINJ_TYPE_SOFT;
@@ -425,6 +493,10 @@ static void svm_complete_event(struct svm_vp *svm)
 	if (vmcb->control.exit_code == (u32)SVM_EXIT_ERR)
 		return;
 	hv_event_delivered(&svm->vp);
+	if (svm->nmi_injected &&
+	    (info & (SVM_EXITINTINFO_VALID | SVM_EXITINTINFO_TYPE_MASK)) !=
+	    (SVM_EXITINTINFO_VALID | SVM_EXITINTINFO_TYPE_NMI))
+		svm_set_nmi_masked(svm, true);
 	if (!(info & SVM_EXITINTINFO_VALID))
 		return;
 	ours = svm->soft_len && vmcb->save.rip == svm->soft_rip;
@@ -467,6 +539,7 @@ static int svm_vp_run(struct hv_vp *vp)
 	vmcb->save.rip = vp->rip;
 	vmcb->save.rflags = vp->rflags;
 	svm_inject_event(svm);
+	svm_nmi_window(svm);
 	vmcb->control.tsc_offset = vp->tsc_offset;
 	if (svm->dr_live)
 		svm_load_db(svm->db);
@@ -708,6 +781,7 @@ static void (*const svm_exit_handlers[])(struct svm_vp *svm) = {
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_DB]	= svm_exit_reinject,
 	[SVM_EXIT_EXCP_BASE + X86_TRAP_AC]	= svm_exit_reinject,
 	[SVM_EXIT_INTR]		= svm_exit_none,
+	[SVM_EXIT_IRET]		= svm_exit_iret,
 	[SVM_EXIT_NMI]		= svm_exit_none,
 	[SVM_EXIT_SMI]		= svm_exit_none,
 	[SVM_EXIT_VINTR]	= svm_exit_vintr,
@@ -755,6 +829,10 @@ static void svm_decode_exit(struct svm_vp *svm)
 	e->info2 = vmcb->control.exit_info_2;
 
 	svm_complete_event(svm);
+	if (svm_nmi_complete(svm, code)) {
+		e->reason = HV_EXIT_NONE;
+		return;
+	}
 
 	if (code < ARRAY_SIZE(svm_exit_handlers)) {
 		void (*handler)(struct svm_vp *svm);

@@ -22,6 +22,19 @@ struct svm_vp {
 	u64 soft_rip;
 	u64 db[4];
 	u64 tsc_aux;
+	/*
+	 * NMI blocking, which SVM does not show without vNMI: set when an
+	 * injected NMI reaches the guest, cleared once the IRET at
+	 * @iret_rip has executed (RIP moved past it).  While an NMI waits
+	 * for that, the guest single-steps the IRET (@ss_rflags: its own
+	 * TF and RF before).
+	 */
+	bool nmi_injected;
+	bool nmi_masked;
+	bool iret_pending;
+	bool nmi_singlestep;
+	u64 iret_rip;
+	u64 ss_rflags;
 };
 
 static_assert(offsetof(struct svm_vp, vp) == 0);
@@ -44,6 +57,7 @@ struct svm_entry_snapshot {
 
 /* svm.c */
 void svm_dr_make_live(struct svm_vp *svm);
+void svm_set_nmi_masked(struct svm_vp *svm, bool masked);
 
 /* svm_regs.c */
 int svm_get_reg(struct hv_vp *vp, u32 name, union hvpart_register_value *val);

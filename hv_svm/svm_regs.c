@@ -140,8 +140,10 @@ int svm_get_reg(struct hv_vp *vp, u32 name, union hvpart_register_value *val)
 		val->reg64 = svm->tsc_aux;
 		return 0;
 	case HVPART_REG_INTERRUPT_STATE:
-		val->reg64 = vmcb->control.int_state &
-			     SVM_INTERRUPT_SHADOW_MASK;
+		/* bit 0 interrupt shadow, bit 1 NMI masked */
+		val->reg64 = (vmcb->control.int_state &
+			      SVM_INTERRUPT_SHADOW_MASK) |
+			     (svm->nmi_masked ? 2 : 0);
 		return 0;
 	}
 	return svm_get_seg(vmcb, name, val);
@@ -215,9 +217,10 @@ int svm_set_reg(struct hv_vp *vp, u32 name,
 		svm->tsc_aux = v;
 		return 0;
 	case HVPART_REG_INTERRUPT_STATE:
-		if (v & ~1ULL)
+		if (v & ~3ULL)
 			return -EINVAL;
-		vmcb->control.int_state = v;
+		vmcb->control.int_state = v & SVM_INTERRUPT_SHADOW_MASK;
+		svm_set_nmi_masked(svm, v & 2);
 		return 0;
 	}
 	return -EINVAL;

@@ -640,9 +640,9 @@ static void hv_lapic_take(struct hv_vp *vp)
 		hv_lapic_fire_timer(vp);
 	/*
 	 * An NMI waits for the exception slot, is held before SIPI, and
-	 * while the guest blocks NMIs (in its NMI handler, as far as the
-	 * vendor tracks it: VMX's virtual NMIs; an entry that injects one
-	 * then would fail) until a later exit finds them unblocked.
+	 * while the guest blocks NMIs (in its NMI handler: VMX's virtual
+	 * NMIs, hv_svm's own tracking) until an exit finds them unblocked;
+	 * hv_event_nmi_waiting() tells the vendor to make that exit come.
 	 */
 	if (apic->activity != HV_ACTIVITY_WAIT_SIPI && !vp->exc.valid &&
 	    test_bit(HV_LAPIC_PEND_NMI, &apic->pending) &&
@@ -653,6 +653,12 @@ static void hv_lapic_take(struct hv_vp *vp)
 		};
 		apic->activity = HV_ACTIVITY_RUNNING;
 	}
+}
+
+/* Whether an NMI is latched and not yet queued for injection. */
+bool hv_lapic_nmi_pending(struct hv_vp *vp)
+{
+	return test_bit(HV_LAPIC_PEND_NMI, &vp->apic.pending);
 }
 
 /* Whether a halted or waiting VP has something to do. */

@@ -77,6 +77,7 @@ struct vmx_caps {
 	u64 cr4_fixed0;
 	u64 cr4_fixed1;
 	u32 slice;		/* VMX-preemption timer ticks per entry */
+	bool nmi_window;	/* virtual NMIs with NMI-window exiting */
 };
 
 /*
@@ -323,10 +324,14 @@ static int vmx_setup_controls(u64 basic)
 			 CPU_BASED_USE_MSR_BITMAPS | CPU_BASED_TPR_SHADOW |
 			 CPU_BASED_MOV_DR_EXITING | CPU_BASED_RDPMC_EXITING |
 			 CPU_BASED_USE_TSC_OFFSETTING |
-			 CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0,
-			 &vmx_caps.exec);
+			 CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
+			 CPU_BASED_NMI_WINDOW_EXITING, &vmx_caps.exec);
 	if (ret)
 		return ret;
+	/* NMI-window exiting is on only while an NMI waits (sync_controls) */
+	vmx_caps.nmi_window = (vmx_caps.exec & CPU_BASED_NMI_WINDOW_EXITING) &&
+			      (vmx_caps.pin & PIN_BASED_VIRTUAL_NMIS);
+	vmx_caps.exec &= ~CPU_BASED_NMI_WINDOW_EXITING;
 	vmx_caps.exec &= ~(CPU_BASED_CR3_LOAD_EXITING |
 			   CPU_BASED_CR3_STORE_EXITING |
 			   CPU_BASED_INVLPG_EXITING);
@@ -996,11 +1001,16 @@ static u32 vmx_entry_event(struct vmx_vp *vmx, bool *window)
 
 static void vmx_sync_controls(struct vmx_vp *vmx, bool window)
 {
-	u32 exec = vmx->exec_ctrl & ~CPU_BASED_INTR_WINDOW_EXITING;
+	u32 exec = vmx->exec_ctrl & ~(CPU_BASED_INTR_WINDOW_EXITING |
+				      CPU_BASED_NMI_WINDOW_EXITING);
 	u8 tpr = window ? 0 : hv_event_tpr_threshold(&vmx->vp);
 
 	if (window || (vmx->vp.deliverability_notifications & 2))
 		exec |= CPU_BASED_INTR_WINDOW_EXITING;
+	/* an NMI the guest blocks: exit as soon as its IRET unblocks them */
+	if (vmx_caps.nmi_window && (vmx->intr_state & GUEST_INTR_STATE_NMI) &&
+	    hv_event_nmi_waiting(&vmx->vp))
+		exec |= CPU_BASED_NMI_WINDOW_EXITING;
 	if (exec != vmx->exec_ctrl) {
 		vmx->exec_ctrl = exec;
 		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, exec);

@@ -286,6 +286,7 @@ static void (*const vmx_exit_handlers[])(struct vmx_vp *vmx) = {
 	[EXIT_REASON_PREEMPTION_TIMER]		= vmx_exit_none,
 	[EXIT_REASON_TRIPLE_FAULT]		= vmx_exit_triple_fault,
 	[EXIT_REASON_INTERRUPT_WINDOW]		= vmx_exit_intr_window,
+	[EXIT_REASON_NMI_WINDOW]		= vmx_exit_none,
 	[EXIT_REASON_CPUID]			= vmx_exit_cpuid,
 	[VMX_EXIT_GETSEC]			= vmx_exit_ud,
 	[EXIT_REASON_HLT]			= vmx_exit_hlt,

@@ -529,6 +529,59 @@ TEST_F(apic, halt_with_if_clear_waits_for_nmi)
 	ASSERT_DONE(self->vp);
 }
 
+/*
+ * NMI blocking: a second NMI waits for the handler's IRET, and comes
+ * right after it; the root's INTERRUPT_STATE bit 1 reads and sets it.
+ * R15 counts handler entries, so a nested NMI would show as a 2 inside.
+ */
+__asm__(GUEST_ASM_BEGIN(g_nmiblk)
+	".code64\n"
+	"	xor %r15d, %r15d\n"
+	"	GUEST_SYNC 1\n"
+	"	GUEST_SYNC 2\n"
+	"	GUEST_SYNC 3\n"
+	"	GUEST_DONE\n"
+	".global g_nmiblk_nmi\n"
+	"g_nmiblk_nmi:\n"
+	"	inc %r15\n"
+	"	mov %r15, %rax\n"
+	"	GUEST_REPORT\n"
+	"	mov %r15, %rax\n"
+	"	GUEST_REPORT\n"
+	"	iretq\n"
+	GUEST_ASM_END(g_nmiblk));
+GUEST_CODE_DECLARE(g_nmiblk);
+GUEST_LABEL_DECLARE(g_nmiblk_nmi);
+
+TEST_F(apic, nmi_blocked_until_iret)
+{
+	load(self->vm, self->vp, g_nmiblk_start, g_nmiblk_end);
+	vm_set_idt_gate(self->vm, NMI_VECTOR,
+			GUEST_GPA(g_nmiblk, g_nmiblk_nmi));
+	ASSERT_SYNC(self->vp, 1);
+	EXPECT_EQ(0, vp_get_reg(self->vp, HVPART_REG_INTERRUPT_STATE) & 2);
+	ASSERT_OK(assert_irq(self->vm, HVPART_INTERRUPT_TYPE_NMI, 0, 0, 0));
+	ASSERT_REPORT(self->vp, 1);
+	EXPECT_EQ(2, vp_get_reg(self->vp, HVPART_REG_INTERRUPT_STATE) & 2);
+	/* in the handler: this one waits for its IRET */
+	ASSERT_OK(assert_irq(self->vm, HVPART_INTERRUPT_TYPE_NMI, 0, 0, 0));
+	ASSERT_REPORT(self->vp, 1);
+	ASSERT_REPORT(self->vp, 2);
+	ASSERT_REPORT(self->vp, 2);
+	ASSERT_SYNC(self->vp, 2);
+	EXPECT_EQ(0, vp_get_reg(self->vp, HVPART_REG_INTERRUPT_STATE) & 2);
+
+	/* blocked by the root: held until the root unblocks */
+	vp_set_reg(self->vp, HVPART_REG_INTERRUPT_STATE, 2);
+	ASSERT_OK(assert_irq(self->vm, HVPART_INTERRUPT_TYPE_NMI, 0, 0, 0));
+	ASSERT_SYNC(self->vp, 3);
+	EXPECT_EQ(2, vp_get_reg(self->vp, HVPART_REG_INTERRUPT_STATE) & 2);
+	vp_set_reg(self->vp, HVPART_REG_INTERRUPT_STATE, 0);
+	ASSERT_REPORT(self->vp, 3);
+	ASSERT_REPORT(self->vp, 3);
+	ASSERT_DONE(self->vp);
+}
+
 /* A level-triggered interrupt's EOI ends the run with its message. */
 __asm__(GUEST_ASM_BEGIN(g_level)
 	".code64\n"
