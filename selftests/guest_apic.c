@@ -754,43 +754,6 @@ FIXTURE_TEARDOWN(smp)
 {
 }
 
-struct ap_thread {
-	struct hv_vp *vp;
-	volatile bool stop;
-	uint32_t msg;		/* the message that ended its run */
-	int err;		/* errno of a failed run other than EINTR */
-};
-
-/* Runs an AP until it sends a message or is stopped. */
-static void *ap_run(void *arg)
-{
-	struct ap_thread *t = arg;
-
-	while (!t->stop) {
-		if (__vp_run(t->vp) == 0) {
-			t->msg = t->vp->run->msg.header.message_type;
-			return NULL;
-		}
-		if (errno != EINTR) {
-			t->err = errno;
-			return NULL;
-		}
-	}
-	return NULL;
-}
-
-static void stop_aps(struct ap_thread *t, pthread_t *tid, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		t[i].stop = true;
-	for (i = 0; i < n; i++) {
-		pthread_kill(tid[i], SIGALRM);
-		pthread_join(tid[i], NULL);
-	}
-}
-
 /*
  * Run @bsp (long mode at LOAD_GPA) to its DONE, with VPs 1 to @naps
  * running @ap_gpa in long mode on threads of their own (R13: each one's
@@ -799,10 +762,9 @@ static void stop_aps(struct ap_thread *t, pthread_t *tid, int n)
 static void run_bsp_with_aps(struct __test_metadata *_metadata,
 			     struct hv_vm *vm, int naps, uint64_t ap_gpa)
 {
-	struct ap_thread t[4] = { 0 };
+	struct hv_ap t[4] = { 0 };
 	struct hv_vp *bsp;
 	struct ucall uc;
-	pthread_t tid[4];
 	int i, r;
 
 	bsp = vm_add_vp(vm, 0);
@@ -812,12 +774,12 @@ static void run_bsp_with_aps(struct __test_metadata *_metadata,
 		vp_setup_mode(t[i].vp, GUEST_MODE_LONG64, ap_gpa);
 		vp_set_reg(t[i].vp, HVPART_REG_R13, i + 1);
 		vp_set_reg(t[i].vp, HVPART_REG_INTERNAL_ACTIVITY_STATE, 0);
-		pthread_create(&tid[i], NULL, ap_run, &t[i]);
+		hv_ap_start(&t[i]);
 	}
 	r = run_for(bsp, 240000);
 	EXPECT_EQ(0, r);
 	EXPECT_EQ(UCALL_DONE, r ? UCALL_NONE : get_ucall(bsp, &uc));
-	stop_aps(t, tid, naps);
+	hv_ap_stop(t, naps);
 }
 
 /*
@@ -852,8 +814,7 @@ GUEST_CODE_DECLARE(g_sipi_bsp);
 static void init_sipi(struct __test_metadata *_metadata, int nvps)
 {
 	struct hv_vm *vm = vm_create_apic(GUEST_MEM_SIZE);
-	struct ap_thread t[8] = { 0 };
-	pthread_t tid[8];
+	struct hv_ap t[8] = { 0 };
 	struct hv_vp *bsp;
 	struct ucall uc;
 	int i, r;
@@ -869,24 +830,14 @@ static void init_sipi(struct __test_metadata *_metadata, int nvps)
 		EXPECT_EQ(HVPART_ACTIVITY_STARTUP_SUSPEND,
 			  vp_get_reg(t[i].vp,
 				     HVPART_REG_INTERNAL_ACTIVITY_STATE));
-		pthread_create(&tid[i], NULL, ap_run, &t[i]);
+		hv_ap_start(&t[i]);
 	}
 	r = run_for(bsp, 240000);
 	EXPECT_EQ(0, r);
 	EXPECT_EQ(UCALL_DONE, r ? UCALL_NONE : get_ucall(bsp, &uc));
 	/* each AP halts after counting: HALT message, IF clear */
 	for (i = 0; i < nvps - 1; i++) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 30;
-		r = pthread_timedjoin_np(tid[i], NULL, &ts);
-		if (r) {
-			t[i].stop = true;
-			pthread_kill(tid[i], SIGALRM);
-			pthread_join(tid[i], NULL);
-		}
-		EXPECT_EQ(0, r);
+		EXPECT_EQ(0, hv_ap_join(&t[i], 30));
 		EXPECT_EQ(0, t[i].err);
 		EXPECT_EQ(HVPART_MSG_X64_HALT, t[i].msg);
 		/* past LOCK INC (5 bytes), CLI and HLT, in the SIPI page */
@@ -1016,11 +967,10 @@ GUEST_LABEL_DECLARE(g_ping_bsp_handler);
 
 TEST_F_TIMEOUT(smp, ipi_ping_pong, SMP_TIMEOUT)
 {
-	struct ap_thread t = { 0 };
+	struct hv_ap t = { 0 };
 	struct hv_vm *vm;
 	struct hv_vp *bsp;
 	struct ucall uc;
-	pthread_t tid;
 	uint32_t resent;
 	int r;
 
@@ -1034,7 +984,7 @@ TEST_F_TIMEOUT(smp, ipi_ping_pong, SMP_TIMEOUT)
 	vp_setup_mode(t.vp, GUEST_MODE_LONG64, GUEST_GPA(g_ping, g_ping_ap));
 	/* the root starts the AP itself instead of INIT-SIPI */
 	vp_set_reg(t.vp, HVPART_REG_INTERNAL_ACTIVITY_STATE, 0);
-	pthread_create(&tid, NULL, ap_run, &t);
+	hv_ap_start(&t);
 
 	r = run_for(bsp, 240000);
 	EXPECT_EQ(0, r);
@@ -1043,7 +993,7 @@ TEST_F_TIMEOUT(smp, ipi_ping_pong, SMP_TIMEOUT)
 		EXPECT_COUNT(PINGS, uc.arg);
 		ASSERT_DONE(bsp);
 	}
-	stop_aps(&t, &tid, 1);
+	hv_ap_stop(&t, 1);
 	EXPECT_EQ(0, t.err);
 	/* the AP never left the kernel: it only ever slept in HLT */
 	EXPECT_EQ(0, t.msg);

@@ -7,8 +7,6 @@
  * HvCallStartVirtualProcessor under its privilege, and none of it for
  * partitions without the local APIC.
  */
-#include <pthread.h>
-#include <signal.h>
 
 #include "kselftest_harness.h"
 #include "hvpart_util.h"
@@ -258,39 +256,10 @@ GUEST_CODE_DECLARE(g_pvipi);
 GUEST_LABEL_DECLARE(g_pvipi_ap);
 GUEST_LABEL_DECLARE(g_pvipi_handler);
 
-struct ap {
-	struct hv_vp *vp;
-	volatile bool stop;
-	uint32_t msg;
-};
-
-static void on_signal(int sig)
-{
-	(void)sig;
-}
-
-static void *ap_run(void *arg)
-{
-	struct ap *ap = arg;
-
-	while (!ap->stop) {
-		if (__vp_run(ap->vp) == 0) {
-			ap->msg = ap->vp->run->msg.header.message_type;
-			return NULL;
-		}
-		if (errno != EINTR)
-			return NULL;
-	}
-	return NULL;
-}
-
 TEST_F_TIMEOUT(hvapic, pv_ipi, 300)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct ap ap = { 0 };
-	pthread_t tid;
+	struct hv_ap ap = { 0 };
 
-	sigaction(SIGUSR1, &sa, NULL);
 	vm_load(self->vm, LOAD_GPA, g_pvipi_start, g_pvipi_end);
 	vm_set_idt_gate(self->vm, V_AP, GUEST_GPA(g_pvipi, g_pvipi_handler));
 	vm_enable_hypercall_page(self->vp);
@@ -298,7 +267,7 @@ TEST_F_TIMEOUT(hvapic, pv_ipi, 300)
 	ap.vp = vm_add_vp(self->vm, 1);
 	vp_setup_mode(ap.vp, GUEST_MODE_LONG64, GUEST_GPA(g_pvipi, g_pvipi_ap));
 	vp_set_reg(ap.vp, HVPART_REG_INTERNAL_ACTIVITY_STATE, 0);
-	pthread_create(&tid, NULL, ap_run, &ap);
+	hv_ap_start(&ap);
 
 	EXPECT_TRUE(__HV_UCALL(self->vp, UCALL_REPORT, 1, HV_STATUS_SUCCESS));
 	EXPECT_TRUE(__HV_UCALL(self->vp, UCALL_REPORT, 1, HV_STATUS_SUCCESS));
@@ -308,9 +277,7 @@ TEST_F_TIMEOUT(hvapic, pv_ipi, 300)
 			       HV_STATUS_INVALID_HYPERCALL_INPUT));
 	EXPECT_TRUE(__HV_UCALL(self->vp, UCALL_DONE, 0, 0));
 
-	ap.stop = true;
-	pthread_kill(tid, SIGUSR1);
-	pthread_join(tid, NULL);
+	hv_ap_stop(&ap, 1);
 	EXPECT_EQ(0, ap.msg);
 	EXPECT_EQ(2, *(uint32_t *)vm_gpa_to_hva(self->vm, COUNT_GPA));
 }
@@ -384,13 +351,10 @@ static struct hvpart_x64_table table_of(struct hv_vp *vp, uint32_t name)
 
 TEST_F_TIMEOUT(hvapic, start_virtual_processor, 300)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct start_vp *in;
-	struct ap ap = { 0 };
-	pthread_t tid;
+	struct hv_ap ap = { 0 };
 	int i;
 
-	sigaction(SIGUSR1, &sa, NULL);
 	EXPECT_TRUE(vm_get_property(self->vm, HVPART_PROP_PRIVILEGE_MASK) &
 		    HV_START_VIRTUAL_PROCESSOR);
 	vm_load(self->vm, LOAD_GPA, g_startvp_start, g_startvp_end);
@@ -430,7 +394,7 @@ TEST_F_TIMEOUT(hvapic, start_virtual_processor, 300)
 		->partition_id = 7;
 	((struct start_vp *)vm_gpa_to_hva(self->vm, HC_IN_GPA + 4 * 256))
 		->target_vtl = 1;
-	pthread_create(&tid, NULL, ap_run, &ap);
+	hv_ap_start(&ap);
 
 	EXPECT_TRUE(__HV_UCALL(self->vp, UCALL_REPORT, 1, HV_STATUS_SUCCESS));
 	EXPECT_TRUE(__HV_UCALL(self->vp, UCALL_REPORT, 1,
@@ -444,9 +408,7 @@ TEST_F_TIMEOUT(hvapic, start_virtual_processor, 300)
 	EXPECT_TRUE(__HV_UCALL(self->vp, UCALL_DONE, 0, 0));
 
 	/* VP 1 ran once, from the context, and halted with IF clear */
-	ap.stop = true;
-	pthread_kill(tid, SIGUSR1);
-	pthread_join(tid, NULL);
+	hv_ap_stop(&ap, 1);
 	EXPECT_EQ(HVPART_MSG_X64_HALT, ap.msg);
 	EXPECT_EQ(1, *(uint32_t *)vm_gpa_to_hva(self->vm, COUNT_GPA));
 	EXPECT_EQ(GUEST_GPA(g_startvp, g_startvp_ap) + 10,

@@ -12,6 +12,7 @@
 #define SELFTEST_HVPART_UTIL_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -121,6 +122,22 @@ int hvpart_create_partition(int dev_fd);
 int hvpart_create_partition_flags(int dev_fd, uint64_t flags);
 bool hvpart_has_cap(unsigned long cap);
 bool hv_qemu_tcg_svm(void);
+
+/*
+ * A VP run on a thread of its own until it exits to the root or is
+ * stopped (hv_ap_stop(), hv_ap_join()).
+ */
+struct hv_ap {
+	struct hv_vp *vp;
+	pthread_t tid;
+	volatile bool stop;
+	uint32_t msg;		/* the message that ended its run, or 0 */
+	int err;		/* errno of a failed run other than EINTR */
+};
+
+void hv_ap_start(struct hv_ap *ap);
+void hv_ap_stop(struct hv_ap *ap, int n);
+int hv_ap_join(struct hv_ap *ap, int secs);
 
 /* Partitions and memory */
 struct hv_vm *vm_create_bare(void);

@@ -4,6 +4,7 @@
  * the run loop.  See include/hvpart_util.h.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -544,4 +545,68 @@ long meminfo_kb(const char *field)
 long hv_vmlck_kb(void)
 {
 	return proc_kb("/proc/self/status", "VmLck");
+}
+
+/* ---- VPs on threads of their own ----------------------------------- */
+
+/* SIGUSR2 only interrupts an AP's HVPART_RUN_VP (-EINTR). */
+static void hv_ap_signal(int sig)
+{
+	(void)sig;
+}
+
+static void *hv_ap_run(void *arg)
+{
+	struct hv_ap *ap = arg;
+
+	while (!ap->stop) {
+		if (__vp_run(ap->vp) == 0) {
+			ap->msg = ap->vp->run->msg.header.message_type;
+			return NULL;
+		}
+		if (errno != EINTR) {
+			ap->err = errno;
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+void hv_ap_start(struct hv_ap *ap)
+{
+	struct sigaction sa = { .sa_handler = hv_ap_signal };
+
+	sigaction(SIGUSR2, &sa, NULL);
+	errno = pthread_create(&ap->tid, NULL, hv_ap_run, ap);
+	HV_ASSERT(!errno, "pthread_create");
+}
+
+/* Stops the @n APs at @ap and waits for their threads. */
+void hv_ap_stop(struct hv_ap *ap, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		ap[i].stop = true;
+	for (i = 0; i < n; i++) {
+		pthread_kill(ap[i].tid, SIGUSR2);
+		pthread_join(ap[i].tid, NULL);
+	}
+}
+
+/*
+ * Waits up to @secs for @ap's run to end by itself: 0, or ETIMEDOUT
+ * after stopping it.
+ */
+int hv_ap_join(struct hv_ap *ap, int secs)
+{
+	struct timespec ts;
+	int r;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += secs;
+	r = pthread_timedjoin_np(ap->tid, NULL, &ts);
+	if (r)
+		hv_ap_stop(ap, 1);
+	return r;
 }

@@ -9,81 +9,10 @@
 cd "$(dirname "$0")/.." || exit 1
 G=guests
 T=tests/guests
-n=0
-failed=0
 out=/tmp/hvctl-test.out
 err=/tmp/hvctl-test.err
-next_todo=''
-todo=''
-
-# todo REASON: the next test (and its checks) is a known failure: TAP's
-# "# TODO", reported but not counted as failed.
-todo() { next_todo=$1; }
-
-# fail TEXT: a "not ok" line, counted unless it is a TODO.
-fail()
-{
-	if [ -n "$todo" ]; then
-		echo "not ok $n - $1 # TODO $todo"
-	else
-		echo "not ok $n - $1"
-		failed=$((failed + 1))
-	fi
-}
-
-# t NAME WANT_STATUS CMD...: run CMD, its stdout in $out, stderr in $err.
-t()
-{
-	name=$1 want=$2 todo=$next_todo next_todo=''
-	shift 2
-	n=$((n + 1))
-	"$@" >"$out" 2>"$err" </dev/null
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		fail "$name (status $got, want $want)"
-		sed 's/^/#   out: /' "$out" | tail -n 10
-		sed 's/^/#   err: /' "$err" | tail -n 10
-		return 1
-	fi
-	echo "ok $n - $name${todo:+ # TODO $todo}"
-}
-
-# has FILE TEXT: a check on the last test's output.
-has()
-{
-	grep -qF -- "$2" "$1" && return 0
-	n=$((n + 1))
-	fail "output has '$2'"
-	sed 's/^/#   /' "$1" | tail -n 10
-	return 1
-}
-
-# hasnt FILE TEXT: the opposite.
-hasnt()
-{
-	grep -qF -- "$2" "$1" || return 0
-	n=$((n + 1))
-	fail "output lacks '$2'"
-	grep -F -- "$2" "$1" | sed 's/^/#   /' | head -n 5
-	return 1
-}
-
-# has_re FILE ERE: has, with an extended regular expression.
-has_re()
-{
-	grep -qE -- "$2" "$1" && return 0
-	n=$((n + 1))
-	fail "output matches '$2'"
-	sed 's/^/#   /' "$1" | tail -n 10
-	return 1
-}
-
-# skip NAME REASON: a test that cannot run here.
-skip()
-{
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
+# shellcheck source=vm-lib.sh source-path=SCRIPTDIR
+. "$PWD/tests/vm-lib.sh"
 
 # hvpart's local APIC (HVPART_CAP_LOCAL_APIC): interrupts, --vps > 1.
 lapic=$(hvctl caps 2>/dev/null | sed -n 's/^local-apic *\([a-z]*\).*/\1/p')

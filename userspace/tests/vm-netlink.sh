@@ -14,74 +14,10 @@ top=/tmp/hvctl-netlink
 export HVPART_STATE_DIR=$top/conf HVPART_RUN_DIR=$top/run
 out=$top/out
 err=$top/err
-n=0
-failed=0
 rm -rf "$top"
 mkdir -p "$top"
-
-fail()
-{
-	echo "not ok $n - $1"
-	failed=$((failed + 1))
-}
-
-t()
-{
-	name=$1 want=$2
-	shift 2
-	n=$((n + 1))
-	"$@" >"$out" 2>"$err" </dev/null
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		fail "$name (status $got, want $want)"
-		sed 's/^/#   out: /' "$out" | tail -n 10
-		sed 's/^/#   err: /' "$err" | tail -n 10
-		return 1
-	fi
-	echo "ok $n - $name"
-}
-
-ok()
-{
-	name=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $name"
-		return 0
-	fi
-	fail "$name"
-	return 1
-}
-
-has_re()
-{
-	grep -qE -- "$2" "$1" && return 0
-	n=$((n + 1))
-	fail "output matches '$2'"
-	sed 's/^/#   /' "$1" | tail -n 15
-	return 1
-}
-
-hasnt()
-{
-	grep -qF -- "$2" "$1" || return 0
-	n=$((n + 1))
-	fail "output lacks '$2'"
-	grep -F -- "$2" "$1" | sed 's/^/#   /' | head -n 5
-	return 1
-}
-
-until_ok()
-{
-	i=0
-	while ! "$@" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -ge $((WAIT * 5)) ] && return 1
-		sleep 0.2 2>/dev/null || sleep 1
-	done
-	return 0
-}
+# shellcheck source=vm-lib.sh source-path=SCRIPTDIR
+. "$PWD/tests/vm-lib.sh"
 
 log_has() { grep -qE -- "$2" "$1"; }
 stats_has() { hvctl stats "$1" | grep -qE -- "$2"; }

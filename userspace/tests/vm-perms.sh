@@ -15,67 +15,12 @@ WAIT=60
 top=/tmp/hvctl-perms
 out=$top/out
 err=$top/err
-n=0
-failed=0
 unset HVPART_STATE_DIR HVPART_RUN_DIR
 rm -rf "$top"
 mkdir -p "$top"
 chmod 0755 "$top"
-
-fail()
-{
-	echo "not ok $n - $1"
-	failed=$((failed + 1))
-}
-
-t()
-{
-	name=$1 want=$2
-	shift 2
-	n=$((n + 1))
-	"$@" >"$out" 2>"$err" </dev/null
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		fail "$name (status $got, want $want)"
-		sed 's/^/#   out: /' "$out" | tail -n 10
-		sed 's/^/#   err: /' "$err" | tail -n 10
-		return 1
-	fi
-	echo "ok $n - $name"
-}
-
-ok()
-{
-	name=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $name"
-		return 0
-	fi
-	fail "$name"
-	return 1
-}
-
-has()
-{
-	grep -qF -- "$2" "$1" && return 0
-	n=$((n + 1))
-	fail "output has '$2'"
-	sed 's/^/#   /' "$1" | tail -n 10
-	return 1
-}
-
-until_ok()
-{
-	i=0
-	while ! "$@" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -ge $((WAIT * 5)) ] && return 1
-		sleep 0.2 2>/dev/null || sleep 1
-	done
-	return 0
-}
+# shellcheck source=vm-lib.sh source-path=SCRIPTDIR
+. "$PWD/tests/vm-lib.sh"
 
 # as USER CMD: CMD (one shell command line) as USER, with USER's groups.
 as() { su -s /bin/sh "$1" -c "$2"; }
