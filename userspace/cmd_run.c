@@ -33,9 +33,13 @@ const char cmd_run_help[] =
 "                     more than one needs hvpart's local APIC ('hvctl caps':\n"
 "                     local-apic)\n"
 "      --initrd FILE[ ARGS][,FILE[ ARGS]...]\n"
-"                     Multiboot modules, as QEMU's -initrd: each FILE is\n"
-"                     loaded page-aligned after the kernel, its command line\n"
-"                     is FILE and its ARGS (\",,\" for a comma); repeatable\n"
+"                     for a Linux kernel: its initramfs, one FILE;\n"
+"                     for a Multiboot kernel: modules, as QEMU's -initrd:\n"
+"                     each FILE is loaded page-aligned after the kernel, its\n"
+"                     command line is FILE and its ARGS (\",,\" for a\n"
+"                     comma); repeatable\n"
+"      --raw          run IMAGE as real-mode code at 0x7c00, whatever it\n"
+"                     looks like\n"
 "  -v, --verbose      say what is loaded, the Hyper-V feature set and why the\n"
 "                     guest stopped\n"
 "  -h, --help         this text\n"
@@ -76,6 +80,13 @@ const char cmd_run_help[] =
 "  HV_STATUS_ACCESS_DENIED for a hypercall.\n"
 "\n"
 "Images:\n"
+"  A Linux bzImage (boot protocol 2.12 or later, a 64-bit kernel) is booted\n"
+"  by the 64-bit boot protocol, without firmware: its kernel at its\n"
+"  pref_address (a relocatable one lower if RAM is short), a zero page at\n"
+"  0x8000 with the memory map, the command line ARGS (at 0x20000) and the\n"
+"  --initrd initramfs (at the top of RAM), entered at its 64-bit entry in\n"
+"  long mode, 0-4 GiB identity-mapped, RSI = the zero page.  No ACPI\n"
+"  tables yet.\n"
 "  A Multiboot v1 kernel (header in its first 8 KiB; ELF32, ELF64 with a\n"
 "  32-bit entry, or the a.out kludge) is loaded at its physical addresses\n"
 "  and entered in 32-bit flat protected mode, paging and interrupts off,\n"
@@ -84,9 +95,14 @@ const char cmd_run_help[] =
 "  The boot information follows the kernel and its modules, page-aligned\n"
 "  (or the lowest free pages if they end at the top of RAM), so a kernel\n"
 "  may load anywhere in RAM but page 0 and 639K-1M.\n"
-"  Anything else is a raw boot sector: loaded at 0x7c00 and entered in real\n"
-"  mode at 0000:7c00 with DL = 0x80 and SS:SP = 0000:7c00.  There is no\n"
-"  BIOS: INT 10h, INT 13h and the like do not exist.\n"
+"  A boot sector (0x55 0xaa at offset 510), or any file with --raw, is\n"
+"  loaded at 0x7c00 and entered in real mode at 0000:7c00 with DL = 0x80\n"
+"  and SS:SP = 0000:7c00.  There is no BIOS: INT 10h, INT 13h and the like\n"
+"  do not exist.\n"
+"  Anything else (an ELF without a Multiboot header, a text file, a\n"
+"  truncated image) is refused, exit status 2, as is a kernel that cannot\n"
+"  be booted (a bad header, an old boot protocol, a 32-bit-only kernel,\n"
+"  too big for --memory).\n"
 "\n"
 "Devices:\n"
 "  0x3f8-0x3ff  16550A UART: output to stdout, input from stdin; its\n"
@@ -121,6 +137,7 @@ enum {
 	OPT_HV_OFF,
 	OPT_HV_SPIN_RETRY,
 	OPT_INITRD,
+	OPT_RAW,
 };
 
 static const struct option run_options[] = {
@@ -131,6 +148,7 @@ static const struct option run_options[] = {
 	{ "hv-off", required_argument, NULL, OPT_HV_OFF },
 	{ "hv-spin-retry", required_argument, NULL, OPT_HV_SPIN_RETRY },
 	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -327,6 +345,9 @@ int run_opts_parse(const struct hvctl_cmd *cmd, int argc, char **argv,
 			}
 			o->initrd[o->nr_initrd++] = optarg;
 			break;
+		case OPT_RAW:
+			o->raw = true;
+			break;
 		case 'v':
 			hvctl_verbose = true;
 			break;
@@ -462,13 +483,20 @@ static int run_modules_read(const struct run_opts *o, struct run_modules *m)
 static int run_load(struct worker *w, const struct run_opts *o,
 		    const uint8_t *img, size_t img_size, struct run_modules *m)
 {
+	struct loader_opts lo = {
+		.cmdline = o->cmdline,
+		.mods = m->mods,
+		.nr_mods = m->nr,
+		.raw = o->raw,
+		.acpi_rsdp = 0,	/* no ACPI tables yet */
+	};
 	struct boot_state bs;
-	char err[256];
+	char err[320];
 	unsigned int i;
 	int ret;
 
-	ret = loader_load(w->ram, w->ram_size, img, img_size, o->cmdline,
-			  m->mods, m->nr, &bs, err, sizeof(err));
+	ret = loader_boot(w->ram, w->ram_size, img, img_size, &lo, &bs, err,
+			  sizeof(err));
 	if (ret) {
 		hvctl_err("%s: %s", o->image, err);
 		return HVCTL_EXIT_SETUP;
@@ -476,6 +504,10 @@ static int run_load(struct worker *w, const struct run_opts *o,
 	if (bs.warning[0])
 		hvctl_warn("%s: %s", o->image, bs.warning);
 	hvctl_info("%s: %s", o->image, bs.desc);
+	if (bs.kind == BOOT_LINUX64)
+		hvctl_info("command line \"%s\", zero page at 0x%llx, page tables at 0x%llx",
+			   o->cmdline, (unsigned long long)bs.zero_page,
+			   (unsigned long long)bs.cr3);
 	if (bs.kind == BOOT_MULTIBOOT)
 		hvctl_info("command line \"%s\", boot information at 0x%x (pages [0x%llx, 0x%llx))",
 			   o->cmdline, bs.mbi_addr,

@@ -381,12 +381,14 @@ static const uint32_t hvp_gprs[] = {
 #define HVP_LOADER_REGS	(ARRAY_SIZE(hvp_gprs) + 8 + 6 + 2)
 
 /*
- * Fills what both loader states share: zeroed general purpose registers,
- * RIP, RFLAGS with only the fixed bit, CR0, no paging (CR3, CR4, EFER 0),
- * a null LDT and a busy TSS that no task switch will ever use.
+ * Fills what the loader states share: zeroed general purpose registers,
+ * RIP, RFLAGS with only the fixed bit, CR0, CR3, CR4, EFER, a null LDT
+ * and a busy TSS that no task switch will ever use.
  */
 static unsigned int hvp_loader_common(struct hvpart_register *r,
-				      uint64_t rip, uint64_t cr0)
+				      uint64_t rip, uint64_t cr0,
+				      uint64_t cr3, uint64_t cr4,
+				      uint64_t efer)
 {
 	unsigned int i, n = 0;
 
@@ -395,9 +397,9 @@ static unsigned int hvp_loader_common(struct hvpart_register *r,
 	hvp_reg64(&r[n++], HVPART_REG_RIP, rip);
 	hvp_reg64(&r[n++], HVPART_REG_RFLAGS, HVP_RFLAGS_FIXED);
 	hvp_reg64(&r[n++], HVPART_REG_CR0, cr0);
-	hvp_reg64(&r[n++], HVPART_REG_CR3, 0);
-	hvp_reg64(&r[n++], HVPART_REG_CR4, 0);
-	hvp_reg64(&r[n++], HVPART_REG_EFER, 0);
+	hvp_reg64(&r[n++], HVPART_REG_CR3, cr3);
+	hvp_reg64(&r[n++], HVPART_REG_CR4, cr4);
+	hvp_reg64(&r[n++], HVPART_REG_EFER, efer);
 	hvp_reg_segment(&r[n++], HVPART_REG_LDTR, 0, 0xffff, 0,
 			HVP_SEG_ATTR_LDT);
 	hvp_reg_segment(&r[n++], HVPART_REG_TR, 0, 0xffff, 0,
@@ -418,7 +420,7 @@ int hvp_vp_set_real_mode(struct hvp_vp *vp, uint16_t cs, uint16_t ip)
 	struct hvpart_register r[HVP_LOADER_REGS];
 	unsigned int i, n;
 
-	n = hvp_loader_common(r, ip, HVP_CR0_ET);
+	n = hvp_loader_common(r, ip, HVP_CR0_ET, 0, 0, 0);
 	hvp_reg_segment(&r[n++], HVPART_REG_CS, (uint64_t)cs << 4, 0xffff, cs,
 			HVP_SEG_ATTR_CODE16);
 	for (i = 0; i < ARRAY_SIZE(data_segs); i++)
@@ -446,11 +448,40 @@ int hvp_vp_set_flat32(struct hvp_vp *vp, uint32_t eip, uint32_t gdt_base,
 	struct hvpart_register r[HVP_LOADER_REGS];
 	unsigned int i, n;
 
-	n = hvp_loader_common(r, eip, HVP_CR0_PE | HVP_CR0_ET);
+	n = hvp_loader_common(r, eip, HVP_CR0_PE | HVP_CR0_ET, 0, 0, 0);
 	hvp_reg_segment(&r[n++], HVPART_REG_CS, 0, 0xffffffff, 0x08,
 			HVP_SEG_ATTR_CODE32);
 	for (i = 0; i < ARRAY_SIZE(data_segs); i++)
 		hvp_reg_segment(&r[n++], data_segs[i], 0, 0xffffffff, 0x10,
+				HVP_SEG_ATTR_DATA32);
+	hvp_reg_table(&r[n++], HVPART_REG_GDTR, gdt_base, gdt_limit);
+	hvp_reg_table(&r[n++], HVPART_REG_IDTR, 0, 0);
+	return hvp_set_regs(vp, r, n);
+}
+
+/*
+ * 64-bit mode at @rip with the page tables at @cr3 (PAE, 4-level),
+ * interrupts off: CS is @cs, 64-bit; the data segments are @ds, base 0
+ * limit 4 GiB.  As for hvp_vp_set_flat32(), @gdt_base/@gdt_limit go to
+ * GDTR and the caller's GDT should hold those descriptors.
+ */
+int hvp_vp_set_long64(struct hvp_vp *vp, uint64_t rip, uint64_t cr3,
+		      uint64_t gdt_base, uint16_t gdt_limit, uint16_t cs,
+		      uint16_t ds)
+{
+	static const uint32_t data_segs[] = {
+		HVPART_REG_DS, HVPART_REG_ES, HVPART_REG_FS, HVPART_REG_GS,
+		HVPART_REG_SS,
+	};
+	struct hvpart_register r[HVP_LOADER_REGS];
+	unsigned int i, n;
+
+	n = hvp_loader_common(r, rip, HVP_CR0_PE | HVP_CR0_ET | HVP_CR0_PG,
+			      cr3, HVP_CR4_PAE, HVP_EFER_LME | HVP_EFER_LMA);
+	hvp_reg_segment(&r[n++], HVPART_REG_CS, 0, 0xffffffff, cs,
+			HVP_SEG_ATTR_CODE64);
+	for (i = 0; i < ARRAY_SIZE(data_segs); i++)
+		hvp_reg_segment(&r[n++], data_segs[i], 0, 0xffffffff, ds,
 				HVP_SEG_ATTR_DATA32);
 	hvp_reg_table(&r[n++], HVPART_REG_GDTR, gdt_base, gdt_limit);
 	hvp_reg_table(&r[n++], HVPART_REG_IDTR, 0, 0);

@@ -31,6 +31,7 @@
 #define HVP_SEG_ATTR_DATA16	0x0093	/* present, read/write, accessed */
 #define HVP_SEG_ATTR_CODE32	0xc09b	/* ... G, D */
 #define HVP_SEG_ATTR_DATA32	0xc093
+#define HVP_SEG_ATTR_CODE64	0xa09b	/* ... G, L */
 #define HVP_SEG_ATTR_LDT	0x0082	/* present, LDT */
 #define HVP_SEG_ATTR_TSS_BUSY	0x008b	/* present, busy 32/64-bit TSS */
 
@@ -38,6 +39,9 @@
 #define HVP_CR0_PE		(1ULL << 0)
 #define HVP_CR0_ET		(1ULL << 4)
 #define HVP_CR0_PG		(1ULL << 31)
+#define HVP_CR4_PAE		(1ULL << 5)
+#define HVP_EFER_LME		(1ULL << 8)
+#define HVP_EFER_LMA		(1ULL << 10)
 #define HVP_RFLAGS_FIXED	(1ULL << 1)	/* bit 1 always reads as 1 */
 #define HVP_RFLAGS_DF		(1ULL << 10)
 
@@ -99,6 +103,9 @@ int hvp_translate_gva(struct hvp_vp *vp, uint64_t gva, uint32_t flags,
 
 /* Loader states */
 int hvp_vp_set_real_mode(struct hvp_vp *vp, uint16_t cs, uint16_t ip);
+int hvp_vp_set_long64(struct hvp_vp *vp, uint64_t rip, uint64_t cr3,
+		      uint64_t gdt_base, uint16_t gdt_limit, uint16_t cs,
+		      uint16_t ds);
 int hvp_vp_set_flat32(struct hvp_vp *vp, uint32_t eip, uint32_t gdt_base,
 		      uint16_t gdt_limit);
 

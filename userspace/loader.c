@@ -4,8 +4,11 @@
  *
  * A Multiboot v1 kernel (ELF32, ELF64 with a 32-bit entry, or the a.out
  * kludge) is loaded at its physical addresses and entered the way the
- * Multiboot specification says; anything else is a raw boot sector loaded
- * at 0x7c00.  As QEMU does, the modules follow the kernel, page-aligned,
+ * Multiboot specification says; a Linux bzImage is entered at its 64-bit
+ * entry as the Linux/x86 boot protocol says (load_linux()); a boot sector
+ * (0x55 0xaa at offset 510) is loaded at 0x7c00 and run in real mode, as
+ * is any file with --raw.  Anything else is refused, saying what it
+ * looks like.  As QEMU does, the modules follow the kernel, page-aligned,
  * then the boot information (GDT, info structure, memory map, module
  * list, strings); whatever does not fit there goes to the lowest free
  * pages, so a kernel may load anywhere in RAM, even below 64 KiB.
@@ -603,32 +606,372 @@ static int load_raw(uint8_t *ram, uint64_t ram_size, const uint8_t *img,
 	snprintf(bs->desc, sizeof(bs->desc),
 		 "raw image of %zu bytes at 0x%x, real mode", size,
 		 RAW_LOAD_ADDR);
-	if (size < 512 || img[510] != 0x55 || img[511] != 0xaa)
-		snprintf(bs->warning, sizeof(bs->warning),
-			 "no 0x55 0xaa boot signature at offset 510; booting it anyway");
+	return 0;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return p[0] | p[1] << 8;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return get16(p) | (uint32_t)get16(p + 2) << 16;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, sizeof(v));	/* x86 hosts only, as is the rest */
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+/* A Linux boot sector: 0xaa55 at 0x1fe and "HdrS" at 0x202. */
+static bool linux_is_bzimage(const uint8_t *img, size_t size)
+{
+	return size >= LINUX_HDR_MAGIC + 4 &&
+	       get16(img + LINUX_HDR_BOOT_FLAG) == LINUX_BOOT_FLAG &&
+	       get32(img + LINUX_HDR_MAGIC) == LINUX_HDRS_MAGIC;
+}
+
+/*
+ * Reads and checks the setup header of the bzImage @img: one that hvctl
+ * can enter at its 64-bit entry.  Returns 0, or -EINVAL with the reason
+ * in @err.
+ */
+int linux_parse_header(const uint8_t *img, size_t size,
+		       struct linux_header *h, char *err, size_t errlen)
+{
+	unsigned int sects;
+
+	memset(h, 0, sizeof(*h));
+	if (!linux_is_bzimage(img, size))
+		return load_err(err, errlen, "no Linux boot header (\"HdrS\" at 0x202)");
+	h->version = get16(img + LINUX_HDR_VERSION);
+	if (h->version < LINUX_MIN_VERSION)
+		return load_err(err, errlen,
+				"Linux boot protocol %u.%02u is too old: hvctl enters the 64-bit entry, which needs 2.12 or later",
+				h->version >> 8, h->version & 0xff);
+	if (size < LINUX_HDR_END_MAX)
+		return load_err(err, errlen,
+				"truncated Linux kernel: %zu bytes, not even the setup header",
+				size);
+	h->hdr_end = LINUX_HDR_MAGIC + img[LINUX_HDR_JUMP + 1];
+	if (h->hdr_end > LINUX_HDR_END_MAX)
+		h->hdr_end = LINUX_HDR_END_MAX;
+	h->loadflags = img[LINUX_HDR_LOADFLAGS];
+	h->xloadflags = get16(img + LINUX_HDR_XLOADFLAGS);
+	if (!(h->loadflags & LINUX_LOADED_HIGH))
+		return load_err(err, errlen,
+				"a zImage (loaded at 0x10000), not a bzImage: hvctl boots bzImages only");
+	if (!(h->xloadflags & LINUX_XLF_KERNEL_64))
+		return load_err(err, errlen,
+				"a 32-bit-only Linux kernel (no XLF_KERNEL_64 in xloadflags): hvctl boots 64-bit kernels at their 64-bit entry");
+
+	sects = img[LINUX_HDR_SETUP_SECTS] ? img[LINUX_HDR_SETUP_SECTS] : 4;
+	h->setup_size = (sects + 1) * 512ull;
+	h->kernel_size = get32(img + LINUX_HDR_SYSSIZE) * 16ull;
+	if (!h->kernel_size || h->setup_size > size ||
+	    h->kernel_size > size - h->setup_size)
+		return load_err(err, errlen,
+				"truncated Linux kernel: its header says %llu bytes, the file has %zu",
+				(unsigned long long)(h->setup_size +
+						     h->kernel_size), size);
+	h->relocatable = img[LINUX_HDR_RELOCATABLE];
+	h->kernel_alignment = get32(img + LINUX_HDR_KERNEL_ALIGNMENT);
+	h->pref_address = get64(img + LINUX_HDR_PREF_ADDRESS);
+	h->init_size = get32(img + LINUX_HDR_INIT_SIZE);
+	h->initrd_addr_max = get32(img + LINUX_HDR_INITRD_ADDR_MAX);
+	h->cmdline_size = get32(img + LINUX_HDR_CMDLINE_SIZE);
+	if (h->relocatable &&
+	    (h->kernel_alignment < LOADER_PAGE_SIZE ||
+	     h->kernel_alignment & (h->kernel_alignment - 1)))
+		return load_err(err, errlen,
+				"bad kernel_alignment 0x%x in the Linux header",
+				h->kernel_alignment);
 	return 0;
 }
 
 /*
- * Loads @img, and for a Multiboot kernel the @nr_mods modules at @mods
- * (their @start and @end are filled), into @ram.  Returns 0 and fills
- * @bs, or -errno with a one-line reason in @err.
+ * Where the kernel goes: its pref_address, else for a relocatable one
+ * the lowest kernel_alignment multiple from 1 MiB on, if init_size
+ * bytes (at least the file's kernel) fit in RAM below @limit there.
  */
-int loader_load(uint8_t *ram, uint64_t ram_size, const uint8_t *img,
-		size_t img_size, const char *cmdline, struct boot_module *mods,
-		unsigned int nr_mods, struct boot_state *bs, char *err,
-		size_t errlen)
+static int linux_place(const struct linux_header *h, uint64_t limit,
+		       uint64_t *addr, uint64_t *end, char *err,
+		       size_t errlen)
+{
+	uint64_t need = h->init_size > h->kernel_size ? h->init_size :
+			h->kernel_size;
+	uint64_t pref = h->pref_address ? h->pref_address : HIGH_MEM_START;
+	uint64_t a = pref;
+
+	need = page_up(need);
+	if (h->relocatable && (pref < HIGH_MEM_START ||
+			       pref & (h->kernel_alignment - 1) ||
+			       pref > limit || need > limit - pref))
+		a = (HIGH_MEM_START + h->kernel_alignment - 1) &
+		    ~(uint64_t)(h->kernel_alignment - 1);
+	if (a > limit || need > limit - a)
+		return load_err(err, errlen,
+				"the Linux kernel needs %llu MiB from 0x%llx on (init_size): too big for %llu MiB of guest RAM",
+				(unsigned long long)((need + (1 << 20) - 1) >> 20),
+				(unsigned long long)a,
+				(unsigned long long)(limit >> 20));
+	*addr = a;
+	*end = a + need;
+	return 0;
+}
+
+/* The initramfs at the top of RAM that the kernel may reach, page-aligned. */
+static int linux_load_initrd(uint8_t *ram, uint64_t limit,
+			     const struct linux_header *h, uint64_t kernel_end,
+			     const struct loader_opts *o, uint8_t *zp,
+			     char *err, size_t errlen)
+{
+	const struct boot_module *m = o->mods;
+	uint64_t top = limit, a;
+
+	if (!o->nr_mods)
+		return 0;
+	if (o->nr_mods > 1 || strchr(m->cmdline, ' '))
+		return load_err(err, errlen,
+				"a Linux kernel takes one --initrd FILE, without arguments");
+	if ((uint64_t)h->initrd_addr_max + 1 < top)
+		top = (uint64_t)h->initrd_addr_max + 1;
+	a = top > m->size ? (top - m->size) & ~(LOADER_PAGE_SIZE - 1) : 0;
+	if (a < kernel_end || top < m->size)
+		return load_err(err, errlen,
+				"initramfs \"%s\" (%zu bytes) does not fit between the kernel's end at 0x%llx and 0x%llx",
+				m->cmdline, m->size,
+				(unsigned long long)kernel_end,
+				(unsigned long long)top);
+	memcpy(ram + a, m->data, m->size);
+	put32(zp + LINUX_HDR_RAMDISK_IMAGE, (uint32_t)a);
+	put32(zp + LINUX_HDR_RAMDISK_SIZE, (uint32_t)m->size);
+	put32(zp + LINUX_ZP_EXT_RAMDISK_IMAGE, a >> 32);
+	put32(zp + LINUX_ZP_EXT_RAMDISK_SIZE, (uint64_t)m->size >> 32);
+	o->mods[0].start = a;
+	o->mods[0].end = a + m->size;
+	return 0;
+}
+
+static void linux_put_e820(uint8_t *zp, unsigned int i, uint64_t addr,
+			   uint64_t len, uint32_t type)
+{
+	uint8_t *e = zp + LINUX_ZP_E820_TABLE + i * 20;
+
+	put64(e, addr);
+	put64(e + 8, len);
+	put32(e + 16, type);
+}
+
+/*
+ * The memory map: what the Multiboot one says.  RAM below 639 KiB
+ * (where the GDT, page tables, zero page and command line sit: Linux
+ * copies what it keeps before it uses that RAM), the EBDA and BIOS hole
+ * up to 1 MiB reserved, the rest of RAM above it.
+ */
+static void linux_build_e820(uint8_t *zp, uint64_t ram_size)
+{
+	unsigned int n = 0;
+
+	linux_put_e820(zp, n++, 0, LOW_MEM_END, LINUX_E820_RAM);
+	linux_put_e820(zp, n++, LOW_MEM_END, HIGH_MEM_START - LOW_MEM_END,
+		       LINUX_E820_RESERVED);
+	if (ram_size > HIGH_MEM_START)
+		linux_put_e820(zp, n++, HIGH_MEM_START,
+			       ram_size - HIGH_MEM_START, LINUX_E820_RAM);
+	zp[LINUX_ZP_E820_ENTRIES] = n;
+}
+
+/*
+ * The 64-bit entry's environment: a GDT with flat __BOOT_CS (64-bit)
+ * and __BOOT_DS, and page tables that identity-map the first 4 GiB
+ * with 2 MiB pages, which covers everything loaded.
+ */
+static void linux_build_tables(uint8_t *ram, struct boot_state *bs)
+{
+	static const uint64_t gdt[] = {
+		0,
+		0,
+		0x00af9b000000ffffull,	/* 0x10: code, 64-bit, base 0 */
+		0x00cf93000000ffffull,	/* 0x18: data, base 0, 4 GiB */
+	};
+	uint64_t pdpt = LINUX_PML4_ADDR + LOADER_PAGE_SIZE;
+	uint64_t pd = pdpt + LOADER_PAGE_SIZE;
+	unsigned int i;
+
+	memset(ram + LINUX_GDT_ADDR, 0, LINUX_PT_END - LINUX_GDT_ADDR);
+	memcpy(ram + LINUX_GDT_ADDR, gdt, sizeof(gdt));
+	/* present, writable; PS in the PD entries */
+	put64(ram + LINUX_PML4_ADDR, pdpt | 0x3);
+	for (i = 0; i < 4; i++)
+		put64(ram + pdpt + i * 8, (pd + i * LOADER_PAGE_SIZE) | 0x3);
+	for (i = 0; i < 4 * 512; i++)
+		put64(ram + pd + i * 8, ((uint64_t)i << 21) | 0x83);
+	bs->gdt_base = LINUX_GDT_ADDR;
+	bs->gdt_limit = sizeof(gdt) - 1;
+	bs->cr3 = LINUX_PML4_ADDR;
+}
+
+/*
+ * Boots a bzImage by the 64-bit boot protocol: the protected-mode
+ * kernel at its load address, the zero page with the image's setup
+ * header, the memory map, the command line and the initramfs, and the
+ * VP in long mode at the 64-bit entry with RSI = the zero page.
+ */
+static int load_linux(uint8_t *ram, uint64_t ram_size, const uint8_t *img,
+		      size_t size, const struct loader_opts *o,
+		      struct boot_state *bs, char *err, size_t errlen)
+{
+	uint64_t limit = ram_size < (1ull << 32) ? ram_size : (1ull << 32);
+	const char *cmdline = o->cmdline ? o->cmdline : "";
+	size_t cmdlen = strlen(cmdline);
+	uint64_t addr = 0, end = 0, max_cmd;
+	struct linux_header h;
+	uint8_t *zp;
+	int ret;
+
+	ret = linux_parse_header(img, size, &h, err, errlen);
+	if (ret)
+		return ret;
+	max_cmd = h.cmdline_size < LINUX_CMDLINE_MAX - 1 ? h.cmdline_size :
+		  LINUX_CMDLINE_MAX - 1;
+	if (cmdlen > max_cmd)
+		return load_err(err, errlen,
+				"command line too long (%zu bytes, this kernel takes %llu)",
+				cmdlen, (unsigned long long)max_cmd);
+	ret = linux_place(&h, limit, &addr, &end, err, errlen);
+	if (ret)
+		return ret;
+
+	zp = ram + LINUX_ZERO_PAGE_ADDR;
+	memset(zp, 0, LOADER_PAGE_SIZE);
+	memcpy(zp + LINUX_HDR_SETUP_SECTS, img + LINUX_HDR_SETUP_SECTS,
+	       h.hdr_end - LINUX_HDR_SETUP_SECTS);
+	ret = linux_load_initrd(ram, limit, &h, end, o, zp, err, errlen);
+	if (ret)
+		return ret;
+	memcpy(ram + addr, img + h.setup_size, h.kernel_size);
+	zp[LINUX_HDR_TYPE_OF_LOADER] = LINUX_TYPE_OF_LOADER_UNKNOWN;
+	put32(zp + LINUX_HDR_CODE32_START, (uint32_t)addr);
+	memcpy(ram + LINUX_CMDLINE_ADDR, cmdline, cmdlen + 1);
+	put32(zp + LINUX_HDR_CMD_LINE_PTR, LINUX_CMDLINE_ADDR);
+	put32(zp + LINUX_ZP_EXT_CMD_LINE_PTR, 0);
+	put64(zp + LINUX_ZP_ACPI_RSDP_ADDR, o->acpi_rsdp);
+	linux_build_e820(zp, ram_size);
+	linux_build_tables(ram, bs);
+
+	bs->kind = BOOT_LINUX64;
+	bs->entry64 = addr + LINUX_ENTRY64_OFFSET;
+	bs->zero_page = LINUX_ZERO_PAGE_ADDR;
+	bs->load_start = addr;
+	bs->load_end = addr + h.kernel_size;
+	snprintf(bs->desc, sizeof(bs->desc),
+		 "Linux bzImage, boot protocol %u.%02u, kernel at 0x%llx (init_size %u MiB), 64-bit entry 0x%llx",
+		 h.version >> 8, h.version & 0xff, (unsigned long long)addr,
+		 (h.init_size + (1 << 20) - 1) >> 20,
+		 (unsigned long long)bs->entry64);
+	return 0;
+}
+
+static bool looks_like_text(const uint8_t *img, size_t size)
+{
+	size_t i, n = size < 512 ? size : 512;
+
+	for (i = 0; i < n; i++)
+		if (img[i] < 0x20 && img[i] != '\t' && img[i] != '\n' &&
+		    img[i] != '\r')
+			return false;
+	return n > 0;
+}
+
+/* Why @img is no image hvctl boots, in @err; -EINVAL. */
+static int refuse(const uint8_t *img, size_t size, char *err, size_t errlen)
+{
+	char what[128];
+
+	if (!size)
+		snprintf(what, sizeof(what), "an empty file");
+	else if (size >= EI_NIDENT && !memcmp(img, ELFMAG, SELFMAG))
+		snprintf(what, sizeof(what),
+			 "an ELF%s file without a Multiboot header",
+			 img[EI_CLASS] == ELFCLASS64 ? "64" :
+			 img[EI_CLASS] == ELFCLASS32 ? "32" : "");
+	else if (size >= LINUX_HDR_MAGIC + 4 &&
+		 get32(img + LINUX_HDR_MAGIC) == LINUX_HDRS_MAGIC)
+		snprintf(what, sizeof(what),
+			 "a Linux boot header without the 0xaa55 boot flag");
+	else if (looks_like_text(img, size))
+		snprintf(what, sizeof(what), "a text file");
+	else if (size < 512)
+		snprintf(what, sizeof(what),
+			 "%zu bytes: shorter than a boot sector", size);
+	else
+		snprintf(what, sizeof(what),
+			 "no Multiboot header, no Linux boot header, no 0x55 0xaa boot signature at offset 510");
+	return load_err(err, errlen,
+			"not a bootable image: %s (hvctl boots Multiboot kernels, Linux bzImages and boot sectors; --raw runs any file as real-mode code at 0x7c00)",
+			what);
+}
+
+/* A boot sector: 0x55 0xaa at offset 510, and not an ELF file. */
+static bool is_boot_sector(const uint8_t *img, size_t size)
+{
+	return size >= 512 && img[510] == 0x55 && img[511] == 0xaa &&
+	       memcmp(img, ELFMAG, SELFMAG);
+}
+
+/*
+ * Loads @img as what it is: a Linux bzImage, a Multiboot kernel (with
+ * the modules at @o->mods, whose @start and @end are filled), or a boot
+ * sector; with @o->raw, as real-mode code whatever it is.  Returns 0
+ * and fills @bs, or -errno with a one-line reason in @err.
+ */
+int loader_boot(uint8_t *ram, uint64_t ram_size, const uint8_t *img,
+		size_t img_size, const struct loader_opts *o,
+		struct boot_state *bs, char *err, size_t errlen)
 {
 	struct multiboot_header h;
 	size_t hoff;
 
 	memset(bs, 0, sizeof(*bs));
-	if (multiboot_find_header(img, img_size, &h, &hoff))
+	if (!o->raw && linux_is_bzimage(img, img_size))
+		return load_linux(ram, ram_size, img, img_size, o, bs, err,
+				  errlen);
+	if (!o->raw && multiboot_find_header(img, img_size, &h, &hoff))
 		return load_multiboot(ram, ram_size, img, img_size, &h, hoff,
-				      cmdline ? cmdline : "", mods, nr_mods,
-				      bs, err, errlen);
-	if (nr_mods)
+				      o->cmdline ? o->cmdline : "", o->mods,
+				      o->nr_mods, bs, err, errlen);
+	if (!o->raw && !is_boot_sector(img, img_size))
+		return refuse(img, img_size, err, errlen);
+	if (o->nr_mods)
 		return load_err(err, errlen,
-				"modules (--initrd) need a Multiboot kernel, and this is a raw boot sector");
+				"modules (--initrd) need a Multiboot or Linux kernel, and this is %s",
+				o->raw ? "raw code (--raw)" : "a boot sector");
 	return load_raw(ram, ram_size, img, img_size, bs, err, errlen);
+}
+
+/* loader_boot() without --raw and without ACPI. */
+int loader_load(uint8_t *ram, uint64_t ram_size, const uint8_t *img,
+		size_t img_size, const char *cmdline, struct boot_module *mods,
+		unsigned int nr_mods, struct boot_state *bs, char *err,
+		size_t errlen)
+{
+	struct loader_opts o = {
+		.cmdline = cmdline,
+		.mods = mods,
+		.nr_mods = nr_mods,
+	};
+
+	return loader_boot(ram, ram_size, img, img_size, &o, bs, err, errlen);
 }

@@ -6,6 +6,7 @@
 #ifndef HVCTL_LOADER_H
 #define HVCTL_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -127,21 +128,128 @@ struct boot_module {
 	uint32_t end;
 };
 
+/*
+ * The Linux/x86 boot protocol (Documentation/arch/x86/boot.rst): the
+ * setup header sits at 0x1f1 in both the bzImage and the zero page
+ * (struct boot_params); these are its offsets from either's start.
+ */
+#define LINUX_HDR_SETUP_SECTS		0x1f1	/* u8; 0 means 4 */
+#define LINUX_HDR_SYSSIZE		0x1f4	/* u32, 16-byte units */
+#define LINUX_HDR_BOOT_FLAG		0x1fe	/* u16, 0xaa55 */
+#define LINUX_HDR_JUMP			0x200	/* its 2nd byte: header length */
+#define LINUX_HDR_MAGIC			0x202	/* u32, "HdrS" */
+#define LINUX_HDR_VERSION		0x206	/* u16 */
+#define LINUX_HDR_TYPE_OF_LOADER	0x210	/* u8 */
+#define LINUX_HDR_LOADFLAGS		0x211	/* u8 */
+#define LINUX_HDR_CODE32_START		0x214	/* u32 */
+#define LINUX_HDR_RAMDISK_IMAGE		0x218	/* u32 */
+#define LINUX_HDR_RAMDISK_SIZE		0x21c	/* u32 */
+#define LINUX_HDR_CMD_LINE_PTR		0x228	/* u32 */
+#define LINUX_HDR_INITRD_ADDR_MAX	0x22c	/* u32 */
+#define LINUX_HDR_KERNEL_ALIGNMENT	0x230	/* u32 */
+#define LINUX_HDR_RELOCATABLE		0x234	/* u8 */
+#define LINUX_HDR_XLOADFLAGS		0x236	/* u16 */
+#define LINUX_HDR_CMDLINE_SIZE		0x238	/* u32 */
+#define LINUX_HDR_PREF_ADDRESS		0x258	/* u64 */
+#define LINUX_HDR_INIT_SIZE		0x260	/* u32 */
+#define LINUX_HDR_END_MAX		0x280	/* past every field up to 2.15 */
+
+/* struct boot_params: the rest of the zero page */
+#define LINUX_ZP_ACPI_RSDP_ADDR		0x070	/* u64 */
+#define LINUX_ZP_EXT_RAMDISK_IMAGE	0x0c0	/* u32 */
+#define LINUX_ZP_EXT_RAMDISK_SIZE	0x0c4	/* u32 */
+#define LINUX_ZP_EXT_CMD_LINE_PTR	0x0c8	/* u32 */
+#define LINUX_ZP_E820_ENTRIES		0x1e8	/* u8 */
+#define LINUX_ZP_E820_TABLE		0x2d0	/* 128 x 20 bytes */
+
+#define LINUX_BOOT_FLAG			0xaa55
+#define LINUX_HDRS_MAGIC		0x53726448
+/* 2.12 brought xloadflags, so XLF_KERNEL_64: the 64-bit entry */
+#define LINUX_MIN_VERSION		0x020c
+#define LINUX_LOADED_HIGH		(1u << 0)	/* loadflags */
+#define LINUX_XLF_KERNEL_64		(1u << 0)	/* xloadflags */
+#define LINUX_TYPE_OF_LOADER_UNKNOWN	0xff
+#define LINUX_ENTRY64_OFFSET		0x200
+#define LINUX_E820_RAM			1
+#define LINUX_E820_RESERVED		2
+/* The longest command line hvctl gives Linux, whatever cmdline_size says */
+#define LINUX_CMDLINE_MAX		0x10000
+
+/**
+ * struct linux_header - what the Linux loader reads from a bzImage
+ * @version: boot protocol version, 0x020c for 2.12
+ * @setup_size: bytes before the protected-mode kernel: (setup_sects+1)*512
+ * @kernel_size: bytes of the protected-mode kernel (syssize * 16)
+ * @hdr_end: end of the setup header (0x202 + the byte at 0x201)
+ * @loadflags: LINUX_LOADED_HIGH and others
+ * @xloadflags: LINUX_XLF_KERNEL_64 and others
+ * @relocatable: the kernel may load at any @kernel_alignment multiple
+ * @kernel_alignment: what a relocatable kernel's load address is aligned to
+ * @pref_address: where it prefers to load (the only place if not relocatable)
+ * @init_size: bytes it needs from its load address on to decompress and boot
+ * @initrd_addr_max: highest address the initramfs may occupy
+ * @cmdline_size: longest command line, without its NUL
+ */
+struct linux_header {
+	uint16_t version;
+	uint64_t setup_size;
+	uint64_t kernel_size;
+	uint32_t hdr_end;
+	uint8_t loadflags;
+	uint16_t xloadflags;
+	uint8_t relocatable;
+	uint32_t kernel_alignment;
+	uint64_t pref_address;
+	uint32_t init_size;
+	uint32_t initrd_addr_max;
+	uint32_t cmdline_size;
+};
+
+/* Where the Linux loader puts what it builds (all below 640 KiB) */
+#define LINUX_GDT_ADDR		0x1000
+#define LINUX_PML4_ADDR		0x2000	/* then the PDPT, then 4 PDs */
+#define LINUX_PT_END		0x8000
+#define LINUX_ZERO_PAGE_ADDR	0x8000
+#define LINUX_CMDLINE_ADDR	0x20000
+#define LINUX_BOOT_CS		0x10	/* __BOOT_CS: GDT entry 2 */
+#define LINUX_BOOT_DS		0x18	/* __BOOT_DS: GDT entry 3 */
+
 enum boot_kind {
 	BOOT_RAW,
 	BOOT_MULTIBOOT,
+	BOOT_LINUX64,
+};
+
+/**
+ * struct loader_opts - what to load besides the image
+ * @cmdline: the kernel command line (ARGS joined)
+ * @mods: Multiboot modules, or for Linux the one initramfs
+ * @nr_mods: entries at @mods
+ * @raw: load any image as raw real-mode code at 0x7c00 (--raw)
+ * @acpi_rsdp: RSDP address for Linux's zero page, 0 for none (no ACPI
+ *	tables yet: the part of issue #9 that builds them fills it)
+ */
+struct loader_opts {
+	const char *cmdline;
+	struct boot_module *mods;
+	unsigned int nr_mods;
+	bool raw;
+	uint64_t acpi_rsdp;
 };
 
 /**
  * struct boot_state - how to start the loaded image
  * @kind: which loader took it
  * @entry: (Multiboot) EIP in 32-bit flat protected mode
+ * @entry64: (Linux) RIP in 64-bit mode: the kernel's 64-bit entry
+ * @zero_page: (Linux) the zero page (struct boot_params), for RSI
+ * @cr3: (Linux) the identity-mapping page tables
  * @mbi_addr: (Multiboot) info structure address, for EBX; the GDT,
  *	memory map, module list and strings share its pages
  * @info_start: (Multiboot) first byte of those pages
  * @info_end: (Multiboot) their end (exclusive)
- * @gdt_base: (Multiboot) GDTR base
- * @gdt_limit: (Multiboot) GDTR limit
+ * @gdt_base: (Multiboot, Linux) GDTR base
+ * @gdt_limit: (Multiboot, Linux) GDTR limit
  * @cs: (raw) real-mode CS
  * @ip: (raw) real-mode IP
  * @sp: (raw) SP, with SS 0
@@ -154,6 +262,9 @@ enum boot_kind {
 struct boot_state {
 	enum boot_kind kind;
 	uint32_t entry;
+	uint64_t entry64;
+	uint64_t zero_page;
+	uint64_t cr3;
 	uint32_t mbi_addr;
 	uint64_t info_start;
 	uint64_t info_end;
@@ -171,6 +282,11 @@ struct boot_state {
 
 int multiboot_find_header(const uint8_t *img, size_t size,
 			  struct multiboot_header *hdr, size_t *offset);
+int linux_parse_header(const uint8_t *img, size_t size,
+		       struct linux_header *h, char *err, size_t errlen);
+int loader_boot(uint8_t *ram, uint64_t ram_size, const uint8_t *img,
+		size_t img_size, const struct loader_opts *o,
+		struct boot_state *bs, char *err, size_t errlen);
 int loader_load(uint8_t *ram, uint64_t ram_size, const uint8_t *img,
 		size_t img_size, const char *cmdline, struct boot_module *mods,
 		unsigned int nr_mods, struct boot_state *bs, char *err,

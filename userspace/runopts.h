@@ -8,6 +8,7 @@
 #ifndef HVCTL_RUNOPTS_H
 #define HVCTL_RUNOPTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hvfeatures.h"
@@ -35,6 +36,7 @@ struct run_opt_kv {
  * @hv: the --hv options, applied left to right
  * @nr_initrd: --initrd options given
  * @initrd: their values: "FILE [ARGS],FILE [ARGS]..." each
+ * @raw: --raw: IMAGE is real-mode code, whatever it looks like
  * @image: IMAGE as given
  * @nr_args: number of ARGS
  * @args: ARGS (pointers into the argv parsed)
@@ -48,6 +50,7 @@ struct run_opts {
 	struct hvf_select hv;
 	unsigned int nr_initrd;
 	const char *initrd[RUN_OPTS_MAX_INITRD];
+	bool raw;
 	const char *image;
 	int nr_args;
 	char **args;

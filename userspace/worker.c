@@ -380,6 +380,15 @@ int worker_boot_vp(struct worker *w, unsigned int index,
 		hvp_reg64(&regs[1], HVPART_REG_RBX, bs->mbi_addr);
 		ret = hvp_set_regs(vp, regs, 2);
 		break;
+	case BOOT_LINUX64:
+		ret = hvp_vp_set_long64(vp, bs->entry64, bs->cr3, bs->gdt_base,
+					bs->gdt_limit, LINUX_BOOT_CS,
+					LINUX_BOOT_DS);
+		if (ret)
+			break;
+		hvp_reg64(&regs[0], HVPART_REG_RSI, bs->zero_page);
+		ret = hvp_set_regs(vp, regs, 1);
+		break;
 	case BOOT_RAW:
 		ret = hvp_vp_set_real_mode(vp, bs->cs, bs->ip);
 		if (ret)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host tests of the image loaders: Multiboot ELF32/ELF64/a.out kludge and
- * raw boot sectors, against a buffer standing for guest RAM.
+ * Host tests of the image loaders: Multiboot ELF32/ELF64/a.out kludge,
+ * Linux bzImages, boot sectors and --raw, and the files they refuse,
+ * against a buffer standing for guest RAM.
  */
 #include <elf.h>
 #include <stdbool.h>
@@ -313,14 +314,387 @@ static void test_raw(void)
 	CHECK_EQ(ram[0x7e00], 0xcc);
 	CHECK(!bs.warning[0]);
 
+	/* too big for RAM at 0x7c00 */
 	reset();
-	CHECK_EQ(load(100, ""), 0);
-	CHECK(bs.warning[0]);			/* no boot signature */
+	img[510] = 0x55;
+	img[511] = 0xaa;
+	CHECK(loader_load(ram, 0x8000, img, 0x401, "", NULL, 0, &bs, err,
+			  sizeof(err)) < 0);
+}
+
+static int load_opts(size_t size, const struct loader_opts *o)
+{
+	return loader_boot(ram, RAM_SIZE, img, size, o, &bs, err,
+			   sizeof(err));
+}
+
+/* Files that are no image: refused, saying what they look like. */
+static void test_refuse(void)
+{
+	static const char text[] = "#!/bin/sh\necho not a kernel\n";
+	size_t size;
 
 	reset();
 	CHECK(load(0, "") < 0);
-	CHECK(loader_load(ram, 0x8000, img, 0x401, "", NULL, 0, &bs, err,
-			  sizeof(err)) < 0);
+	CHECK(strstr(err, "not a bootable image: an empty file"));
+
+	/* a truncated boot sector: no signature */
+	reset();
+	img[0] = 0xfa;
+	CHECK(load(100, "") < 0);
+	CHECK(strstr(err, "100 bytes: shorter than a boot sector"));
+	CHECK(strstr(err, "--raw"));
+
+	reset();
+	memcpy(img, text, sizeof(text) - 1);
+	CHECK(load(sizeof(text) - 1, "") < 0);
+	CHECK(strstr(err, "a text file"));
+
+	/* 1 KiB of binary without any signature */
+	reset();
+	img[3] = 0x01;
+	CHECK(load(1024, "") < 0);
+	CHECK(strstr(err, "no 0x55 0xaa boot signature"));
+
+	/* an ELF without a Multiboot header, even with 0x55 0xaa at 510 */
+	reset();
+	size = build_elf32(0x100000, 0x100000, 0x100000);
+	memset(img + MB_HDR_OFF, 0, 12);
+	img[510] = 0x55;
+	img[511] = 0xaa;
+	CHECK(load(size, "") < 0);
+	CHECK(strstr(err, "an ELF32 file without a Multiboot header"));
+	reset();
+	size = build_elf64(0x100000, 0x100000);
+	memset(img + MB_HDR_OFF, 0, 12);
+	CHECK(load(size, "") < 0);
+	CHECK(strstr(err, "an ELF64 file without a Multiboot header"));
+}
+
+/* --raw: any file is real-mode code at 0x7c00. */
+static void test_raw_forced(void)
+{
+	struct loader_opts o = { .raw = true };
+	static const char text[] = "hello\n";
+	struct boot_module m = { .data = img, .size = 1, .cmdline = "m" };
+	size_t size;
+
+	reset();
+	memcpy(img, text, sizeof(text) - 1);
+	CHECK_EQ(load_opts(sizeof(text) - 1, &o), 0);
+	CHECK_EQ(bs.kind, BOOT_RAW);
+	CHECK_EQ(bs.ip, 0x7c00);
+	CHECK_EQ(ram[0x7c00], 'h');
+	CHECK_EQ(bs.load_end, 0x7c00 + sizeof(text) - 1);
+
+	/* even a Multiboot kernel */
+	reset();
+	size = build_elf32(0x100000, 0x100000, 0x100000);
+	CHECK_EQ(load_opts(size, &o), 0);
+	CHECK_EQ(bs.kind, BOOT_RAW);
+	CHECK_EQ(ram[0x7c00], ELFMAG0);
+
+	reset();
+	o.mods = &m;
+	o.nr_mods = 1;
+	CHECK(load_opts(16, &o) < 0);
+	CHECK(strstr(err, "raw code (--raw)"));
+	o.nr_mods = 0;
+	CHECK(load_opts(0, &o) < 0);
+	CHECK(strstr(err, "empty image"));
+}
+
+#define BZ_SETUP	0x400		/* setup_sects 1 */
+#define BZ_KERNEL	0x800
+
+static void put16(size_t off, uint16_t v)
+{
+	memcpy(img + off, &v, sizeof(v));
+}
+
+static void put32(size_t off, uint32_t v)
+{
+	memcpy(img + off, &v, sizeof(v));
+}
+
+static void put64(size_t off, uint64_t v)
+{
+	memcpy(img + off, &v, sizeof(v));
+}
+
+static uint64_t ram64(uint64_t a)
+{
+	uint64_t v;
+
+	memcpy(&v, ram + a, sizeof(v));
+	return v;
+}
+
+static uint32_t ram32(uint64_t a)
+{
+	uint32_t v;
+
+	memcpy(&v, ram + a, sizeof(v));
+	return v;
+}
+
+/*
+ * A bzImage as Linux's build lays it out: one setup sector after the
+ * boot sector, the header at 0x1f1, BZ_KERNEL bytes of protected-mode
+ * kernel; relocatable, 64-bit, @init_size and @pref as given.
+ */
+static size_t build_bzimage(uint64_t pref, uint32_t align, uint32_t init_size)
+{
+	unsigned int i;
+
+	img[LINUX_HDR_SETUP_SECTS] = 1;
+	put32(LINUX_HDR_SYSSIZE, BZ_KERNEL / 16);
+	put16(LINUX_HDR_BOOT_FLAG, 0xaa55);
+	img[LINUX_HDR_JUMP] = 0xeb;
+	img[LINUX_HDR_JUMP + 1] = 0x6a;		/* header ends at 0x26c */
+	memcpy(img + LINUX_HDR_MAGIC, "HdrS", 4);
+	put16(LINUX_HDR_VERSION, 0x020f);
+	img[LINUX_HDR_LOADFLAGS] = LINUX_LOADED_HIGH;
+	put32(LINUX_HDR_INITRD_ADDR_MAX, 0x7fffffff);
+	put32(LINUX_HDR_KERNEL_ALIGNMENT, align);
+	img[LINUX_HDR_RELOCATABLE] = 1;
+	put16(LINUX_HDR_XLOADFLAGS, 0x7f);
+	put32(LINUX_HDR_CMDLINE_SIZE, 2047);
+	put64(LINUX_HDR_PREF_ADDRESS, pref);
+	put32(LINUX_HDR_INIT_SIZE, init_size);
+	img[0x26b] = 0x5a;			/* the header's last byte */
+	img[0x26c] = 0xa5;			/* past it */
+	for (i = 0; i < BZ_KERNEL; i++)
+		img[BZ_SETUP + i] = i * 7 + 3;
+	return BZ_SETUP + BZ_KERNEL;
+}
+
+static void test_linux_header(void)
+{
+	struct linux_header h;
+	size_t size;
+
+	reset();
+	size = build_bzimage(0x1000000, 0x200000, 0x300000);
+	CHECK_EQ(linux_parse_header(img, size, &h, err, sizeof(err)), 0);
+	CHECK_EQ(h.version, 0x020f);
+	CHECK_EQ(h.setup_size, BZ_SETUP);
+	CHECK_EQ(h.kernel_size, BZ_KERNEL);
+	CHECK_EQ(h.hdr_end, 0x26c);
+	CHECK_EQ(h.relocatable, 1);
+	CHECK_EQ(h.kernel_alignment, 0x200000);
+	CHECK_EQ(h.pref_address, 0x1000000);
+	CHECK_EQ(h.init_size, 0x300000);
+	CHECK_EQ(h.cmdline_size, 2047);
+	CHECK_EQ(h.xloadflags & LINUX_XLF_KERNEL_64, LINUX_XLF_KERNEL_64);
+
+	/* setup_sects 0 means 4 */
+	reset();
+	build_bzimage(0x100000, 0x1000, 0x1000);
+	img[LINUX_HDR_SETUP_SECTS] = 0;
+	CHECK_EQ(linux_parse_header(img, 5 * 512 + BZ_KERNEL, &h, err,
+				    sizeof(err)), 0);
+	CHECK_EQ(h.setup_size, 5 * 512);
+
+	reset();
+	build_bzimage(0x100000, 0x1000, 0x1000);
+	memcpy(img + LINUX_HDR_MAGIC, "HdrZ", 4);
+	CHECK(linux_parse_header(img, size, &h, err, sizeof(err)) < 0);
+	CHECK(strstr(err, "no Linux boot header"));
+}
+
+/* What the zero page, the tables and RAM hold after a boot. */
+static void test_linux_boot(void)
+{
+	static const char rd[] = "070701 an initramfs";
+	struct boot_module m = {
+		.data = (const uint8_t *)rd, .size = sizeof(rd) - 1,
+		.cmdline = "rd.cpio",
+	};
+	struct loader_opts o = {
+		.cmdline = "console=ttyS0 earlyprintk=serial",
+		.mods = &m,
+		.nr_mods = 1,
+		.acpi_rsdp = 0xe0000,
+	};
+	uint64_t zp = LINUX_ZERO_PAGE_ADDR, rd_at;
+	size_t size;
+
+	reset();
+	size = build_bzimage(0x100000, 0x1000, 0x180000);
+	CHECK_EQ(load_opts(size, &o), 0);
+	CHECK_EQ(bs.kind, BOOT_LINUX64);
+	CHECK_EQ(bs.entry64, 0x100200);
+	CHECK_EQ(bs.zero_page, LINUX_ZERO_PAGE_ADDR);
+	CHECK_EQ(bs.cr3, LINUX_PML4_ADDR);
+	CHECK_EQ(bs.gdt_base, LINUX_GDT_ADDR);
+	CHECK_EQ(bs.gdt_limit, 31);
+	CHECK_EQ(bs.load_start, 0x100000);
+	CHECK_EQ(bs.load_end, 0x100000 + BZ_KERNEL);
+	CHECK(!memcmp(ram + 0x100000, img + BZ_SETUP, BZ_KERNEL));
+	CHECK(strstr(bs.desc, "boot protocol 2.15"));
+
+	/* the header, copied up to its end and no further */
+	CHECK(!memcmp(ram + zp + LINUX_HDR_MAGIC, "HdrS", 4));
+	CHECK_EQ(ram[zp + LINUX_HDR_SETUP_SECTS], 1);
+	CHECK_EQ(ram[zp + 0x26b], 0x5a);
+	CHECK_EQ(ram[zp + 0x26c], 0);
+	CHECK_EQ(ram[zp + LINUX_HDR_TYPE_OF_LOADER], 0xff);
+	CHECK_EQ(ram32(zp + LINUX_HDR_CODE32_START), 0x100000);
+	CHECK_EQ(ram64(zp + LINUX_ZP_ACPI_RSDP_ADDR), 0xe0000);
+
+	/* the command line */
+	CHECK_EQ(ram32(zp + LINUX_HDR_CMD_LINE_PTR), LINUX_CMDLINE_ADDR);
+	CHECK_EQ(ram32(zp + LINUX_ZP_EXT_CMD_LINE_PTR), 0);
+	CHECK(!strcmp((char *)ram + LINUX_CMDLINE_ADDR, o.cmdline));
+
+	/* the initramfs: page-aligned at the top of RAM */
+	rd_at = (RAM_SIZE - m.size) & ~0xfffull;
+	CHECK_EQ(ram32(zp + LINUX_HDR_RAMDISK_IMAGE), rd_at);
+	CHECK_EQ(ram32(zp + LINUX_HDR_RAMDISK_SIZE), m.size);
+	CHECK_EQ(ram32(zp + LINUX_ZP_EXT_RAMDISK_IMAGE), 0);
+	CHECK_EQ(ram32(zp + LINUX_ZP_EXT_RAMDISK_SIZE), 0);
+	CHECK(!memcmp(ram + rd_at, rd, m.size));
+	CHECK_EQ(m.start, rd_at);
+	CHECK_EQ(m.end, rd_at + m.size);
+
+	/* the memory map */
+	CHECK_EQ(ram[zp + LINUX_ZP_E820_ENTRIES], 3);
+	CHECK_EQ(ram64(zp + LINUX_ZP_E820_TABLE), 0);
+	CHECK_EQ(ram64(zp + LINUX_ZP_E820_TABLE + 8), LOW_MEM_END);
+	CHECK_EQ(ram32(zp + LINUX_ZP_E820_TABLE + 16), LINUX_E820_RAM);
+	CHECK_EQ(ram64(zp + LINUX_ZP_E820_TABLE + 20), LOW_MEM_END);
+	CHECK_EQ(ram32(zp + LINUX_ZP_E820_TABLE + 36), LINUX_E820_RESERVED);
+	CHECK_EQ(ram64(zp + LINUX_ZP_E820_TABLE + 40), HIGH_MEM_START);
+	CHECK_EQ(ram64(zp + LINUX_ZP_E820_TABLE + 48),
+		 RAM_SIZE - HIGH_MEM_START);
+	CHECK_EQ(ram32(zp + LINUX_ZP_E820_TABLE + 56), LINUX_E820_RAM);
+
+	/* GDT: __BOOT_CS 64-bit code, __BOOT_DS flat data */
+	CHECK_EQ(ram64(LINUX_GDT_ADDR + LINUX_BOOT_CS), 0x00af9b000000ffffull);
+	CHECK_EQ(ram64(LINUX_GDT_ADDR + LINUX_BOOT_DS), 0x00cf93000000ffffull);
+	/* 0-4 GiB identity-mapped with 2 MiB pages */
+	CHECK_EQ(ram64(LINUX_PML4_ADDR), 0x3003);
+	CHECK_EQ(ram64(0x3000), 0x4003);
+	CHECK_EQ(ram64(0x3000 + 3 * 8), 0x7003);
+	CHECK_EQ(ram64(0x4000), 0x83);
+	CHECK_EQ(ram64(0x4008), 0x200083);
+	CHECK_EQ(ram64(0x7000 + 511 * 8), 0xffe00083ull);
+}
+
+/* Where the kernel goes: pref_address, else the lowest aligned place. */
+static void test_linux_placement(void)
+{
+	struct loader_opts o = { .cmdline = "" };
+	size_t size;
+
+	/* pref_address 16 MiB does not fit in 4 MiB: relocated to 2 MiB */
+	reset();
+	size = build_bzimage(0x1000000, 0x200000, 0x100000);
+	CHECK_EQ(load_opts(size, &o), 0);
+	CHECK_EQ(bs.entry64, 0x200200);
+	CHECK_EQ(ram32(LINUX_ZERO_PAGE_ADDR + LINUX_HDR_RAMDISK_IMAGE), 0);
+
+	/* a kernel that is not relocatable loads at pref_address only */
+	reset();
+	size = build_bzimage(0x300000, 0x200000, 0x100000);
+	img[LINUX_HDR_RELOCATABLE] = 0;
+	CHECK_EQ(load_opts(size, &o), 0);
+	CHECK_EQ(bs.entry64, 0x300200);
+	reset();
+	size = build_bzimage(0x400000, 0x200000, 0x100000);
+	img[LINUX_HDR_RELOCATABLE] = 0;
+	CHECK(load_opts(size, &o) < 0);
+	CHECK(strstr(err, "too big for 4 MiB of guest RAM"));
+}
+
+static void test_linux_rejects(void)
+{
+	struct boot_module two[2] = {
+		{ .data = img, .size = 1, .cmdline = "a" },
+		{ .data = img, .size = 1, .cmdline = "b" },
+	};
+	struct boot_module big = {
+		.data = img, .size = 0x300000, .cmdline = "big",
+	};
+	struct loader_opts o = { .cmdline = "" };
+	size_t size;
+
+	reset();
+	size = build_bzimage(0x100000, 0x1000, 0x1000);
+	put16(LINUX_HDR_VERSION, 0x020b);
+	CHECK(load_opts(size, &o) < 0);
+	CHECK(strstr(err, "boot protocol 2.11 is too old"));
+
+	reset();
+	size = build_bzimage(0x100000, 0x1000, 0x1000);
+	put16(LINUX_HDR_XLOADFLAGS, 0);
+	CHECK(load_opts(size, &o) < 0);
+	CHECK(strstr(err, "32-bit-only Linux kernel"));
+
+	reset();
+	size = build_bzimage(0x100000, 0x1000, 0x1000);
+	img[LINUX_HDR_LOADFLAGS] = 0;
+	CHECK(load_opts(size, &o) < 0);
+	CHECK(strstr(err, "a zImage"));
+
+	reset();
+	size = build_bzimage(0x100000, 0x1000, 0x1000);
+	put32(LINUX_HDR_KERNEL_ALIGNMENT, 0x3000);
+	CHECK(load_opts(size, &o) < 0);
+	CHECK(strstr(err, "bad kernel_alignment"));
+
+	/* too big: init_size past the end of RAM */
+	reset();
+	size = build_bzimage(0x1000000, 0x200000, 0x800000);
+	CHECK(load_opts(size, &o) < 0);
+	CHECK(strstr(err, "needs 8 MiB from 0x200000 on (init_size): too big for 4 MiB"));
+
+	/* truncated: the file ends inside the kernel, or the header */
+	reset();
+	size = build_bzimage(0x100000, 0x1000, 0x1000);
+	CHECK(load_opts(size - 1, &o) < 0);
+	CHECK(strstr(err, "truncated Linux kernel: its header says 3072 bytes, the file has 3071"));
+	CHECK(load_opts(0x210, &o) < 0);
+	CHECK(strstr(err, "truncated Linux kernel: 528 bytes"));
+
+	/* "HdrS" without the 0xaa55 boot flag: not Linux, not a boot sector */
+	reset();
+	size = build_bzimage(0x100000, 0x1000, 0x1000);
+	put16(LINUX_HDR_BOOT_FLAG, 0);
+	CHECK(load_opts(size, &o) < 0);
+	CHECK(strstr(err, "not a bootable image"));
+	CHECK(strstr(err, "Linux boot header without the 0xaa55 boot flag"));
+
+	/* the command line is longer than cmdline_size */
+	reset();
+	size = build_bzimage(0x100000, 0x1000, 0x1000);
+	put32(LINUX_HDR_CMDLINE_SIZE, 4);
+	o.cmdline = "12345";
+	CHECK(load_opts(size, &o) < 0);
+	CHECK(strstr(err, "command line too long (5 bytes, this kernel takes 4)"));
+	o.cmdline = "1234";
+	CHECK_EQ(load_opts(size, &o), 0);
+
+	/* one initramfs, that fits above the kernel, without arguments */
+	reset();
+	size = build_bzimage(0x100000, 0x1000, 0x100000);
+	o.mods = two;
+	o.nr_mods = 2;
+	CHECK(load_opts(size, &o) < 0);
+	CHECK(strstr(err, "takes one --initrd FILE"));
+	two[0].cmdline = "a x=1";
+	o.nr_mods = 1;
+	CHECK(load_opts(size, &o) < 0);
+	CHECK(strstr(err, "without arguments"));
+	o.mods = &big;
+	CHECK(load_opts(size, &o) < 0);
+	CHECK(strstr(err, "initramfs \"big\" (3145728 bytes) does not fit"));
+	CHECK(strstr(err, "between the kernel's end at 0x200000"));
+	big.size = 0x200000;
+	CHECK_EQ(load_opts(size, &o), 0);
+	CHECK_EQ(ram32(LINUX_ZERO_PAGE_ADDR + LINUX_HDR_RAMDISK_IMAGE),
+		 0x200000);
 }
 
 /* [a, a + alen) and [b, b + blen) are apart. */
@@ -485,8 +859,10 @@ static void test_multiboot_modules_rejects(void)
 
 	reset();
 	m.size = 1;
+	img[510] = 0x55;
+	img[511] = 0xaa;
 	CHECK(load_mods(512, &m, 1, RAM_SIZE) < 0);
-	CHECK(strstr(err, "need a Multiboot kernel"));
+	CHECK(strstr(err, "need a Multiboot or Linux kernel"));
 }
 
 /* The sample guest, if it was built: what `hvctl run hello.elf` loads. */
@@ -522,6 +898,12 @@ int main(void)
 	TEST(test_multiboot_modules);
 	TEST(test_multiboot_modules_rejects);
 	TEST(test_raw);
+	TEST(test_refuse);
+	TEST(test_raw_forced);
+	TEST(test_linux_header);
+	TEST(test_linux_boot);
+	TEST(test_linux_placement);
+	TEST(test_linux_rejects);
 	TEST(test_hello_elf);
 	return test_done();
 }

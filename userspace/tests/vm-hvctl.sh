@@ -122,7 +122,7 @@ t "--initrd that does not fit" 2 \
 	has "$err" 'module 0 ("/tmp/hvctl-mod-big", 1572864 bytes) does not fit'
 t "--initrd with a boot sector" 2 \
 	hvctl run --initrd /tmp/hvctl-mod1 "$T/dexit.bin" &&
-	has "$err" "need a Multiboot kernel"
+	has "$err" "need a Multiboot or Linux kernel"
 t "--initrd of a missing file" 2 \
 	hvctl run --initrd /nonexistent "$T/mbinfo.elf" &&
 	has "$err" "cannot open /nonexistent"
@@ -288,6 +288,62 @@ t "idle.bin --hv-off idle: #GP, a triple fault" 4 \
 	hvctl run --hv-off idle "$T/idle.bin"
 t "hvinfo.elf idle" 0 hvctl run "$G/hvinfo.elf" idle &&
 	has "$out" "idle: reading GUEST_IDLE" && hasnt "$out" "done, shutting"
+
+# What the loaders refuse, with what the file looks like; --raw.
+# poke FILE OFFSET BYTES: write BYTES (printf %b escapes: \0NNN octal)
+# at OFFSET.
+poke() { printf '%b' "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
+# fake_bzimage FILE VERSION XLOADFLAGS INIT_SIZE: a bzImage header (one
+# setup sector, 2 KiB of kernel at 1 MiB, not relocatable) whose 64-bit
+# entry checks long mode, RSI's zero page ("HdrS") and that the command
+# line starts "abcd", then writes 0x2a to isa-debug-exit (status 85).
+fake_bzimage()
+{
+	dd if=/dev/zero of="$1" bs=1024 count=3 2>/dev/null
+	poke "$1" 497 '\0001\0000\0000\0200\0000\0000\0000'	# setup_sects, syssize
+	poke "$1" 510 '\0125\0252\0353\0146HdrS'		# boot_flag, jump, magic
+	poke "$1" 518 "$2"				# version
+	poke "$1" 529 '\0001'				# loadflags: LOADED_HIGH
+	poke "$1" 566 "$3"				# xloadflags
+	poke "$1" 568 '\0377\0000\0000\0000'		# cmdline_size
+	poke "$1" 608 "$4"				# init_size
+	poke "$1" 1536 '\0110\0270\0210\0167\0146\0125\0104\0063\0042\0021\0110\0301\0350\0040\0075\0104\0063\0042\0021\0165\0040\0213\0206\0002\0002\0000\0000\0075\0110\0144\0162\0123\0165\0023\0213\0206\0050\0002\0000\0000\0213\0000\0075\0141\0142\0143\0144\0165\0004\0260\0052\0346\0364\0260\0001\0346\0364\0364'
+}
+bz=/tmp/hvctl-bz
+fake_bzimage $bz.ok '\0017\0002' '\0001\0000' '\0000\0000\0020\0000'
+t "a bzImage: long mode at the 64-bit entry, RSI, command line" 85 \
+	hvctl run --verbose $bz.ok abcd efg &&
+	has "$err" "Linux bzImage, boot protocol 2.15, kernel at 0x100000" &&
+	has "$err" "64-bit entry 0x100200" &&
+	has "$err" 'command line "abcd efg", zero page at 0x8000'
+t "a bzImage whose command line is not 'abcd': its check fails" 3 \
+	hvctl run $bz.ok xbcd
+fake_bzimage $bz.old '\0013\0002' '\0001\0000' '\0000\0000\0020\0000'
+t "a bzImage with boot protocol 2.11: refused" 2 hvctl run $bz.old &&
+	has "$err" "Linux boot protocol 2.11 is too old"
+fake_bzimage $bz.32 '\0017\0002' '\0000\0000' '\0000\0000\0020\0000'
+t "a 32-bit-only bzImage: refused" 2 hvctl run $bz.32 &&
+	has "$err" "a 32-bit-only Linux kernel"
+fake_bzimage $bz.big '\0017\0002' '\0001\0000' '\0000\0000\0000\0020'
+t "a bzImage too big for --memory 64M: refused" 2 \
+	hvctl run --memory 64M $bz.big &&
+	has "$err" "needs 256 MiB from 0x100000 on (init_size): too big for 64 MiB"
+head -c 3000 $bz.ok >$bz.trunc
+t "a truncated bzImage: refused" 2 hvctl run $bz.trunc &&
+	has "$err" "truncated Linux kernel: its header says 3072 bytes, the file has 3000"
+t "a bzImage with two --initrd files: refused" 2 \
+	hvctl run --initrd /tmp/hvctl-mod1,/tmp/hvctl-mod2 $bz.ok abcd &&
+	has "$err" "takes one --initrd FILE"
+echo 'not a kernel' >/tmp/hvctl-text
+t "a text file: refused" 2 hvctl run /tmp/hvctl-text &&
+	has "$err" "not a bootable image: a text file" && has "$err" "--raw"
+t "an ELF without a Multiboot header: refused" 2 \
+	hvctl run "$(command -v hvctl)" &&
+	has "$err" "not a bootable image: an ELF64 file without a Multiboot header"
+head -c 510 "$T/dexit.bin" >/tmp/hvctl-nosig.bin
+t "a truncated boot sector: refused" 2 hvctl run /tmp/hvctl-nosig.bin &&
+	has "$err" "510 bytes: shorter than a boot sector"
+t "--raw runs it anyway" 85 hvctl run --raw /tmp/hvctl-nosig.bin
 
 t "missing image" 2 hvctl run /nonexistent &&
 	has "$err" "cannot open /nonexistent"
