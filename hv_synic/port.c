@@ -549,12 +549,17 @@ int hv_port_root_signal(struct hv_partition *pt,
 
 	if (!pt->local_apic)
 		return -ENXIO;
-	if (se->flags || se->rsvd0 || se->rsvd1 ||
-	    se->flag_number >= HVPART_EVENT_FLAGS_PER_SINT)
+	if ((se->flags & ~HVPART_SIGNAL_EVENT_FLAGS_MASK) || se->rsvd0 ||
+	    se->rsvd1 || se->flag_number >= HVPART_EVENT_FLAGS_PER_SINT)
+		return -EINVAL;
+	/* no flag is set: its number must be 0 */
+	if ((se->flags & HVPART_SIGNAL_EVENT_SINT_ONLY) && se->flag_number)
 		return -EINVAL;
 	vp = hv_port_root_vp(pt, se->vp_index, se->sint, &ret);
 	if (!vp)
 		return ret;
+	if (se->flags & HVPART_SIGNAL_EVENT_SINT_ONLY)
+		return hv_synic_status_errno(hv_synic_raise_sint(vp, se->sint));
 	return hv_synic_status_errno(hv_synic_signal(vp, se->sint,
 						     se->flag_number));
 }

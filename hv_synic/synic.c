@@ -197,6 +197,25 @@ u16 hv_synic_signal(struct hv_vp *vp, u32 sint, u32 flag)
 }
 
 /*
+ * Raise @sint's interrupt as an event flag would, without touching the
+ * SIEF page (the root's HVPART_SIGNAL_EVENT_SINT_ONLY).
+ */
+u16 hv_synic_raise_sint(struct hv_vp *vp, u32 sint)
+{
+	struct hv_synic *s = &vp->synic;
+	unsigned long flags;
+	u16 ret = HV_STATUS_SUCCESS;
+
+	raw_spin_lock_irqsave(&s->lock, flags);
+	if (!hv_synic_on(s) || hv_sint_masked(s->sint[sint]))
+		ret = HV_STATUS_INVALID_SYNIC_STATE;
+	else
+		hv_synic_raise(vp, sint);
+	raw_spin_unlock_irqrestore(&s->lock, flags);
+	return ret;
+}
+
+/*
  * A timer's expiration message (HVMSG_TIMER_EXPIRED) into its SINT's
  * slot; true if it went in.  Called with the lock held, from the timer's
  * callback or from the VP's thread after EOM or EOI.

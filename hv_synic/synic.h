@@ -124,6 +124,7 @@ int hv_synic_set_reg(struct hv_vp *vp, u32 name, u64 val);
 void hv_synic_eoi(struct hv_vp *vp, int vector);
 u16 hv_synic_post(struct hv_vp *vp, u32 sint, struct hv_queued_msg **qp);
 u16 hv_synic_signal(struct hv_vp *vp, u32 sint, u32 flag);
+u16 hv_synic_raise_sint(struct hv_vp *vp, u32 sint);
 bool hv_synic_deliver_timer(struct hv_stimer *t, u64 now);
 void hv_synic_drop_port(struct hv_vp *vp, struct hv_port *port);
 int hv_synic_status_errno(u16 status);

@@ -6,8 +6,8 @@
  * APIC), the privileges in CPUID, the SIM page as a writable overlay, and
  * the root's view by TLFS register names.  Through guests that take the
  * interrupts: messages delivered in order with MessagePending and EOM,
- * redelivery on EOI alone, AutoEOI (the vector never in service), and
- * event flags.
+ * redelivery on EOI alone, AutoEOI (the vector never in service),
+ * event flags, and the root's SINT_ONLY signal (an interrupt, no flag).
  */
 #include "kselftest_harness.h"
 #include "hyperv_util.h"
@@ -470,6 +470,36 @@ TEST_F(sint, event_flags)
 	 * with no injection from hvpart and no exit between (the
 	 * hvpart_inject tracepoint fired once): that one finds no flags.
 	 */
+	for (;;) {
+		vp_run(self->vp);
+		if (get_ucall(self->vp, &uc) != UCALL_REPORT)
+			break;
+		EXPECT_EQ(0, uc.arg);
+		TH_LOG("the event handler ran again (emulated SVM)");
+	}
+	EXPECT_EQ(UCALL_SYNC, uc.type);
+	EXPECT_EQ(2, uc.arg);
+	ASSERT_DONE(self->vp);
+}
+
+/*
+ * HVPART_SIGNAL_EVENT_SINT_ONLY: SINT3's handler runs and finds no flag
+ * set; the IRR had the vector while the guest waited.
+ */
+TEST_F(sint, sint_only)
+{
+	struct hvpart_signal_event se = {
+		.sint = 3, .flags = HVPART_SIGNAL_EVENT_SINT_ONLY,
+	};
+	struct ucall uc;
+
+	sint_load(self->vm, self->vp, V_MSG, 1, 0, 0);
+	ASSERT_SYNC(self->vp, 1);
+	ASSERT_EQ(0, ioctl(self->vm->fd, HVPART_SIGNAL_EVENT, &se));
+	/* IRR 96-127: V_EVT (0x60) is bit 0 */
+	EXPECT_EQ(1, vp_get_reg(self->vp, 0x00084800 + (0x200 >> 4) + 3) & 1);
+	ASSERT_REPORT(self->vp, 0);
+	/* see event_flags: the emulated SVM's extra handler run */
 	for (;;) {
 		vp_run(self->vp);
 		if (get_ucall(self->vp, &uc) != UCALL_REPORT)

@@ -370,6 +370,77 @@ int hvp_assert_interrupt(int pt_fd, const struct hvpart_assert_interrupt *ai)
 	return hvp_ioctl_ptr(pt_fd, HVPART_ASSERT_INTERRUPT, &arg);
 }
 
+/* Ports and connections: HvCreatePort ... as the root does them. */
+int hvp_create_port(int pt_fd, const struct hvpart_port_info *info)
+{
+	struct hvpart_port_info arg = {
+		.port_id = info->port_id,
+		.port_type = info->port_type,
+		.flags = info->flags,
+		.target_vp = info->target_vp,
+		.target_sint = info->target_sint,
+		.base_flag = info->base_flag,
+		.flag_count = info->flag_count,
+		.eventfd = info->eventfd,
+	};
+
+	return hvp_ioctl_ptr(pt_fd, HVPART_CREATE_PORT, &arg);
+}
+
+int hvp_delete_port(int pt_fd, uint32_t port_id)
+{
+	struct hvpart_port_id arg = { .port_id = port_id };
+
+	return hvp_ioctl_ptr(pt_fd, HVPART_DELETE_PORT, &arg);
+}
+
+int hvp_connect_port(int pt_fd, uint32_t connection_id, uint32_t port_id)
+{
+	struct hvpart_connection arg = {
+		.connection_id = connection_id,
+		.port_id = port_id,
+	};
+
+	return hvp_ioctl_ptr(pt_fd, HVPART_CONNECT_PORT, &arg);
+}
+
+int hvp_disconnect_port(int pt_fd, uint32_t connection_id)
+{
+	struct hvpart_connection arg = { .connection_id = connection_id };
+
+	return hvp_ioctl_ptr(pt_fd, HVPART_DISCONNECT_PORT, &arg);
+}
+
+int hvp_post_message(int pt_fd, uint32_t vp_index, uint8_t sint,
+		     uint32_t message_type, const void *payload,
+		     uint32_t payload_size)
+{
+	struct hvpart_post_message arg = {
+		.vp_index = vp_index,
+		.sint = sint,
+		.message_type = message_type,
+		.payload_size = payload_size,
+	};
+
+	if (payload_size > sizeof(arg.payload))
+		return -EINVAL;
+	memcpy(arg.payload, payload, payload_size);
+	return hvp_ioctl_ptr(pt_fd, HVPART_POST_MESSAGE, &arg);
+}
+
+int hvp_signal_event(int pt_fd, uint32_t vp_index, uint8_t sint,
+		     uint16_t flag_number, uint32_t flags)
+{
+	struct hvpart_signal_event arg = {
+		.vp_index = vp_index,
+		.sint = sint,
+		.flag_number = flag_number,
+		.flags = flags,
+	};
+
+	return hvp_ioctl_ptr(pt_fd, HVPART_SIGNAL_EVENT, &arg);
+}
+
 static const uint32_t hvp_gprs[] = {
 	HVPART_REG_RAX, HVPART_REG_RCX, HVPART_REG_RDX, HVPART_REG_RBX,
 	HVPART_REG_RSP, HVPART_REG_RBP, HVPART_REG_RSI, HVPART_REG_RDI,

@@ -79,6 +79,15 @@ int hvp_install_intercept(int pt_fd, uint32_t type, uint32_t access_mask,
 int hvp_remove_intercept(int pt_fd, uint32_t type, uint32_t access_mask,
 			 uint32_t first, uint32_t last);
 int hvp_assert_interrupt(int pt_fd, const struct hvpart_assert_interrupt *ai);
+int hvp_create_port(int pt_fd, const struct hvpart_port_info *info);
+int hvp_delete_port(int pt_fd, uint32_t port_id);
+int hvp_connect_port(int pt_fd, uint32_t connection_id, uint32_t port_id);
+int hvp_disconnect_port(int pt_fd, uint32_t connection_id);
+int hvp_post_message(int pt_fd, uint32_t vp_index, uint8_t sint,
+		     uint32_t message_type, const void *payload,
+		     uint32_t payload_size);
+int hvp_signal_event(int pt_fd, uint32_t vp_index, uint8_t sint,
+		     uint16_t flag_number, uint32_t flags);
 int hvp_create_vp(int sys_fd, int pt_fd, uint32_t index, struct hvp_vp *vp);
 void hvp_destroy_vp(struct hvp_vp *vp);
 

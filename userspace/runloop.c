@@ -463,14 +463,22 @@ static void *worker_vp_thread(void *arg)
 	return NULL;
 }
 
+/* The I/O thread polls its eventfd, COM1's input and the test device. */
+#define IO_POLL_MAX	(2 + HVTESTDEV_MAX_CONNS)
+
 /*
  * The I/O thread: waits for COM1's input while its RBR is empty, so that
- * a guest waiting for the receive interrupt gets it.  It takes no signal.
+ * a guest waiting for the receive interrupt gets it, and for what the
+ * guest sends on the test device's connections, to echo it.  It takes
+ * no signal.
  */
 static void *worker_io_thread(void *arg)
 {
 	struct worker *w = arg;
-	struct pollfd p[2];
+	struct pollfd p[IO_POLL_MAX];
+	uint32_t tags[IO_POLL_MAX];
+	unsigned int n;
+	int timeout;
 	uint64_t v;
 
 	for (;;) {
@@ -478,12 +486,20 @@ static void *worker_io_thread(void *arg)
 		p[0].events = POLLIN;
 		p[1].fd = -1;
 		p[1].events = POLLIN;
+		n = 2;
+		timeout = -1;
 		pthread_mutex_lock(&w->dev_lock);
 		if (uart16550_wants_input(&w->com1))
 			p[1].fd = w->com1.in_fd;
+		if (w->has_testdev)
+			n += hvtestdev_poll_fds(&w->testdev, p + 2, tags + 2,
+						IO_POLL_MAX - 2, &timeout);
 		pthread_mutex_unlock(&w->dev_lock);
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			break;
+		if (poll(p, n, timeout) < 0) {
+			if (errno != EINTR)
+				break;
+			continue;
+		}
 		if ((p[0].revents & POLLIN) &&
 		    read(w->io_wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 			break;
@@ -492,6 +508,11 @@ static void *worker_io_thread(void *arg)
 		if (p[1].revents) {
 			pthread_mutex_lock(&w->dev_lock);
 			uart16550_poll_input(&w->com1);
+			pthread_mutex_unlock(&w->dev_lock);
+		}
+		if (w->has_testdev) {
+			pthread_mutex_lock(&w->dev_lock);
+			hvtestdev_poll_done(&w->testdev, p + 2, tags + 2, n - 2);
 			pthread_mutex_unlock(&w->dev_lock);
 		}
 	}

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "hvfeatures.h"
 #include "loader.h"
+#include "tlfs.h"
 #include "util.h"
 #include "worker.h"
 
@@ -262,6 +263,27 @@ static void worker_com1_irq(struct uart16550 *u, bool level)
 	ioapic_set_irq(&w->ioapic, WORKER_COM1_PIN, level);
 }
 
+/*
+ * QEMU's SynIC test device, for partitions with the local APIC whose
+ * guest may use the SynIC (HVPART_CAP_SYNIC, AccessSynicRegs granted).
+ */
+static int worker_setup_testdev(struct worker *w)
+{
+	uint64_t privileges;
+
+	if (!w->has_lapic || w->io_wake_fd < 0 ||
+	    hvp_check_extension(w->sys_fd, HVPART_CAP_SYNIC) != 1 ||
+	    hvp_get_partition_property(w->pt_fd, HVPART_PROP_PRIVILEGE_MASK,
+				       &privileges) ||
+	    !(privileges & HV_MSR_SYNIC_AVAILABLE))
+		return 0;
+	hvtestdev_init(&w->testdev, w->pt_fd, w->nr_vps, w->io_wake_fd);
+	w->has_testdev = true;
+	hvctl_info("hyperv-testdev (QEMU's SynIC test device) at port 0x%x",
+		   HVTESTDEV_BASE);
+	return 0;
+}
+
 int worker_setup_devices(struct worker *w, int in_fd, int out_fd)
 {
 	int ret;
@@ -286,6 +308,10 @@ int worker_setup_devices(struct worker *w, int in_fd, int out_fd)
 		w->com1.wake_fd = w->io_wake_fd;
 	}
 
+	ret = worker_setup_testdev(w);
+	if (ret)
+		return ret;
+
 	ret = port_bus_add(&w->bus, &w->com1.dev);
 	if (!ret)
 		ret = port_bus_add(&w->bus, &w->debug_exit.dev);
@@ -297,6 +323,8 @@ int worker_setup_devices(struct worker *w, int in_fd, int out_fd)
 		ret = port_bus_add(&w->bus, &w->pic[0].dev);
 	if (!ret)
 		ret = port_bus_add(&w->bus, &w->pic[1].dev);
+	if (!ret && w->has_testdev)
+		ret = port_bus_add(&w->bus, &w->testdev.dev);
 	if (!ret)
 		ret = mmio_bus_add(&w->mmio, &w->ioapic.dev);
 	if (ret)
@@ -418,6 +446,10 @@ void worker_destroy(struct worker *w)
 		hvp_destroy_vp(&w->vps[i].vp);
 	free(w->vps);
 	w->vps = NULL;
+
+	if (w->has_testdev)
+		hvtestdev_destroy(&w->testdev);
+	w->has_testdev = false;
 
 	if (w->ram_mapped) {
 		ret = hvp_unmap_gpa_range(w->pt_fd, 0, w->ram_size);

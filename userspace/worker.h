@@ -15,6 +15,7 @@
 
 #include "devices.h"
 #include "fwcfg.h"
+#include "hvtestdev.h"
 #include "ioapic.h"
 #include "libhvpart.h"
 #include "mmio.h"
@@ -105,6 +106,9 @@ struct worker_config {
  * @debug_exit: isa-debug-exit at 0xf4
  * @shutdown: the Bochs shutdown port 0x8900
  * @fw_cfg: QEMU's fw_cfg at 0x510
+ * @testdev: QEMU's SynIC test device at 0x3000, if @has_testdev
+ * @has_testdev: the partition has the local APIC and the SynIC, so
+ *	@testdev is on the bus and the I/O thread echoes its connections
  * @pic: the masked 8259s at 0x20 and 0xa0
  * @mmio: MMIO routing
  * @ioapic: the I/O APIC at 0xfec00000
@@ -115,7 +119,8 @@ struct worker_config {
  * @stopping: the run is over: every VP thread leaves its loop
  * @stop_status: the exit status of the run, set once
  * @nr_halted: VPs that reported HVPART_MSG_X64_HALT and nothing since
- * @io_thread: polls the UART's input and raises its interrupt
+ * @io_thread: polls the UART's input and raises its interrupt, and
+ *	echoes the test device's messages and events
  * @has_io_thread: @io_thread runs
  * @io_wake_fd: eventfd that wakes @io_thread
  * @io_stop: tells @io_thread to end
@@ -138,6 +143,8 @@ struct worker {
 	struct debug_exit debug_exit;
 	struct bochs_shutdown shutdown;
 	struct fw_cfg fw_cfg;
+	struct hvtestdev testdev;
+	bool has_testdev;
 	struct pic_stub pic[2];
 	struct mmio_bus mmio;
 	struct ioapic ioapic;

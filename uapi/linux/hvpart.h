@@ -644,19 +644,35 @@ struct hvpart_post_message {
 	__u8 payload[HVPART_MESSAGE_PAYLOAD_BYTES];
 };
 
+/* struct hvpart_signal_event flags */
+enum {
+	HVPART_SIGNAL_EVENT_BIT_SINT_ONLY,	/* the interrupt, no flag */
+	HVPART_SIGNAL_EVENT_BIT_COUNT,
+};
+
+#define HVPART_SIGNAL_EVENT_SINT_ONLY	_BITUL(HVPART_SIGNAL_EVENT_BIT_SINT_ONLY)
+#define HVPART_SIGNAL_EVENT_FLAGS_MASK	((1U << HVPART_SIGNAL_EVENT_BIT_COUNT) - 1)
+
 /**
  * struct hvpart_signal_event - HVPART_SIGNAL_EVENT argument: the root
  *	sets an event flag of a child VP's SINT
  * @vp_index: in: the target VP
  * @sint: in: the SINT, 0-15
  * @rsvd0: MBZ
- * @flag_number: in: the flag, 0-2047, in the SINT's part of the SIEF page
- * @flags: MBZ
+ * @flag_number: in: the flag, 0-2047, in the SINT's part of the SIEF page;
+ *	MBZ with HVPART_SIGNAL_EVENT_SINT_ONLY
+ * @flags: in: HVPART_SIGNAL_EVENT_SINT_ONLY or 0; other bits MBZ
  * @rsvd1: MBZ
  *
  * Sets the flag; if it was clear, the SINT's interrupt is raised.  Fails
  * with -ENOENT if there is no such VP, -ENOTCONN if its SynIC or SIEF
  * page is disabled or the SINT is masked (HV_STATUS_INVALID_SYNIC_STATE).
+ *
+ * With HVPART_SIGNAL_EVENT_SINT_ONLY no flag is set and the SIEF page is
+ * not touched (it need not be enabled): the SINT's interrupt is raised
+ * every time, as a newly set flag would raise it (AutoEOI and polling as
+ * the SINT register says), like a KVM_IRQFD on a Hyper-V SINT route.
+ * -ENOTCONN if the SynIC is disabled or the SINT is masked.
  */
 struct hvpart_signal_event {
 	__u32 vp_index;

@@ -24,6 +24,9 @@ void fake_reset(void)
 
 	for (i = 0; i < fake.nr_vps; i++)
 		close(fake.vp_fd[i]);
+	for (i = 0; i < fake.nr_ports; i++)
+		if (fake.port_wr[i] >= 0)
+			close(fake.port_wr[i]);
 	if (fake.pt_fd > 0)
 		close(fake.pt_fd);
 	memset(&fake, 0, sizeof(fake));
@@ -285,6 +288,70 @@ static int fake_create_vp(struct hvpart_create_vp *arg)
 	return fd;
 }
 
+/* HVPART_CREATE_PORT: a root message port reads from a pipe. */
+static int fake_create_port(const struct hvpart_port_info *info)
+{
+	int p[2];
+
+	if (fake.nr_ports == FAKE_MAX_MSGS) {
+		errno = ENOSPC;
+		return -1;
+	}
+	fake.ports[fake.nr_ports] = *info;
+	fake.port_wr[fake.nr_ports] = -1;
+	if (!(info->flags & HVPART_PORT_TO_ROOT) ||
+	    info->port_type != HVPART_PORT_TYPE_MESSAGE) {
+		fake.nr_ports++;
+		return 0;
+	}
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	fake.port_wr[fake.nr_ports++] = p[1];
+	return p[0];
+}
+
+/* Records @arg in @log (of FAKE_MAX_MSGS) unless @err says to fail. */
+static int fake_log(void *log, unsigned int *n, const void *arg, size_t size,
+		    int err)
+{
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	if (*n < FAKE_MAX_MSGS)
+		memcpy((char *)log + *n * size, arg, size);
+	++*n;
+	return 0;
+}
+
+static int fake_port_ioctl(unsigned long req, void *arg)
+{
+	switch (req) {
+	case HVPART_CREATE_PORT:
+		return fake_create_port(arg);
+	case HVPART_DELETE_PORT:
+		return fake_log(fake.deleted, &fake.nr_deleted,
+				&((struct hvpart_port_id *)arg)->port_id,
+				sizeof(uint32_t), 0);
+	case HVPART_CONNECT_PORT:
+		return fake_log(fake.conns, &fake.nr_conns, arg,
+				sizeof(struct hvpart_connection), 0);
+	case HVPART_DISCONNECT_PORT:
+		fake.nr_disconnects++;
+		return 0;
+	case HVPART_POST_MESSAGE:
+		return fake_log(fake.posts, &fake.nr_posts, arg,
+				sizeof(struct hvpart_post_message),
+				fake.post_err);
+	case HVPART_SIGNAL_EVENT:
+		return fake_log(fake.signals, &fake.nr_signals, arg,
+				sizeof(struct hvpart_signal_event),
+				fake.signal_err);
+	}
+	errno = ENOTTY;
+	return -1;
+}
+
 int ioctl(int fd, unsigned long req, ...)
 {
 	int vp = fake_vp_index(fd);
@@ -338,6 +405,13 @@ int ioctl(int fd, unsigned long req, ...)
 		return fake_regs(vp, arg, true);
 	case HVPART_TRANSLATE_GVA:
 		return fake_translate(arg);
+	case HVPART_CREATE_PORT:
+	case HVPART_DELETE_PORT:
+	case HVPART_CONNECT_PORT:
+	case HVPART_DISCONNECT_PORT:
+	case HVPART_POST_MESSAGE:
+	case HVPART_SIGNAL_EVENT:
+		return fake_port_ioctl(req, arg);
 	default:
 		errno = ENOTTY;
 		return -1;

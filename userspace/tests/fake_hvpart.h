@@ -48,6 +48,24 @@ struct fake_hv {
 	struct hvpart_assert_interrupt asserts[FAKE_MAX_MSGS];
 	unsigned int nr_asserts;
 	int assert_err;
+	/*
+	 * Ports: CREATE_PORT's arguments, the write end of a root message
+	 * port's pipe (its read end is the fd returned), the connections;
+	 * POST_MESSAGE and SIGNAL_EVENT's calls and the errno they fail with.
+	 */
+	struct hvpart_port_info ports[FAKE_MAX_MSGS];
+	int port_wr[FAKE_MAX_MSGS];
+	unsigned int nr_ports;
+	uint32_t deleted[FAKE_MAX_MSGS];
+	unsigned int nr_deleted;
+	struct hvpart_connection conns[FAKE_MAX_MSGS];
+	unsigned int nr_conns, nr_disconnects;
+	struct hvpart_post_message posts[FAKE_MAX_MSGS];
+	unsigned int nr_posts;
+	int post_err;
+	struct hvpart_signal_event signals[FAKE_MAX_MSGS];
+	unsigned int nr_signals;
+	int signal_err;
 	/* counters */
 	unsigned int runs, set_regs_calls, get_regs_calls, translates;
 	/* capabilities CHECK_EXTENSION reports */

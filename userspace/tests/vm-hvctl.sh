@@ -157,6 +157,18 @@ if [ "$lapic" = yes ]; then
 			has "$out" "smp: $v CPU" &&
 			smp_table "$v"
 	done
+	t "synicdev.elf: hyperv-testdev SINT route, message and event connections" 0 \
+		hvctl run --verbose "$T/synicdev.elf" &&
+		has "$err" "hyperv-testdev (QEMU's SynIC test device) at port 0x3000" &&
+		has "$out" "SET_SINT raised vector 0x50 twice, event flags clear" &&
+		has "$out" "message back in SINT3: type 0x00004d5a, 20 bytes, [hyperv-testdev echo]" &&
+		has "$out" "synicdev: payload matches" &&
+		has "$out" "event back in SINT4: flags 0x00000002 of word 1" &&
+		has "$out" "HvPostMessage after MSG_CONN_DESTROY status 0x0012" &&
+		has "$out" "HvSignalEvent after EVT_CONN_DESTROY status 0x0012" &&
+		has "$out" "port 0x3000 reads 0x00000000" &&
+		has "$out" "synicdev: done" &&
+		has "$err" "hyperv-testdev: ignored command 0x00990000: unknown command"
 else
 	skip "irq.elf: COM1 on I/O APIC pin 4, edge and level" "$no_lapic"
 	skip "smp.elf --vps 4: INIT-SIPI-SIPI wakes 3 APs" "$no_lapic"
@@ -168,6 +180,8 @@ else
 		skip "guests/smp.elf --vps $v: APIC timers, IPI ping-pong" \
 			"$no_lapic"
 	done
+	skip "synicdev.elf: hyperv-testdev SINT route, message and event connections" \
+		"$no_lapic"
 	t "irq.elf without a local APIC: I/O APIC MMIO, then no LAPIC" 6 \
 		hvctl run "$T/irq.elf" &&
 		has "$out" "I/O APIC version 0x00170011" &&
