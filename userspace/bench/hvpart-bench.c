@@ -46,6 +46,8 @@ static int apic_pt_fd = -1;
 /* the SynIC rows: the message port's fd, the event port's eventfd */
 static int msg_fd = -1;
 static int event_fd = -1;
+/* postmsg: the messages the root thread read, and answered */
+static volatile uint64_t msgs_read, msgs_answered;
 
 /* A partition over @mem that intercepts OUT to BENCH_PORT. */
 static int hv_create(void *mem, uint64_t flags)
@@ -255,11 +257,14 @@ static void *hv_reply_thread(void *arg)
 				m.header.message_type, m.header.payload_size);
 			continue;
 		}
+		msgs_read++;
 		pm.payload_size = 8;
 		memcpy(pm.payload, m.u.payload, 8);
 		if (ioctl(apic_pt_fd, HVPART_POST_MESSAGE, &pm))
 			fprintf(stderr, "bench: hvpart postmsg: HVPART_POST_MESSAGE: %s\n",
 				strerror(errno));
+		else
+			msgs_answered++;
 	}
 }
 
@@ -374,6 +379,10 @@ static void hv_apic_dump(void)
 	struct hvpart_register r[ARRAY_SIZE(names)];
 	unsigned int i, j;
 
+	if (msg_fd >= 0)
+		fprintf(stderr, "bench: hvpart root: %llu messages read, %llu answered\n",
+			(unsigned long long)msgs_read,
+			(unsigned long long)msgs_answered);
 	for (i = 0; i < ARRAY_SIZE(apic_vp); i++) {
 		for (j = 0; j < ARRAY_SIZE(names); j++)
 			hvp_reg64(&r[j], names[j], 0);
