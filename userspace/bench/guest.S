@@ -512,9 +512,13 @@ synic_hc_bad:
  * an 8-byte payload, the sequence number R13) to BENCH_CONN_MSG; then
  * HLT (IF=1) until the root's reply is in the SIM slot: counted in
  * @handled if it is BENCH_MSG_TYPE_REPLY with the same sequence number;
- * the slot freed.  The SINT's handler only EOIs.
+ * the slot freed.  The SINT's handler only EOIs.  The ipi row's watchdog
+ * (a TSC-deadline tick every BENCH_IPI_WD_DELTAS deltas) wakes a HLT
+ * whose reply came without its interrupt: counted as lost.
  */
 postmsg_loop:
+	wrmsr_imm MSR_X2APIC_LVTT, APIC_LVT_TSC_DEADLINE | BENCH_VEC_WD
+	call	ipi_wd_arm
 	xorl	%r13d, %r13d
 	movl	$BENCH_HCALL_IN_GPA, %edi
 	movl	$BENCH_CONN_MSG, (%rdi)
@@ -530,11 +534,15 @@ postmsg_loop:
 	testq	%rax, %rax
 	jnz	synic_hc_bad
 2:	cmpl	$0, BENCH_SIM_SLOT_GPA + BENCH_MSG_TYPE
-	jne	3f
+	jne	5f
 	sti
 	hlt
 	cli
 	jmp	2b
+5:	cmpl	$0, D(BENCH_APIC_STUCK)
+	je	3f
+	movl	$0, D(BENCH_APIC_STUCK)	/* found after a whole tick */
+	incl	D(BENCH_APIC_LOST)
 3:	cmpl	$BENCH_MSG_TYPE_REPLY, BENCH_SIM_SLOT_GPA + BENCH_MSG_TYPE
 	jne	4f
 	cmpq	%r13, BENCH_SIM_SLOT_GPA + BENCH_MSG_PAYLOAD
@@ -543,6 +551,7 @@ postmsg_loop:
 4:	call	sim_free
 	decl	%esi
 	jnz	1b
+	wrmsr_imm MSR_TSC_DEADLINE, 0	/* the watchdog off */
 	jmp	apic_done
 
 /*
