@@ -13,6 +13,10 @@
  * whose run did not end within BENCH_APIC_TIMEOUT_S:
  *   fail BACKEND ROW handled DONE/N ap DONE
  *   fail BACKEND ROW hung, handled DONE/N ap DONE
+ * a SynIC row whose call failed (the guest stops at it), or whose
+ * signals the root did not all count:
+ *   fail BACKEND ROW status 0xSTATUS reps 0/0 (NAME)
+ *   fail BACKEND ROW events COUNT/N
  * A local APIC row that cannot run under this hypervisor prints
  *   skip BACKEND ROW REASON...
  * and, for the timed runs of a local APIC row, interrupts that came
@@ -20,10 +24,12 @@
  *   note BACKEND ROW early|twice|lost COUNT of N
  * (lost: ipi round trips the guest's watchdog found stuck and repeated)
  */
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +45,12 @@
 #define BENCH_APIC_TIMEOUT_S	120
 /* how long the second VP may take to set itself up */
 #define BENCH_AP_READY_NS	(60 * 1000000000ULL)
+
+/* guest.S reaches struct bench_apic_data through these offsets */
+static_assert(offsetof(struct bench_apic_data, nowait) == BENCH_APIC_NOWAIT,
+	      "BENCH_APIC_NOWAIT");
+static_assert(offsetof(struct bench_apic_data, hc_bad) == BENCH_APIC_HC_BAD,
+	      "BENCH_APIC_HC_BAD");
 
 /* the local APIC rows' counters, in guest memory */
 static volatile struct bench_apic_data *bench_apic;
@@ -64,6 +76,8 @@ const char *bench_row_name(enum bench_row row)
 		[BENCH_ROW_SELFIPI]	= "selfipi",
 		[BENCH_ROW_IPI]		= "ipi",
 		[BENCH_ROW_TIMER]	= "timer",
+		[BENCH_ROW_POSTMSG]	= "postmsg",
+		[BENCH_ROW_SIGNAL]	= "signal",
 	};
 
 	return names[row];
@@ -95,6 +109,12 @@ uint16_t bench_row_ip(enum bench_row row)
 	case BENCH_ROW_TIMER:
 		entry = bench_guest_timer;
 		break;
+	case BENCH_ROW_POSTMSG:
+		entry = bench_guest_postmsg;
+		break;
+	case BENCH_ROW_SIGNAL:
+		entry = bench_guest_signal;
+		break;
 	default:
 		entry = bench_guest_out;
 		break;
@@ -111,13 +131,19 @@ int bench_row_hcall(enum bench_row row)
 int bench_row_apic(enum bench_row row)
 {
 	return row == BENCH_ROW_SELFIPI || row == BENCH_ROW_IPI ||
-	       row == BENCH_ROW_TIMER;
+	       row == BENCH_ROW_TIMER || bench_row_synic(row);
+}
+
+int bench_row_synic(enum bench_row row)
+{
+	return row == BENCH_ROW_POSTMSG || row == BENCH_ROW_SIGNAL;
 }
 
 /* The operations of a run of @row when the runner was given -n @n. */
 static uint64_t bench_row_n(enum bench_row row, uint64_t n)
 {
-	if (row != BENCH_ROW_IPI && row != BENCH_ROW_TIMER)
+	if (row != BENCH_ROW_IPI && row != BENCH_ROW_TIMER &&
+	    row != BENCH_ROW_POSTMSG)
 		return n;
 	return n / BENCH_SLOW_ROW_DIV ? n / BENCH_SLOW_ROW_DIV : 1;
 }
@@ -156,6 +182,9 @@ static const char *bench_hv_status_name(unsigned int status)
 	case 0x4: return "HV_STATUS_INVALID_ALIGNMENT";
 	case 0x5: return "HV_STATUS_INVALID_PARAMETER";
 	case 0x6: return "HV_STATUS_ACCESS_DENIED";
+	case 0x11: return "HV_STATUS_INVALID_PORT_ID";
+	case 0x12: return "HV_STATUS_INVALID_CONNECTION_ID";
+	case 0x13: return "HV_STATUS_INSUFFICIENT_BUFFERS";
 	default: return "other";
 	}
 }
@@ -352,6 +381,8 @@ static int bench_apic_run(const struct bench_ops *ops, enum bench_row row,
 		return -1;
 	if (row == BENCH_ROW_IPI)
 		bench_ap_start(ops);
+	if (row == BENCH_ROW_SIGNAL)
+		ops->synic_events();	/* the last run's, if it failed */
 	bench_hung = 0;
 	alarm(BENCH_APIC_TIMEOUT_S);
 	exits0 = ops->apic_exits();
@@ -369,9 +400,45 @@ static int bench_apic_run(const struct bench_ops *ops, enum bench_row row,
 		ops->apic_dump();
 	}
 	s->exits = ops->apic_exits() - exits0;
+	if (row == BENCH_ROW_SIGNAL)
+		s->events = ops->synic_events();
 	if (row == BENCH_ROW_TIMER)
 		s->ns = bench_timer_median_ns(n) * n;
 	return ret;
+}
+
+/*
+ * A SynIC row's own checks: no call failed, and (signal) the root counted
+ * one signal a call.  If not, say so (stdout and stderr) and return -1.
+ */
+static int bench_synic_check(const struct bench_ops *ops, enum bench_row row,
+			     uint64_t n, const struct bench_sample *s)
+{
+	uint64_t bad = bench_apic->hc_bad;
+	unsigned int status = bad & 0xffff;
+
+	if (bad) {
+		printf("fail %s %s status %#x reps 0/0 (%s)\n", ops->name,
+		       bench_row_name(row), status,
+		       bench_hv_status_name(status));
+		fflush(stdout);
+		fprintf(stderr,
+			"bench: %s %s: HYPERCALL FAILED after %u of %llu: result %#llx (%s); no figure for this row\n",
+			ops->name, bench_row_name(row), bench_apic->handled,
+			(unsigned long long)n, (unsigned long long)bad,
+			bench_hv_status_name(status));
+		return -1;
+	}
+	if (row != BENCH_ROW_SIGNAL || s->events == n)
+		return 0;
+	printf("fail %s %s events %llu/%llu\n", ops->name, bench_row_name(row),
+	       (unsigned long long)s->events, (unsigned long long)n);
+	fflush(stdout);
+	fprintf(stderr,
+		"bench: %s %s: the root counted %llu eventfd signals for %llu calls; no figure for this row\n",
+		ops->name, bench_row_name(row), (unsigned long long)s->events,
+		(unsigned long long)n);
+	return -1;
 }
 
 /*
@@ -380,9 +447,13 @@ static int bench_apic_run(const struct bench_ops *ops, enum bench_row row,
  * twice (more handler runs than operations) only adds to @dup.
  */
 static int bench_apic_check(const struct bench_ops *ops, enum bench_row row,
-			    uint64_t n, uint64_t *dup)
+			    uint64_t n, const struct bench_sample *s,
+			    uint64_t *dup)
 {
 	uint32_t handled = bench_apic->handled, ap = bench_apic->ap_handled;
+
+	if (bench_row_synic(row) && bench_synic_check(ops, row, n, s))
+		return -1;
 
 	/*
 	 * ipi: a pong handled twice lets the sender send the next ping
@@ -445,7 +516,7 @@ static int bench_run_checked(const struct bench_ops *ops, enum bench_row row,
 	}
 	notes->early += bench_apic->early;
 	notes->lost += bench_apic->lost;
-	return bench_apic_check(ops, row, n, &notes->dup);
+	return bench_apic_check(ops, row, n, s, &notes->dup);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -470,7 +541,7 @@ static void bench_usage(const char *prog)
 		"usage: %s [-n N] [-r RUNS] [-o ROW] [-v]\n"
 		"  -n N     guest loop iterations (exits) per run (default 20000)\n"
 		"  -r RUNS  timed runs per row, median reported (default 5)\n"
-		"  -o ROW   run only ROW (cpuid, out, ..., timer)\n"
+		"  -o ROW   run only ROW (cpuid, out, ..., timer, postmsg, signal)\n"
 		"  -v       print every run on stderr\n", prog);
 	exit(2);
 }
@@ -574,19 +645,21 @@ int bench_main(int argc, char **argv, const struct bench_ops *ops)
 	if (ops->setup(mem))
 		bench_fail("%s: setting up the VM failed", ops->name);
 	for (row = 0; row < BENCH_NR_ROWS; row++) {
-		/* the local APIC rows come last, in their own VM */
-		if (row == BENCH_ROW_SELFIPI) {
+		/*
+		 * the local APIC rows come last, in their own VM, the SynIC
+		 * ones after the others
+		 */
+		if (row == BENCH_ROW_SELFIPI)
 			why = ops->apic_setup(mem);
-			if (why)
-				break;
-		}
-		if (only < 0 || row == only)
-			bench_row(ops, row, n, runs, verbose);
-	}
-	/* no local APIC VM: say why for each of its rows */
-	for (; row < BENCH_NR_ROWS; row++) {
+		else if (row == BENCH_ROW_POSTMSG && !why)
+			why = ops->synic_setup();
 		if (only >= 0 && row != only)
 			continue;
+		if (!why || !bench_row_apic(row)) {
+			bench_row(ops, row, n, runs, verbose);
+			continue;
+		}
+		/* no local APIC VM or no SynIC: say why for each such row */
 		printf("skip %s %s %s\n", ops->name, bench_row_name(row), why);
 		fprintf(stderr, "bench: %s %s: skipped: %s\n", ops->name,
 			bench_row_name(row), why);

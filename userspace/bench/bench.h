@@ -16,7 +16,7 @@
 #define BENCH_H
 
 #define BENCH_GUEST_GPA		0x1000
-#define BENCH_MEM_SIZE		0x10000
+#define BENCH_MEM_SIZE		0x11000
 /*
  * The port the runner serves, and one the kernel serves: hvpart drops
  * writes to ports with no intercept, KVM hands them to an ioeventfd.  No
@@ -36,6 +36,8 @@
 #define BENCH_PDPT_GPA		0x9000
 #define BENCH_PD_GPA		0xa000
 #define BENCH_STACK_TOP		0x10000
+/* the SynIC rows' SIM page (HV_X64_MSR_SIMP), above the stack */
+#define BENCH_SIMP_GPA		0x10000
 
 /*
  * The local APIC rows' memory: the IDT, the counters that the guest's
@@ -63,6 +65,7 @@
 #define BENCH_APIC_STUCK	36
 #define BENCH_APIC_WD_LAST	40
 #define BENCH_APIC_NOWAIT	44
+#define BENCH_APIC_HC_BAD	48
 /* timer: each interrupt's latency in TSC ticks (int32_t), the first ones */
 #define BENCH_TIMER_SAMPLES_GPA	0xb000
 #define BENCH_TIMER_SAMPLES	3072	/* up to BENCH_AP_STACK_TOP - 4 KiB */
@@ -72,6 +75,28 @@
 #define BENCH_SLOW_ROW_DIV	10
 /* GVA ranges in the rep call's list, i.e. its rep count */
 #define BENCH_FLUSH_REPS	16
+/*
+ * The SynIC rows (postmsg, signal): the guest's SINT and its vector; the
+ * ports the runner creates for the root (hvpart) and the connection ids
+ * the guest names (both hypervisors); the message types of the guest's
+ * message and of the root's reply (any type with bit 31 clear).
+ */
+#define BENCH_SINT		2
+#define BENCH_VEC_SINT		0x52
+#define BENCH_PORT_MSG		0x10
+#define BENCH_PORT_EVENT	0x11
+#define BENCH_CONN_MSG		0x20
+#define BENCH_CONN_EVENT	0x21
+#define BENCH_MSG_TYPE_POST	0x100
+#define BENCH_MSG_TYPE_REPLY	0x101
+/* HV_MESSAGE's offsets: type, payload size, flags (bit 0 pending), payload */
+#define BENCH_MSG_TYPE		0
+#define BENCH_MSG_SIZE		4
+#define BENCH_MSG_FLAGS		5
+#define BENCH_MSG_SENDER	8
+#define BENCH_MSG_PAYLOAD	16
+#define BENCH_SIM_SLOT_GPA	(BENCH_SIMP_GPA + BENCH_SINT * 256)
+
 /* The guest OS ID the guest writes: Linux's vendor ID, nothing else. */
 #define BENCH_GUEST_OS_ID_HI	0x81000000
 
@@ -85,6 +110,16 @@
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE	0x0002
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST	0x0003
 #define HVCALL_NOTIFY_LONG_SPIN_WAIT		0x0008
+#define HVCALL_POST_MESSAGE			0x005c
+#define HVCALL_SIGNAL_EVENT			0x005d
+#define HV_X64_MSR_SCONTROL			0x40000080
+#define HV_X64_MSR_SIMP				0x40000083
+#define HV_X64_MSR_EOM				0x40000084
+#define HV_X64_MSR_SINT0			0x40000090
+#define HV_SYNIC_CONTROL_ENABLE			0x1
+#define HV_SYNIC_SIMP_ENABLE			0x1
+#define HV_STATUS_INVALID_CONNECTION_ID		0x12
+#define HV_STATUS_INSUFFICIENT_BUFFERS		0x13
 #define HV_HYPERCALL_FAST_BIT			0x10000
 #define HV_HYPERCALL_REP_COMP_OFFSET		32
 #define HV_FLUSH_ALL_PROCESSORS			0x1
@@ -107,6 +142,8 @@ extern const unsigned char bench_guest_selfipi[];
 extern const unsigned char bench_guest_ipi[];
 extern const unsigned char bench_guest_ipi_ap[];
 extern const unsigned char bench_guest_timer[];
+extern const unsigned char bench_guest_postmsg[];
+extern const unsigned char bench_guest_signal[];
 extern const unsigned char bench_guest_end[];
 
 enum bench_row {
@@ -148,6 +185,22 @@ enum bench_row {
 	BENCH_ROW_SELFIPI,
 	BENCH_ROW_IPI,
 	BENCH_ROW_TIMER,
+	/*
+	 * The SynIC rows, in the local APIC VM too, VP 0 with its SynIC on
+	 * (SIM page, SINT BENCH_SINT unmasked with BENCH_VEC_SINT, not
+	 * auto-EOI) and the hypercall page: N / BENCH_SLOW_ROW_DIV x
+	 * HvPostMessage to a root connection, then HLT until the root's
+	 * reply is in the SIM slot, which the guest checks, frees (EOM if
+	 * a message is pending) and EOIs (hvpart: a root message port read
+	 * by a root thread that answers with HVPART_POST_MESSAGE; KVM:
+	 * KVM_EXIT_HYPERV_HCALL, the runner writes the slot and raises the
+	 * SINT through an irqfd); N x HvSignalEvent (fast) to a root
+	 * connection, whose eventfd nobody waits on: the runner counts its
+	 * signals after the run (hvpart: a root event port; KVM:
+	 * KVM_HYPERV_EVENTFD)
+	 */
+	BENCH_ROW_POSTMSG,
+	BENCH_ROW_SIGNAL,
 	BENCH_NR_ROWS,
 };
 
@@ -166,6 +219,8 @@ enum bench_row {
  * @wd_last: ipi: @handled at the watchdog's last tick
  * @nowait: ipi: pings found answered as soon as they were sent (a pong
  *	handled twice ran ahead), so that two pings were in flight
+ * @hc_bad: SynIC rows: the result value of the call that failed (the
+ *	guest then ends the loop), 0 if none did
  */
 struct bench_apic_data {
 	uint32_t ready;
@@ -178,6 +233,7 @@ struct bench_apic_data {
 	uint32_t stuck;
 	uint32_t wd_last;
 	uint32_t nowait;
+	uint64_t hc_bad;
 };
 
 /**
@@ -191,12 +247,14 @@ struct bench_apic_data {
  *	HLT): 0 if every call succeeded in full
  * @hc_last_bad: hypercall rows: the last result value that was not the
  *	one expected (guest R14; 0 if none)
+ * @events: signal: the eventfd signals the root counted after the run
  */
 struct bench_sample {
 	uint64_t ns;
 	uint64_t exits;
 	uint64_t hc_bad;
 	uint64_t hc_last_bad;
+	uint64_t events;
 };
 
 /**
@@ -218,12 +276,20 @@ struct bench_sample {
  *	does, with ESI = @n and DX = BENCH_PORT, and make it runnable (the
  *	second vCPU waits for INIT-SIPI until then)
  * @apic_run: enter vCPU 0 until its OUT to BENCH_PORT, which it
- *	completes; -1 after saying why on anything else
+ *	completes (and a KVM runner the SynIC exits on the way: the guest's
+ *	HvPostMessage, answered, and its SynIC MSR writes); -1 after saying
+ *	why on anything else
  * @ap_enter: one run ioctl on vCPU 1, on the second thread: 0 if it
  *	was interrupted by a signal, -1 after saying why on anything else
  *	(the second vCPU only ever sleeps in HLT with IF set)
  * @apic_exits: the VM exits the kernel counted on both vCPUs so far
  * @apic_dump: print (stderr) what a hung run's vCPUs were doing
+ * @synic_setup: after the other local APIC rows, set up the SynIC rows
+ *	in that VM: the root's message and event connections
+ *	(BENCH_CONN_MSG, BENCH_CONN_EVENT) and whatever answers the guest's
+ *	messages; NULL, or why the rows cannot run here (skipped)
+ * @synic_events: the signals on the event connection's eventfd since the
+ *	last call (0 if none)
  *
  * A run loop that sees EINTR with bench_hung set (the local APIC run's
  * watchdog went off) returns -1 rather than entering again.
@@ -238,6 +304,8 @@ struct bench_ops {
 	int (*ap_enter)(void);
 	uint64_t (*apic_exits)(void);
 	void (*apic_dump)(void);
+	const char *(*synic_setup)(void);
+	uint64_t (*synic_events)(void);
 };
 
 extern volatile sig_atomic_t bench_hung;
@@ -248,6 +316,7 @@ uint16_t bench_row_ip(enum bench_row row);
 uint16_t bench_row_port(enum bench_row row);
 int bench_row_hcall(enum bench_row row);
 int bench_row_apic(enum bench_row row);
+int bench_row_synic(enum bench_row row);
 __attribute__((format(printf, 1, 2), noreturn))
 void bench_fail(const char *fmt, ...);
 int bench_main(int argc, char **argv, const struct bench_ops *ops);

@@ -10,7 +10,8 @@
  * loops run in long mode too, in a VM with an in-kernel local APIC, where
  * HLT sleeps in the hypervisor: they end the set-up and the loop with an
  * OUT to BENCH_PORT instead, and count their interrupts in
- * BENCH_APIC_DATA_GPA (struct bench_apic_data).
+ * BENCH_APIC_DATA_GPA (struct bench_apic_data).  The SynIC loops run there
+ * too, with the hypercall page and VP 0's SynIC on.
  *
  * The blob sits in the host program's .rodata: the same bytes, assembled
  * once, go into both runners.
@@ -70,11 +71,14 @@ bench_guest_out:
  * EBP says what follows the common set-up: HC_KIND_HCALL the hypercall
  * set-up and HLT, HC_KIND_APIC the local APIC set-up and an OUT to
  * BENCH_PORT, HC_KIND_AP the local APIC set-up only (the second VP of the
- * ipi row, which the runner starts while the first one waits).
+ * ipi row, which the runner starts while the first one waits),
+ * HC_KIND_SYNIC the guest OS ID, the hypercall page (R12) and the SynIC,
+ * then as HC_KIND_APIC.
  */
 #define HC_KIND_HCALL	0
 #define HC_KIND_APIC	1
 #define HC_KIND_AP	2
+#define HC_KIND_SYNIC	3
 
 .macro	hc_entry name, loop, kind
 	.balign	16
@@ -92,6 +96,8 @@ bench_guest_out:
 	hc_entry bench_guest_ipi, ipi_loop, HC_KIND_APIC
 	hc_entry bench_guest_ipi_ap, ipi_ap_loop, HC_KIND_AP
 	hc_entry bench_guest_timer, timer_loop, HC_KIND_APIC
+	hc_entry bench_guest_postmsg, postmsg_loop, HC_KIND_SYNIC
+	hc_entry bench_guest_signal, signal_loop, HC_KIND_SYNIC
 
 /*
  * Real mode -> 32-bit protected mode -> long mode, paging with one 2 MiB
@@ -136,8 +142,10 @@ hc_setup64:
 	movl	$BENCH_STACK_TOP, %esp
 	movl	%ebx, %ebx		/* the loop: zero-extended */
 	testl	%ebp, %ebp
-	jnz	apic_setup64
-	/* TLFS: the guest OS ID first, then the hypercall page */
+	jz	1f
+	cmpl	$HC_KIND_SYNIC, %ebp
+	jne	apic_setup64
+1:	/* TLFS: the guest OS ID first, then the hypercall page */
 	movl	$HV_X64_MSR_GUEST_OS_ID, %ecx
 	xorl	%eax, %eax
 	movl	$BENCH_GUEST_OS_ID_HI, %edx
@@ -146,6 +154,8 @@ hc_setup64:
 	movl	$(BENCH_HCALL_PAGE_GPA | HV_X64_MSR_HYPERCALL_ENABLE), %eax
 	xorl	%edx, %edx
 	wrmsr
+	cmpl	$HC_KIND_SYNIC, %ebp
+	je	synic_setup64
 	/*
 	 * HV_INPUT_FLUSH_VIRTUAL_ADDRESS_SPACE: address space (ignored with
 	 * the flag), flags, processor mask (ignored with the flag); the
@@ -271,6 +281,7 @@ apic_setup64:
 	idt_gate BENCH_VEC_PONG, ipi_pong_handler
 	idt_gate BENCH_VEC_TIMER, timer_handler
 	idt_gate BENCH_VEC_WD, ipi_wd_handler
+	idt_gate BENCH_VEC_SINT, sint_handler
 	idt_gate 0xff, spurious_handler
 	lidt	G(apic_idt_desc)
 	movl	$MSR_APIC_BASE, %ecx
@@ -282,7 +293,7 @@ apic_setup64:
 	 * End what a run the runner cut short left in service (the second
 	 * VP is stopped wherever it is): one EOI per vector in use is enough
 	 */
-	movl	$5, %edi
+	movl	$6, %edi
 2:	wrmsr_imm MSR_X2APIC_EOI, 0
 	decl	%edi
 	jnz	2b
@@ -463,6 +474,103 @@ timer_handler:
 2:	incl	D(BENCH_APIC_HANDLED)
 	popq	%rdx
 	popq	%rax
+	x2apic_eoi
+	iretq
+
+/* ---- SynIC -------------------------------------------------------- */
+
+/*
+ * The SIM page, BENCH_SINT to BENCH_VEC_SINT (not masked, not auto-EOI,
+ * not polled), the SynIC on; a message a cut-short run left in the slot
+ * freed; R12 the hypercall page; then the local APIC set-up.
+ */
+synic_setup64:
+	movl	$BENCH_HCALL_PAGE_GPA, %r12d
+	wrmsr_imm HV_X64_MSR_SIMP, BENCH_SIMP_GPA | HV_SYNIC_SIMP_ENABLE
+	wrmsr_imm HV_X64_MSR_SINT0 + BENCH_SINT, BENCH_VEC_SINT
+	wrmsr_imm HV_X64_MSR_SCONTROL, HV_SYNIC_CONTROL_ENABLE
+	call	sim_free
+	movl	$HC_KIND_APIC, %ebp
+	jmp	apic_setup64
+
+/* Free the SIM slot; EOM if another message waits.  EAX, ECX, EDX. */
+sim_free:
+	movl	$0, BENCH_SIM_SLOT_GPA + BENCH_MSG_TYPE
+	mfence			/* the TLFS: clear the type, then EOM */
+	testb	$1, BENCH_SIM_SLOT_GPA + BENCH_MSG_FLAGS
+	jz	1f
+	wrmsr_imm HV_X64_MSR_EOM, 0
+1:	ret
+
+/* A call failed (result in RAX): the runner reports it. */
+synic_hc_bad:
+	movq	%rax, D(BENCH_APIC_HC_BAD)
+	jmp	apic_done
+
+/*
+ * N x HvPostMessage (input at BENCH_HCALL_IN_GPA: HV_INPUT_POST_MESSAGE,
+ * an 8-byte payload, the sequence number R13) to BENCH_CONN_MSG; then
+ * HLT (IF=1) until the root's reply is in the SIM slot: counted in
+ * @handled if it is BENCH_MSG_TYPE_REPLY with the same sequence number;
+ * the slot freed.  The SINT's handler only EOIs.  The ipi row's watchdog
+ * (a TSC-deadline tick every BENCH_IPI_WD_DELTAS deltas) wakes a HLT
+ * whose reply came without its interrupt: counted as lost.
+ */
+postmsg_loop:
+	wrmsr_imm MSR_X2APIC_LVTT, APIC_LVT_TSC_DEADLINE | BENCH_VEC_WD
+	call	ipi_wd_arm
+	xorl	%r13d, %r13d
+	movl	$BENCH_HCALL_IN_GPA, %edi
+	movl	$BENCH_CONN_MSG, (%rdi)
+	movl	$0, 4(%rdi)
+	movl	$BENCH_MSG_TYPE_POST, 8(%rdi)
+	movl	$8, 12(%rdi)
+1:	incq	%r13
+	movq	%r13, 16(%rdi)
+	movl	$HVCALL_POST_MESSAGE, %ecx
+	movl	$BENCH_HCALL_IN_GPA, %edx
+	xorl	%r8d, %r8d
+	call	*%r12
+	testq	%rax, %rax
+	jnz	synic_hc_bad
+2:	cmpl	$0, BENCH_SIM_SLOT_GPA + BENCH_MSG_TYPE
+	jne	5f
+	sti
+	hlt
+	cli
+	jmp	2b
+5:	cmpl	$0, D(BENCH_APIC_STUCK)
+	je	3f
+	movl	$0, D(BENCH_APIC_STUCK)	/* found after a whole tick */
+	incl	D(BENCH_APIC_LOST)
+3:	cmpl	$BENCH_MSG_TYPE_REPLY, BENCH_SIM_SLOT_GPA + BENCH_MSG_TYPE
+	jne	4f
+	cmpq	%r13, BENCH_SIM_SLOT_GPA + BENCH_MSG_PAYLOAD
+	jne	4f
+	incl	D(BENCH_APIC_HANDLED)
+4:	call	sim_free
+	decl	%esi
+	jnz	1b
+	wrmsr_imm MSR_TSC_DEADLINE, 0	/* the watchdog off */
+	jmp	apic_done
+
+/*
+ * N x HvSignalEvent, fast: RDX = BENCH_CONN_EVENT, flag number 0 (bits
+ * 47:32); each success counted in @handled.
+ */
+signal_loop:
+1:	movl	$(HVCALL_SIGNAL_EVENT | HV_HYPERCALL_FAST_BIT), %ecx
+	movl	$BENCH_CONN_EVENT, %edx
+	xorl	%r8d, %r8d
+	call	*%r12
+	testq	%rax, %rax
+	jnz	synic_hc_bad
+	incl	D(BENCH_APIC_HANDLED)
+	decl	%esi
+	jnz	1b
+	jmp	apic_done
+
+sint_handler:
 	x2apic_eoi
 	iretq
 

@@ -16,10 +16,21 @@
  * HVPART_CREATE_PARTITION_LOCAL_APIC, with two VPs over the same memory
  * and the same BENCH_PORT intercept.  VP 1 waits for INIT-SIPI until the
  * ipi row sets its activity state to 0.
+ *
+ * The SynIC rows use that partition's root ports (HVPART_CAP_SYNIC): a
+ * message port to the root, whose fd a second thread of the runner
+ * read()s, answering each message with HVPART_POST_MESSAGE into VP 0's
+ * BENCH_SINT (the guest's HvPostMessage never leaves the kernel: it
+ * queues the message and wakes the thread), and an event port to the
+ * root that signals an eventfd, read once after each run.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 
 #include "libhvpart.h"
@@ -30,6 +41,13 @@ static struct hvp_vp vp;
 static struct hvp_vp apic_vp[2];
 
 static int sys_fd = -1;
+/* the local APIC partition */
+static int apic_pt_fd = -1;
+/* the SynIC rows: the message port's fd, the event port's eventfd */
+static int msg_fd = -1;
+static int event_fd = -1;
+/* postmsg: the messages the root thread read, and answered */
+static volatile uint64_t msgs_read, msgs_answered;
 
 /* A partition over @mem that intercepts OUT to BENCH_PORT. */
 static int hv_create(void *mem, uint64_t flags)
@@ -196,7 +214,115 @@ static const char *hv_apic_setup(void *mem)
 	pt_fd = hv_create(mem, HVPART_CREATE_PARTITION_LOCAL_APIC);
 	hv_create_vp(pt_fd, 0, &apic_vp[0]);
 	hv_create_vp(pt_fd, 1, &apic_vp[1]);
+	apic_pt_fd = pt_fd;
 	return NULL;
+}
+
+/*
+ * The root's half of postmsg, on its own thread for the whole run of the
+ * runner: each message the guest posts to BENCH_CONN_MSG is answered with
+ * a BENCH_MSG_TYPE_REPLY message carrying the same payload into VP 0's
+ * BENCH_SINT.  What goes wrong is said and the message dropped: the
+ * guest then waits for its answer until the row's watchdog fails it.
+ */
+static void *hv_reply_thread(void *arg)
+{
+	struct hvpart_post_message pm = {
+		.vp_index = 0,
+		.sint = BENCH_SINT,
+		.message_type = BENCH_MSG_TYPE_REPLY,
+	};
+	struct hvpart_message m;
+	sigset_t set;
+	ssize_t len;
+
+	(void)arg;
+	/* the watchdog's SIGALRM and the kicks are for the vCPU threads */
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (;;) {
+		len = read(msg_fd, &m, sizeof(m));
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len != sizeof(m)) {
+			fprintf(stderr, "bench: hvpart postmsg: read: %s\n",
+				len < 0 ? strerror(errno) : "short read");
+			return NULL;
+		}
+		if (m.header.message_type != BENCH_MSG_TYPE_POST ||
+		    m.header.payload_size != 8) {
+			fprintf(stderr, "bench: hvpart postmsg: message type %#x size %u\n",
+				m.header.message_type, m.header.payload_size);
+			continue;
+		}
+		msgs_read++;
+		pm.payload_size = 8;
+		memcpy(pm.payload, m.u.payload, 8);
+		if (ioctl(apic_pt_fd, HVPART_POST_MESSAGE, &pm))
+			fprintf(stderr, "bench: hvpart postmsg: HVPART_POST_MESSAGE: %s\n",
+				strerror(errno));
+		else
+			msgs_answered++;
+	}
+}
+
+/* A port to the root and a connection to it; the port's fd, or 0. */
+static int hv_root_port(uint32_t port_id, uint32_t type, int efd,
+			uint32_t conn_id)
+{
+	struct hvpart_port_info p = {
+		.port_id = port_id,
+		.port_type = type,
+		.flags = HVPART_PORT_TO_ROOT,
+		.flag_count = type == HVPART_PORT_TYPE_EVENT ? 1 : 0,
+		.eventfd = efd,
+	};
+	struct hvpart_connection c = {
+		.connection_id = conn_id,
+		.port_id = port_id,
+	};
+	int fd;
+
+	fd = ioctl(apic_pt_fd, HVPART_CREATE_PORT, &p);
+	if (fd < 0)
+		bench_fail("HVPART_CREATE_PORT %#x: %s", port_id,
+			   strerror(errno));
+	if (ioctl(apic_pt_fd, HVPART_CONNECT_PORT, &c))
+		bench_fail("HVPART_CONNECT_PORT %#x: %s", conn_id,
+			   strerror(errno));
+	return fd;
+}
+
+static const char *hv_synic_setup(void)
+{
+	pthread_t tid;
+	int err;
+
+	if (hvp_check_extension(sys_fd, HVPART_CAP_SYNIC) <= 0)
+		return "no HVPART_CAP_SYNIC";
+	msg_fd = hv_root_port(BENCH_PORT_MSG, HVPART_PORT_TYPE_MESSAGE, 0,
+			      BENCH_CONN_MSG);
+	event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (event_fd < 0)
+		bench_fail("eventfd: %s", strerror(errno));
+	hv_root_port(BENCH_PORT_EVENT, HVPART_PORT_TYPE_EVENT, event_fd,
+		     BENCH_CONN_EVENT);
+	err = pthread_create(&tid, NULL, hv_reply_thread, NULL);
+	if (err)
+		bench_fail("pthread_create: %s", strerror(err));
+	return NULL;
+}
+
+/* The eventfd's count since the last read (non-blocking: 0 if none). */
+static uint64_t hv_synic_events(void)
+{
+	uint64_t v;
+
+	if (read(event_fd, &v, sizeof(v)) != sizeof(v))
+		return 0;
+	return v;
 }
 
 static void hv_apic_enter(unsigned int index, uint16_t ip, uint64_t n)
@@ -253,6 +379,10 @@ static void hv_apic_dump(void)
 	struct hvpart_register r[ARRAY_SIZE(names)];
 	unsigned int i, j;
 
+	if (msg_fd >= 0)
+		fprintf(stderr, "bench: hvpart root: %llu messages read, %llu answered\n",
+			(unsigned long long)msgs_read,
+			(unsigned long long)msgs_answered);
 	for (i = 0; i < ARRAY_SIZE(apic_vp); i++) {
 		for (j = 0; j < ARRAY_SIZE(names); j++)
 			hvp_reg64(&r[j], names[j], 0);
@@ -278,6 +408,8 @@ static const struct bench_ops hv_ops = {
 	.ap_enter	= hv_ap_enter,
 	.apic_exits	= hv_apic_exits,
 	.apic_dump	= hv_apic_dump,
+	.synic_setup	= hv_synic_setup,
+	.synic_events	= hv_synic_events,
 };
 
 int main(int argc, char **argv)

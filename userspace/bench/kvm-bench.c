@@ -18,6 +18,15 @@
  * (KVM_CREATE_IRQCHIP), two vCPUs over the same memory and the same CPUID
  * plus x2APIC and the TSC-deadline timer, as a VMM sets them.  vCPU 1
  * waits for INIT-SIPI until the ipi row sets its MP state to runnable.
+ *
+ * The SynIC rows run in that VM with vCPU 0's SynIC on
+ * (KVM_CAP_HYPERV_SYNIC2, else KVM_CAP_HYPERV_SYNIC), as QEMU's hv-synic
+ * sets it up.  The guest's HvPostMessage exits to the runner
+ * (KVM_EXIT_HYPERV_HCALL), which writes the reply into the guest's SIM
+ * slot itself, raises the SINT through an irqfd on a GSI routed to it
+ * (KVM_IRQ_ROUTING_HV_SINT), sets the call's result and re-enters.  The
+ * guest's HvSignalEvent stays in KVM: KVM_HYPERV_EVENTFD binds the
+ * connection to an eventfd, read once after each run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +54,8 @@
 #define HYPERV_CPUID_SIGNATURE_EAX	0x31237648	/* "Hv#1" */
 #define HV_MSR_HYPERCALL_AVAILABLE	(1U << 5)	/* 0x40000003 EAX */
 #define HV_X64_REMOTE_TLB_FLUSH_RECOMMENDED (1U << 2)	/* 0x40000004 EAX */
+/* the GSI routed to vCPU 0's BENCH_SINT: past the irqchip's 24 pins */
+#define KVM_BENCH_SINT_GSI		24
 /* CPUID 1 ECX */
 #define CPUID_1_ECX_X2APIC		(1U << 21)
 #define CPUID_1_ECX_TSC_DEADLINE	(1U << 24)
@@ -70,6 +81,12 @@ static int kvm_fd;
 static struct kvm_bench_vcpu vcpu0;
 /* the local APIC VM's vCPUs */
 static struct kvm_bench_vcpu apic_vcpu[2];
+/* the local APIC VM, its memory */
+static int apic_vm_fd = -1;
+static unsigned char *apic_mem;
+/* the SynIC rows: the SINT's irqfd, the event connection's eventfd */
+static int sint_fd = -1;
+static int event_fd = -1;
 
 static int kvm_ioctl(int fd, unsigned long cmd, unsigned long arg,
 		     const char *what)
@@ -343,6 +360,56 @@ static int kvm_run_null(uint64_t n, uint64_t *ns)
 }
 
 /*
+ * The guest's HvPostMessage (KVM_EXIT_HYPERV_HCALL): answer a
+ * BENCH_MSG_TYPE_POST to BENCH_CONN_MSG with a BENCH_MSG_TYPE_REPLY that
+ * carries the same payload, written into vCPU 0's SIM slot (free: the
+ * guest frees it before it posts again), and raise the SINT; set the
+ * call's result.  -1 after saying why if the guest broke the protocol.
+ */
+static int kvm_post_message(struct kvm_run *run)
+{
+	uint64_t gpa = run->hyperv.u.hcall.params[0];
+	unsigned char *in, *slot = apic_mem + BENCH_SIM_SLOT_GPA;
+	uint32_t conn, type, size;
+	uint64_t one = 1;
+
+	if ((run->hyperv.u.hcall.input & 0xffff) != HVCALL_POST_MESSAGE ||
+	    gpa > BENCH_MEM_SIZE - 256 || (gpa & 7)) {
+		fprintf(stderr, "bench: kvm: unexpected hypercall %#llx, input at %#llx\n",
+			(unsigned long long)run->hyperv.u.hcall.input,
+			(unsigned long long)gpa);
+		return -1;
+	}
+	in = apic_mem + gpa;
+	memcpy(&conn, in, 4);
+	memcpy(&type, in + 8, 4);
+	memcpy(&size, in + 12, 4);
+	run->hyperv.u.hcall.result = HV_STATUS_INVALID_CONNECTION_ID;
+	if (conn != BENCH_CONN_MSG)
+		return 0;
+	if (type != BENCH_MSG_TYPE_POST || size != 8 ||
+	    *(volatile uint32_t *)(slot + BENCH_MSG_TYPE)) {
+		fprintf(stderr, "bench: kvm postmsg: type %#x size %u, slot %s\n",
+			type, size, *(uint32_t *)slot ? "busy" : "free");
+		return -1;
+	}
+	memcpy(slot + BENCH_MSG_PAYLOAD, in + 16, 8);
+	slot[BENCH_MSG_SIZE] = 8;
+	slot[BENCH_MSG_FLAGS] = 0;
+	*(uint64_t *)(slot + BENCH_MSG_SENDER) = BENCH_PORT_MSG;
+	/* the type last: it makes the slot the guest's */
+	__atomic_store_n((uint32_t *)(slot + BENCH_MSG_TYPE),
+			 BENCH_MSG_TYPE_REPLY, __ATOMIC_RELEASE);
+	if (write(sint_fd, &one, sizeof(one)) != sizeof(one)) {
+		fprintf(stderr, "bench: kvm postmsg: irqfd: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	run->hyperv.u.hcall.result = 0;
+	return 0;
+}
+
+/*
  * Enter @v until it halts, re-entering after each OUT to BENCH_PORT; a
  * local APIC row stops at its first OUT (KVM completes it at the next
  * KVM_RUN).
@@ -369,6 +436,16 @@ static int kvm_run_to_halt(const struct kvm_bench_vcpu *v, enum bench_row row)
 		}
 		if (run->exit_reason == KVM_EXIT_HLT)
 			return 0;
+		/* the SynIC rows: its MSRs set (nothing to do), a message */
+		if (run->exit_reason == KVM_EXIT_HYPERV &&
+		    run->hyperv.type == KVM_EXIT_HYPERV_SYNIC)
+			continue;
+		if (run->exit_reason == KVM_EXIT_HYPERV &&
+		    run->hyperv.type == KVM_EXIT_HYPERV_HCALL) {
+			if (kvm_post_message(run))
+				return -1;
+			continue;
+		}
 		fprintf(stderr, "bench: kvm %s: unexpected exit reason %u\n",
 			bench_row_name(row), run->exit_reason);
 		return -1;
@@ -420,7 +497,72 @@ static const char *kvm_apic_setup(void *mem)
 		return strerror(errno);
 	kvm_create_vcpu(vm_fd, 0, 1, &apic_vcpu[0]);
 	kvm_create_vcpu(vm_fd, 1, 1, &apic_vcpu[1]);
+	apic_vm_fd = vm_fd;
+	apic_mem = mem;
 	return NULL;
+}
+
+/* A GSI routed to vCPU 0's BENCH_SINT, raised by writing sint_fd. */
+static void kvm_sint_irqfd(void)
+{
+	struct {
+		struct kvm_irq_routing table;
+		struct kvm_irq_routing_entry entry;
+	} r = {
+		.table.nr = 1,
+		.entry = {
+			.gsi = KVM_BENCH_SINT_GSI,
+			.type = KVM_IRQ_ROUTING_HV_SINT,
+			.u.hv_sint = { .vcpu = 0, .sint = BENCH_SINT },
+		},
+	};
+	struct kvm_irqfd irqfd = { .gsi = KVM_BENCH_SINT_GSI };
+
+	/* the table replaces the irqchip's: nothing uses its pins here */
+	kvm_ioctl(apic_vm_fd, KVM_SET_GSI_ROUTING, (unsigned long)&r,
+		  "KVM_SET_GSI_ROUTING");
+	sint_fd = eventfd(0, EFD_CLOEXEC);
+	if (sint_fd < 0)
+		bench_fail("eventfd: %s", strerror(errno));
+	irqfd.fd = sint_fd;
+	kvm_ioctl(apic_vm_fd, KVM_IRQFD, (unsigned long)&irqfd, "KVM_IRQFD");
+}
+
+static const char *kvm_synic_setup(void)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_HYPERV_SYNIC2 };
+	struct kvm_hyperv_eventfd hvev = { .conn_id = BENCH_CONN_EVENT };
+
+	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_HYPERV_SYNIC2) <= 0) {
+		if (ioctl(kvm_fd, KVM_CHECK_EXTENSION,
+			  KVM_CAP_HYPERV_SYNIC) <= 0)
+			return "no KVM_CAP_HYPERV_SYNIC";
+		cap.cap = KVM_CAP_HYPERV_SYNIC;
+	}
+	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_HYPERV_EVENTFD) <= 0)
+		return "no KVM_CAP_HYPERV_EVENTFD";
+	if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD) <= 0)
+		return "no KVM_CAP_IRQFD";
+	kvm_ioctl(apic_vcpu[0].fd, KVM_ENABLE_CAP, (unsigned long)&cap,
+		  "KVM_ENABLE_CAP(KVM_CAP_HYPERV_SYNIC)");
+	kvm_sint_irqfd();
+	event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (event_fd < 0)
+		bench_fail("eventfd: %s", strerror(errno));
+	hvev.fd = event_fd;
+	kvm_ioctl(apic_vm_fd, KVM_HYPERV_EVENTFD, (unsigned long)&hvev,
+		  "KVM_HYPERV_EVENTFD");
+	return NULL;
+}
+
+/* The eventfd's count since the last read (non-blocking: 0 if none). */
+static uint64_t kvm_synic_events(void)
+{
+	uint64_t v;
+
+	if (read(event_fd, &v, sizeof(v)) != sizeof(v))
+		return 0;
+	return v;
 }
 
 static void kvm_apic_enter(unsigned int index, uint16_t ip, uint64_t n)
@@ -488,6 +630,8 @@ static const struct bench_ops kvm_ops = {
 	.ap_enter	= kvm_ap_enter,
 	.apic_exits	= kvm_apic_exits,
 	.apic_dump	= kvm_apic_dump,
+	.synic_setup	= kvm_synic_setup,
+	.synic_events	= kvm_synic_events,
 };
 
 int main(int argc, char **argv)
