@@ -242,6 +242,8 @@ struct hv_partition {
 	u32 nr_cpuid_intercepts;
 	struct hv_range_intercept msr_intercepts[HV_MAX_RANGE_INTERCEPTS];
 	u32 nr_msr_intercepts;
+	struct hv_range_intercept hcall_intercepts[HV_MAX_RANGE_INTERCEPTS];
+	u32 nr_hcall_intercepts;
 	struct hv_pt_stats stats;	/* hv_core/stats.h */
 };
 

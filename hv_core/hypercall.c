@@ -498,9 +498,31 @@ static void hv_hcall_continue(struct hv_vp *vp, struct hv_hcall *hc)
 	}
 }
 
+/* A call code the root intercepts: its registers go to the root. */
+static void hv_hcall_intercept(struct hv_vp *vp, const struct hv_hcall *hc)
+{
+	struct hvpart_x64_hypercall_intercept *h;
+	struct hvpart_message *msg;
+	const u64 *r = vp->regs;
+
+	msg = hv_msg_begin(vp, HVPART_MSG_HYPERCALL_INTERCEPT, sizeof(*h),
+			   HVPART_INTERCEPT_ACCESS_EXECUTE);
+	h = &msg->u.hypercall;
+	h->rax = r[HV_RAX];
+	h->rbx = r[HV_RBX];
+	h->rcx = r[HV_RCX];
+	h->rdx = r[HV_RDX];
+	h->r8 = r[HV_R8];
+	h->rsi = r[HV_RSI];
+	h->rdi = r[HV_RDI];
+	hv_xmm_read(h->xmm);
+	h->flags = hc->long_mode ? HVPART_HYPERCALL_LONG_MODE : 0;
+}
+
 /*
  * VMMCALL/VMCALL.  Returns as hv_handle_exit(): 1 re-enters the guest,
- * 0 leaves a message (a parameter page the root must deal with).
+ * 0 leaves a message (an intercepted call code, or a parameter page the
+ * root must deal with).
  */
 int hv_hypercall(struct hv_vp *vp)
 {
@@ -516,6 +538,13 @@ int hv_hypercall(struct hv_vp *vp)
 		goto ud;
 
 	hv_hcall_decode(vp, &hc);
+	if (hv_partition_range_intercepted(vp->pt,
+					   HVPART_INTERCEPT_TYPE_HYPERCALL,
+					   hc.code,
+					   HVPART_INTERCEPT_ACCESS_MASK_EXECUTE)) {
+		hv_hcall_intercept(vp, &hc);
+		return 0;
+	}
 	d = hv_hcall_find(hc.code);
 	if (!d) {
 		status = HV_STATUS_INVALID_HYPERCALL_CODE;

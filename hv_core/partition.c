@@ -10,6 +10,7 @@
 #include <linux/smp.h>
 
 #include "hv_core/hv.h"
+#include "hv_core/tlfs.h"
 
 static atomic64_t hv_partition_ids = ATOMIC64_INIT(0);
 
@@ -192,6 +193,11 @@ static int hv_intercept_check(const struct hvpart_intercept *icpt)
 	case HVPART_INTERCEPT_TYPE_X64_CPUID:
 		allowed = HVPART_INTERCEPT_ACCESS_MASK_EXECUTE;
 		break;
+	case HVPART_INTERCEPT_TYPE_HYPERCALL:
+		if (icpt->last > HV_HYPERCALL_CODE_MASK)
+			return -EINVAL;
+		allowed = HVPART_INTERCEPT_ACCESS_MASK_EXECUTE;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -240,6 +246,9 @@ static void hv_range_table(struct hv_partition *pt, u32 type,
 	if (type == HVPART_INTERCEPT_TYPE_X64_MSR) {
 		*tab = pt->msr_intercepts;
 		*nr = &pt->nr_msr_intercepts;
+	} else if (type == HVPART_INTERCEPT_TYPE_HYPERCALL) {
+		*tab = pt->hcall_intercepts;
+		*nr = &pt->nr_hcall_intercepts;
 	} else {
 		*tab = pt->cpuid_intercepts;
 		*nr = &pt->nr_cpuid_intercepts;

@@ -27,6 +27,7 @@ static_assert(sizeof(struct hvpart_message) == 256);
 static_assert(sizeof(struct hvpart_register) == 32);
 static_assert(sizeof(struct hvpart_x64_io_port_intercept) == 128);
 static_assert(sizeof(struct hvpart_x64_intercept_header) == 40);
+static_assert(sizeof(struct hvpart_x64_hypercall_intercept) == 200);
 static_assert(sizeof(struct hvpart_gpa_range) == 32);
 static_assert(sizeof(struct hvpart_intercept) == 24);
 static_assert(sizeof(struct hvpart_cpuid_entry) == 32);
@@ -427,6 +428,7 @@ static long hv_dev_check_extension(unsigned long cap)
 	case HVPART_CAP_IO_INTERCEPT:
 	case HVPART_CAP_CPUID_INTERCEPT:
 	case HVPART_CAP_MSR_INTERCEPT:
+	case HVPART_CAP_HYPERCALL_INTERCEPT:
 	case HVPART_CAP_RUN_COMPLETION:
 	case HVPART_CAP_TRANSLATE_GVA:
 	case HVPART_CAP_LOCAL_APIC:

@@ -204,7 +204,7 @@ static const char *const op_names[OP_KINDS] = {
 
 struct figures {
 	long rounds, ops[OP_KINDS], switches, runs, exits, eintr;
-	long vectors, io, mem, msr, cpuid, halts, triple, crash, reset;
+	long vectors, io, mem, msr, cpuid, hcall, halts, triple, crash, reset;
 	long unhandled, other, partitions, run_errors;
 	/* LOCAL_APIC partitions */
 	long apic_partitions, apic_rounds, ap_runs, ap_exits, ap_sipi;
@@ -1637,6 +1637,11 @@ static struct fz_vm *fz_vm_create(struct fz_rng *r)
 	vm_install_intercept(vm, HVPART_INTERCEPT_TYPE_X64_CPUID,
 			     HVPART_INTERCEPT_ACCESS_MASK_EXECUTE,
 			     0x80000100, 0x800001ff);
+	/* two of hcall_control()'s codes: hvpart has neither */
+	vm_install_intercept(vm, HVPART_INTERCEPT_TYPE_HYPERCALL,
+			     HVPART_INTERCEPT_ACCESS_MASK_EXECUTE, 0x0099, 0x0099);
+	vm_install_intercept(vm, HVPART_INTERCEPT_TYPE_HYPERCALL,
+			     HVPART_INTERCEPT_ACCESS_MASK_EXECUTE, 0xffff, 0xffff);
 	f->vp = vm_add_vp(vm, 0);
 	f->nvps = 1;
 	hv_hypercall_insn(vm, hc_insn);
@@ -1660,6 +1665,7 @@ static void merge_figures(struct figures *to, const struct figures *from)
 	to->mem += from->mem;
 	to->msr += from->msr;
 	to->cpuid += from->cpuid;
+	to->hcall += from->hcall;
 	to->halts += from->halts;
 	to->triple += from->triple;
 	to->crash += from->crash;
@@ -1960,6 +1966,12 @@ static bool answer(struct fz_vm *f, struct hv_vp *vp, struct fz_rng *r,
 	case HVPART_MSG_X64_CPUID_INTERCEPT:
 		fg->cpuid++;
 		complete(vp, HVPART_RUN_COMPLETE_MASK, r);
+		return true;
+	case HVPART_MSG_HYPERCALL_INTERCEPT:
+		fg->hcall++;
+		complete(vp, HVPART_RUN_COMPLETE_ADVANCE_RIP |
+			 HVPART_RUN_COMPLETE_SET_RAX |
+			 HVPART_RUN_COMPLETE_SET_RDX, r);
 		return true;
 	case HVPART_MSG_UNMAPPED_GPA:
 	case HVPART_MSG_GPA_INTERCEPT:
@@ -2295,8 +2307,10 @@ int main(int argc, char **argv)
 		ksft_print_msg("  %-11s %ld\n", op_names[k], fig.ops[k]);
 	ksft_print_msg("%ld RUNs, %ld VM exits, %ld timeouts\n",
 		       fig.runs, fig.exits, fig.eintr);
-	ksft_print_msg("the root saw %ld exceptions reported, %ld I/O, %ld MSR, %ld CPUID\n",
-		       fig.vectors, fig.io, fig.msr, fig.cpuid);
+	ksft_print_msg("the root saw %ld exceptions reported, %ld I/O, %ld MSR\n",
+		       fig.vectors, fig.io, fig.msr);
+	ksft_print_msg("... %ld CPUID, %ld hypercall intercepts\n",
+		       fig.cpuid, fig.hcall);
 	ksft_print_msg("... %ld memory intercepts, %ld halts, %ld triple faults\n",
 		       fig.mem, fig.halts, fig.triple);
 	ksft_print_msg("... %ld crash, %ld reset, %ld unhandled, %ld other\n",

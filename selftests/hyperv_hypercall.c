@@ -567,6 +567,116 @@ static void xmm_flush_ex(struct tp *t)
 	t->xmm_in[2] = 1;				/* bank 0: VP 0 */
 }
 
+/* ---- the root's hypercall intercept ---------------------------------- */
+
+static int hcall_intercept(struct hv_vm *vm, unsigned long op, uint32_t first,
+			   uint32_t last, uint32_t access)
+{
+	struct hvpart_intercept ic = {
+		.type = HVPART_INTERCEPT_TYPE_HYPERCALL, .access_mask = access,
+		.first = first, .last = last,
+	};
+
+	return ioctl(vm->fd, op, &ic);
+}
+
+/*
+ * An intercepted call code ends the run before hvpart reads any input:
+ * the root gets the registers and the XMM fast input, and sets the result
+ * and RIP itself.  Codes outside the range stay hvpart's, and REMOVE
+ * gives the call back.
+ */
+TEST_F(hc, intercept_by_code)
+{
+	const struct hvpart_x64_hypercall_intercept *h =
+		&self->vp->run->msg.u.hypercall;
+	struct hvpart_run *run = self->vp->run;
+	struct tp t = { .op = TP_HCALL_PAGE, .rbx = 0x1111, .rsi = 0x2222,
+			.rdi = 0x3333, .rcx = HVCALL_POST_MESSAGE,
+			.rdx = HC_IN_GPA, .r8 = 0x4444 };
+	unsigned int i;
+
+	ASSERT_OK(hcall_intercept(self->vm, HVPART_INSTALL_INTERCEPT,
+				  HVCALL_POST_MESSAGE, HVCALL_SIGNAL_EVENT,
+				  HVPART_INTERCEPT_ACCESS_MASK_EXECUTE));
+	ASSERT_EQ(HVPART_MSG_HYPERCALL_INTERCEPT, tp_run(self->vp, &t));
+	EXPECT_EQ(HVPART_INTERCEPT_ACCESS_EXECUTE,
+		  h->header.intercept_access_type);
+	EXPECT_EQ(3, h->header.instruction_length);
+	EXPECT_EQ(HVCALL_POST_MESSAGE, h->rcx);
+	EXPECT_EQ(HC_IN_GPA, h->rdx);
+	EXPECT_EQ(0x4444, h->r8);
+	EXPECT_EQ(0x1111, h->rbx);
+	EXPECT_EQ(0x2222, h->rsi);
+	EXPECT_EQ(0x3333, h->rdi);
+	EXPECT_EQ(HVPART_HYPERCALL_LONG_MODE, h->flags);
+	run->completion_rax = HV_STATUS_INSUFFICIENT_BUFFERS;
+	run->completion = HVPART_RUN_COMPLETE_SET_RAX |
+			  HVPART_RUN_COMPLETE_ADVANCE_RIP;
+	ASSERT_EQ(0, tp_resume(self->vp, &t));
+	EXPECT_EQ(0, t.vector);
+	EXPECT_EQ(HV_STATUS_INSUFFICIENT_BUFFERS, t.rax);
+
+	/* XMM fast input: XMM0-5 as the guest loaded them */
+	t = (struct tp) { .op = TP_HCALL_PAGE, .xmm = true,
+			  .rcx = HVCALL_SIGNAL_EVENT | FAST, .rdx = 7 };
+	for (i = 0; i < ARRAY_SIZE(t.xmm_in); i++)
+		t.xmm_in[i] = 0x0101010101010101ULL * (i + 1);
+	ASSERT_EQ(HVPART_MSG_HYPERCALL_INTERCEPT, tp_run(self->vp, &t));
+	EXPECT_EQ(HVCALL_SIGNAL_EVENT | FAST, h->rcx);
+	EXPECT_EQ(0, memcmp(h->xmm, t.xmm_in, sizeof(h->xmm)));
+	run->completion_rax = HV_STATUS_SUCCESS;
+	run->completion = HVPART_RUN_COMPLETE_SET_RAX |
+			  HVPART_RUN_COMPLETE_ADVANCE_RIP;
+	ASSERT_EQ(0, tp_resume(self->vp, &t));
+	EXPECT_EQ(HV_STATUS_SUCCESS, t.rax);
+
+	/* outside the range: hvpart's own call */
+	EXPECT_EQ(HV_STATUS_SUCCESS,
+		  hcall_status(self->vp, SPIN_WAIT_FAST, 1, 0));
+	ASSERT_OK(hcall_intercept(self->vm, HVPART_REMOVE_INTERCEPT,
+				  HVCALL_POST_MESSAGE, HVCALL_SIGNAL_EVENT,
+				  HVPART_INTERCEPT_ACCESS_MASK_EXECUTE));
+	/* this partition has no SynIC: hvpart denies the call */
+	EXPECT_EQ(HV_STATUS_ACCESS_DENIED,
+		  hcall_status(self->vp, HVCALL_POST_MESSAGE, HC_IN_GPA, 0));
+}
+
+/* A VMCALL that is no hypercall (no page) is #UD, intercepted or not. */
+TEST_F(hc, intercept_after_ud_checks)
+{
+	struct tp t = { .op = TP_HCALL_DIRECT };
+
+	ASSERT_OK(hcall_intercept(self->vm, HVPART_INSTALL_INTERCEPT, 0,
+				  0xffff,
+				  HVPART_INTERCEPT_ACCESS_MASK_EXECUTE));
+	EXPECT_EQ(0, tp_wrmsr(self->vp, HV_X64_MSR_HYPERCALL, HC_PAGE_GPA));
+	tp_hcall(self->vp, SPIN_WAIT_FAST, 0, 0, &t);
+	EXPECT_EQ(UD_VECTOR, t.vector);
+}
+
+/* Its argument's checks: -EINVAL, and -ENOENT for what is not installed. */
+TEST_F(hc, intercept_bad_input)
+{
+	const uint32_t x = HVPART_INTERCEPT_ACCESS_MASK_EXECUTE;
+
+	EXPECT_ERRNO(EINVAL, hcall_intercept(self->vm,
+					     HVPART_INSTALL_INTERCEPT, 0,
+					     0x10000, x));
+	EXPECT_ERRNO(EINVAL, hcall_intercept(self->vm,
+					     HVPART_INSTALL_INTERCEPT, 9, 8,
+					     x));
+	EXPECT_ERRNO(EINVAL, hcall_intercept(self->vm,
+					     HVPART_INSTALL_INTERCEPT, 1, 1,
+					     HVPART_INTERCEPT_ACCESS_MASK_READ));
+	EXPECT_ERRNO(EINVAL, hcall_intercept(self->vm,
+					     HVPART_INSTALL_INTERCEPT, 1, 1,
+					     0));
+	EXPECT_ERRNO(ENOENT, hcall_intercept(self->vm,
+					     HVPART_REMOVE_INTERCEPT, 1, 1,
+					     x));
+}
+
 TEST_F(hc, xmm_fast_input)
 {
 	struct tp t;

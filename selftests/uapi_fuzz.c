@@ -492,8 +492,11 @@ static void op_intercept(struct thr *t)
 
 	if (fd < 0)
 		return;
+	/* the four types: I/O port, MSR, CPUID (0-2) and hypercall (8) */
 	ic.type = fz_one_in(&t->rng, 8) ? fz_value(&t->rng) :
-		  fz_below(&t->rng, 3);
+		  fz_below(&t->rng, 4);
+	if (ic.type == 3)
+		ic.type = HVPART_INTERCEPT_TYPE_HYPERCALL;
 	ic.access_mask = fz_one_in(&t->rng, 8) ? fz_value(&t->rng) :
 			 fz_below(&t->rng, 8);
 	ic.first = fz_one_in(&t->rng, 2) ? fz_value(&t->rng) :

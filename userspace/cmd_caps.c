@@ -55,15 +55,19 @@ static const struct {
 	  "CPUID leaf intercepts" },
 	{ HVPART_CAP_MSR_INTERCEPT, "msr-intercept", CAP_BOOL,
 	  "MSR intercepts" },
+	{ HVPART_CAP_HYPERCALL_INTERCEPT, "hypercall-intercept", CAP_BOOL,
+	  "hypercall intercepts by call code" },
 	{ HVPART_CAP_RUN_COMPLETION, "run-completion", CAP_BOOL,
 	  "intercept completion through the run page" },
 	{ HVPART_CAP_TRANSLATE_GVA, "translate-gva", CAP_BOOL,
 	  "HVPART_TRANSLATE_GVA" },
 	{ HVPART_CAP_LOCAL_APIC, "local-apic", CAP_BOOL,
 	  "local APICs in hvpart, HVPART_ASSERT_INTERRUPT (hvctl run --vps N)" },
+	{ HVPART_CAP_SYNIC, "synic", CAP_BOOL,
+	  "SynIC, synthetic timers, ports and connections" },
 };
 
-#define CAPS_NAME_WIDTH	18
+#define CAPS_NAME_WIDTH	20
 
 /* The Hyper-V interface a new partition can have, from a scratch one. */
 static void print_hyperv(int fd)

@@ -588,6 +588,8 @@ const char *hvp_message_name(uint32_t message_type)
 		return "MSR intercept";
 	case HVPART_MSG_X64_CPUID_INTERCEPT:
 		return "CPUID intercept";
+	case HVPART_MSG_HYPERCALL_INTERCEPT:
+		return "hypercall intercept";
 	case HVPART_MSG_X64_EXCEPTION_INTERCEPT:
 		return "exception intercept";
 	case HVPART_MSG_X64_HALT:

@@ -44,6 +44,7 @@
 #define HVPART_CAP_SUPPORTED_CPUID	11	/* [max entries] HVPART_GET_SUPPORTED_CPUID */
 #define HVPART_CAP_LOCAL_APIC		12	/* [1] HVPART_CREATE_PARTITION_LOCAL_APIC */
 #define HVPART_CAP_SYNIC		13	/* [1] SynIC, synthetic timers, ports */
+#define HVPART_CAP_HYPERCALL_INTERCEPT	14	/* [1] hypercall intercepts */
 
 #define HVPART_VENDOR_SVM		1
 #define HVPART_VENDOR_VMX		2
@@ -176,6 +177,7 @@ struct hvpart_create_vp {
 #define HVPART_INTERCEPT_TYPE_X64_IO_PORT	0x00000000
 #define HVPART_INTERCEPT_TYPE_X64_MSR		0x00000001
 #define HVPART_INTERCEPT_TYPE_X64_CPUID		0x00000002
+#define HVPART_INTERCEPT_TYPE_HYPERCALL		0x00000008
 
 /* Access mask (HV_INTERCEPT_ACCESS_MASK_*). */
 #define HVPART_INTERCEPT_ACCESS_MASK_READ	0x01
@@ -187,7 +189,9 @@ struct hvpart_create_vp {
  * @type: in: HVPART_INTERCEPT_TYPE_*
  * @access_mask: in: HVPART_INTERCEPT_ACCESS_MASK_* bits: READ and WRITE for
  *	I/O ports (IN and OUT) and MSRs (RDMSR and WRMSR), EXECUTE for CPUID
- * @first: in: first port, MSR index or CPUID leaf of the range
+ *	and hypercalls
+ * @first: in: first port, MSR index, CPUID leaf or hypercall code (0 to
+ *	0xffff) of the range
  * @last: in: last one, inclusive; @first <= @last
  * @flags: in: no flags are defined yet, MBZ
  * @rsvd: MBZ
@@ -197,10 +201,19 @@ struct hvpart_create_vp {
  * read as all ones and ignore writes (string forms are always sent to the
  * root).  MSRs with no intercept that hvpart does not emulate raise #GP;
  * the synthetic MSRs (0x40000000-0x400001ff) cannot be intercepted.
+ * A hypercall whose call code is intercepted (the TLFS's hypercall
+ * intercept, by code here) ends the run with
+ * HVPART_MSG_HYPERCALL_INTERCEPT before hvpart looks at its input, so
+ * that the root can implement it on the VP's thread (HvPostMessage to
+ * the root, as KVM's KVM_EXIT_HYPERV_HCALL): the root sets the result
+ * (SET_RAX, and SET_RDX outside long mode) and ADVANCE_RIP.  The #UD of a
+ * VMCALL that is no hypercall (no hypercall page, CPL > 0, real mode)
+ * comes first.
  * REMOVE takes intercepts back: for I/O ports every port of the range
- * (-ENOENT if none was intercepted); for MSRs and CPUID leaves the range
- * exactly as installed, with the same access mask (-ENOENT otherwise).
- * At most 16 MSR and 16 CPUID ranges may be installed (-ENOSPC).
+ * (-ENOENT if none was intercepted); for the others the range exactly as
+ * installed, with the same access mask (-ENOENT otherwise).  At most 16
+ * ranges of each of MSRs, CPUID leaves and hypercalls may be installed
+ * (-ENOSPC).
  */
 struct hvpart_intercept {
 	__u32 type;
@@ -687,6 +700,7 @@ struct hvpart_signal_event {
 #define HVPART_MSG_NONE				0x00000000
 #define HVPART_MSG_UNMAPPED_GPA			0x80000000
 #define HVPART_MSG_GPA_INTERCEPT		0x80000001
+#define HVPART_MSG_HYPERCALL_INTERCEPT		0x80000050
 #define HVPART_MSG_UNRECOVERABLE_EXCEPTION	0x80000021
 #define HVPART_MSG_X64_IO_PORT_INTERCEPT	0x80010000
 #define HVPART_MSG_X64_MSR_INTERCEPT		0x80010001
@@ -829,6 +843,37 @@ struct hvpart_x64_cpuid_intercept {
 	__u64 default_result_rbx;
 };
 
+/* struct hvpart_x64_hypercall_intercept flags */
+#define HVPART_HYPERCALL_LONG_MODE	0x1	/* the 64-bit calling convention */
+
+/**
+ * struct hvpart_x64_hypercall_intercept - HV_X64_HYPERCALL_INTERCEPT_MESSAGE
+ * @header: intercept header; access type EXECUTE
+ * @rax: RAX
+ * @rbx: RBX
+ * @rcx: RCX (the control value in long mode)
+ * @rdx: RDX (the input GPA or first fast parameter in long mode)
+ * @r8: R8 (the output GPA or second fast parameter in long mode)
+ * @rsi: RSI
+ * @rdi: RDI
+ * @xmm: XMM0-5, low quadword first (the XMM fast parameters)
+ * @flags: HVPART_HYPERCALL_* bits
+ * @rsvd: reserved
+ */
+struct hvpart_x64_hypercall_intercept {
+	struct hvpart_x64_intercept_header header;
+	__u64 rax;
+	__u64 rbx;
+	__u64 rcx;
+	__u64 rdx;
+	__u64 r8;
+	__u64 rsi;
+	__u64 rdi;
+	__u64 xmm[6][2];
+	__u32 flags;
+	__u32 rsvd;
+};
+
 /**
  * struct hvpart_x64_msr_intercept - HV_X64_MSR_INTERCEPT_MESSAGE
  * @header: intercept header; access type READ (RDMSR) or WRITE (WRMSR)
@@ -954,6 +999,7 @@ struct hvpart_message {
 		struct hvpart_x64_io_port_intercept io_port;
 		struct hvpart_x64_memory_intercept memory;
 		struct hvpart_x64_cpuid_intercept cpuid;
+		struct hvpart_x64_hypercall_intercept hypercall;
 		struct hvpart_x64_msr_intercept msr;
 		struct hvpart_x64_exception_intercept exception;
 		struct hvpart_x64_interruption_deliverable deliverable;

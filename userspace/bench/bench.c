@@ -246,6 +246,7 @@ static uint64_t bench_tsc_khz(void)
 
 /* Set by SIGALRM: the local APIC run in progress has hung. */
 volatile sig_atomic_t bench_hung;
+int bench_ports;
 
 static void bench_alarm(int sig)
 {
@@ -538,10 +539,12 @@ static double median_u64(uint64_t *v, unsigned int n)
 static void bench_usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-n N] [-r RUNS] [-o ROW] [-v]\n"
+		"usage: %s [-n N] [-r RUNS] [-o ROW] [-p] [-v]\n"
 		"  -n N     guest loop iterations (exits) per run (default 20000)\n"
 		"  -r RUNS  timed runs per row, median reported (default 5)\n"
 		"  -o ROW   run only ROW (cpuid, out, ..., timer, postmsg, signal)\n"
+		"  -p       hvpart postmsg through a root port and a second\n"
+		"           thread, not the hypercall intercept (KVM: no change)\n"
 		"  -v       print every run on stderr\n", prog);
 	exit(2);
 }
@@ -600,8 +603,11 @@ int bench_main(int argc, char **argv, const struct bench_ops *ops)
 	char *end;
 	void *mem;
 
-	while ((opt = getopt(argc, argv, "n:r:o:v")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:o:pv")) != -1) {
 		switch (opt) {
+		case 'p':
+			bench_ports = 1;
+			break;
 		case 'o':
 			for (only = 0; only < BENCH_NR_ROWS; only++)
 				if (!strcmp(optarg, bench_row_name(only)))

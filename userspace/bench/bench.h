@@ -309,6 +309,8 @@ struct bench_ops {
 };
 
 extern volatile sig_atomic_t bench_hung;
+/* -p: hvpart's postmsg through a root port served by a second thread */
+extern int bench_ports;
 
 uint64_t bench_now_ns(void);
 const char *bench_row_name(enum bench_row row);

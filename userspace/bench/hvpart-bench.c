@@ -17,12 +17,16 @@
  * and the same BENCH_PORT intercept.  VP 1 waits for INIT-SIPI until the
  * ipi row sets its activity state to 0.
  *
- * The SynIC rows use that partition's root ports (HVPART_CAP_SYNIC): a
- * message port to the root, whose fd a second thread of the runner
- * read()s, answering each message with HVPART_POST_MESSAGE into VP 0's
- * BENCH_SINT (the guest's HvPostMessage never leaves the kernel: it
- * queues the message and wakes the thread), and an event port to the
- * root that signals an eventfd, read once after each run.
+ * The SynIC rows use that partition (HVPART_CAP_SYNIC).  postmsg: the
+ * root intercepts HvPostMessage's call code (HVPART_INTERCEPT_TYPE_
+ * HYPERCALL), so the guest's call ends HVPART_RUN_VP on VP 0's own
+ * thread, as KVM's KVM_EXIT_HYPERV_HCALL does; the runner reads the
+ * input page, answers with HVPART_POST_MESSAGE into VP 0's BENCH_SINT
+ * and sets the call's result before it re-enters.  With --ports instead
+ * (the root port design: a message port whose fd a second thread of the
+ * runner read()s and answers, the VP halting meanwhile), as hvctl's
+ * worker serves ports.  signal: an event port to the root that signals an
+ * eventfd, read once after each run.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -46,8 +50,10 @@ static int apic_pt_fd = -1;
 /* the SynIC rows: the message port's fd, the event port's eventfd */
 static int msg_fd = -1;
 static int event_fd = -1;
-/* postmsg: the messages the root thread read, and answered */
+/* postmsg: the messages the root read, and answered */
 static volatile uint64_t msgs_read, msgs_answered;
+/* the local APIC partition's memory (postmsg reads the input page) */
+static unsigned char *apic_mem;
 
 /* A partition over @mem that intercepts OUT to BENCH_PORT. */
 static int hv_create(void *mem, uint64_t flags)
@@ -126,6 +132,66 @@ static int hv_run_null(uint64_t n, uint64_t *ns)
 	return 0;
 }
 
+/* The root's reply: the guest's payload back into VP 0's BENCH_SINT. */
+static int hv_reply(const void *payload)
+{
+	struct hvpart_post_message pm = {
+		.vp_index = 0,
+		.sint = BENCH_SINT,
+		.message_type = BENCH_MSG_TYPE_REPLY,
+		.payload_size = 8,
+	};
+
+	msgs_read++;
+	memcpy(pm.payload, payload, 8);
+	if (ioctl(apic_pt_fd, HVPART_POST_MESSAGE, &pm)) {
+		fprintf(stderr, "bench: hvpart postmsg: HVPART_POST_MESSAGE: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	msgs_answered++;
+	return 0;
+}
+
+/*
+ * The guest's HvPostMessage, intercepted: a BENCH_MSG_TYPE_POST to
+ * BENCH_CONN_MSG is answered (hv_reply()) and succeeds; the call's
+ * result and RIP are completed for the next HVPART_RUN_VP.  -1 after
+ * saying why if the guest broke the protocol.
+ */
+static int hv_post_message(struct hvpart_run *run)
+{
+	const struct hvpart_x64_hypercall_intercept *h = &run->msg.u.hypercall;
+	uint32_t conn, type, size;
+	const unsigned char *in;
+	uint64_t gpa = h->rdx;
+
+	if ((h->rcx & 0xffff) != HVCALL_POST_MESSAGE ||
+	    gpa > BENCH_MEM_SIZE - 256 || (gpa & 7)) {
+		fprintf(stderr, "bench: hvpart: unexpected hypercall %#llx, input at %#llx\n",
+			(unsigned long long)h->rcx, (unsigned long long)gpa);
+		return -1;
+	}
+	in = apic_mem + gpa;
+	memcpy(&conn, in, 4);
+	memcpy(&type, in + 8, 4);
+	memcpy(&size, in + 12, 4);
+	run->completion_rax = HV_STATUS_INVALID_CONNECTION_ID;
+	if (conn == BENCH_CONN_MSG) {
+		if (type != BENCH_MSG_TYPE_POST || size != 8) {
+			fprintf(stderr, "bench: hvpart postmsg: message type %#x size %u\n",
+				type, size);
+			return -1;
+		}
+		if (hv_reply(in + 16))
+			return -1;
+		run->completion_rax = 0;
+	}
+	run->completion = HVPART_RUN_COMPLETE_SET_RAX |
+			  HVPART_RUN_COMPLETE_ADVANCE_RIP;
+	return 0;
+}
+
 /*
  * Enter @v until it halts; each OUT to BENCH_PORT (the out row) is
  * completed on the way.  A local APIC row stops at its first OUT.
@@ -150,6 +216,13 @@ static int hv_run_to_halt(struct hvp_vp *v, enum bench_row row)
 				return -1;
 			if (bench_row_apic(row))
 				return 0;
+			continue;
+		}
+		/* postmsg's HvPostMessage (the local APIC rows share a run) */
+		if (type == HVPART_MSG_HYPERCALL_INTERCEPT &&
+		    bench_row_apic(row)) {
+			if (hv_post_message(run))
+				return -1;
 			continue;
 		}
 		if (type == HVPART_MSG_X64_HALT)
@@ -212,6 +285,7 @@ static const char *hv_apic_setup(void *mem)
 	if (hvp_check_extension(sys_fd, HVPART_CAP_LOCAL_APIC) <= 0)
 		return "no HVPART_CAP_LOCAL_APIC";
 	pt_fd = hv_create(mem, HVPART_CREATE_PARTITION_LOCAL_APIC);
+	apic_mem = mem;
 	hv_create_vp(pt_fd, 0, &apic_vp[0]);
 	hv_create_vp(pt_fd, 1, &apic_vp[1]);
 	apic_pt_fd = pt_fd;
@@ -227,11 +301,6 @@ static const char *hv_apic_setup(void *mem)
  */
 static void *hv_reply_thread(void *arg)
 {
-	struct hvpart_post_message pm = {
-		.vp_index = 0,
-		.sint = BENCH_SINT,
-		.message_type = BENCH_MSG_TYPE_REPLY,
-	};
 	struct hvpart_message m;
 	sigset_t set;
 	ssize_t len;
@@ -257,14 +326,7 @@ static void *hv_reply_thread(void *arg)
 				m.header.message_type, m.header.payload_size);
 			continue;
 		}
-		msgs_read++;
-		pm.payload_size = 8;
-		memcpy(pm.payload, m.u.payload, 8);
-		if (ioctl(apic_pt_fd, HVPART_POST_MESSAGE, &pm))
-			fprintf(stderr, "bench: hvpart postmsg: HVPART_POST_MESSAGE: %s\n",
-				strerror(errno));
-		else
-			msgs_answered++;
+		hv_reply(m.u.payload);
 	}
 }
 
@@ -302,13 +364,25 @@ static const char *hv_synic_setup(void)
 
 	if (hvp_check_extension(sys_fd, HVPART_CAP_SYNIC) <= 0)
 		return "no HVPART_CAP_SYNIC";
-	msg_fd = hv_root_port(BENCH_PORT_MSG, HVPART_PORT_TYPE_MESSAGE, 0,
-			      BENCH_CONN_MSG);
+	if (!bench_ports) {
+		err = hvp_install_intercept(apic_pt_fd,
+					    HVPART_INTERCEPT_TYPE_HYPERCALL,
+					    HVPART_INTERCEPT_ACCESS_MASK_EXECUTE,
+					    HVCALL_POST_MESSAGE,
+					    HVCALL_POST_MESSAGE);
+		if (err)
+			bench_fail("HVPART_INSTALL_INTERCEPT (hypercall): %s",
+				   strerror(-err));
+	}
 	event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (event_fd < 0)
 		bench_fail("eventfd: %s", strerror(errno));
 	hv_root_port(BENCH_PORT_EVENT, HVPART_PORT_TYPE_EVENT, event_fd,
 		     BENCH_CONN_EVENT);
+	if (!bench_ports)
+		return NULL;
+	msg_fd = hv_root_port(BENCH_PORT_MSG, HVPART_PORT_TYPE_MESSAGE, 0,
+			      BENCH_CONN_MSG);
 	err = pthread_create(&tid, NULL, hv_reply_thread, NULL);
 	if (err)
 		bench_fail("pthread_create: %s", strerror(err));
@@ -379,7 +453,7 @@ static void hv_apic_dump(void)
 	struct hvpart_register r[ARRAY_SIZE(names)];
 	unsigned int i, j;
 
-	if (msg_fd >= 0)
+	if (msgs_read)
 		fprintf(stderr, "bench: hvpart root: %llu messages read, %llu answered\n",
 			(unsigned long long)msgs_read,
 			(unsigned long long)msgs_answered);
