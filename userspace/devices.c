@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acpi.h"
+#include "cli.h"
 #include "devices.h"
 #include "util.h"
 
@@ -431,4 +433,72 @@ void bochs_shutdown_init(struct bochs_shutdown *bs, struct power_ctl *power)
 	bs->dev.max_access = 1;
 	bs->dev.ops = &bochs_shutdown_ops;
 	bs->power = power;
+}
+
+/* The hardware-reduced ACPI registers */
+
+static uint32_t acpi_pm_read(struct pio_device *dev, uint16_t offset,
+			     unsigned int size)
+{
+	struct acpi_pm *pm = container_of(dev, struct acpi_pm, dev);
+
+	(void)size;
+	return offset == ACPI_PM_SLEEP_STATUS ? pm->sleep_status : 0;
+}
+
+static void acpi_pm_sleep(struct acpi_pm *pm, uint8_t v)
+{
+	unsigned int slp_typ = (v & ACPI_SLP_TYP_MASK) >> ACPI_SLP_TYP_SHIFT;
+
+	/* Only S5 is in the DSDT: another SLP_TYP is no state, ignored. */
+	if (!(v & ACPI_SLP_EN) || slp_typ != ACPI_S5_SLP_TYP)
+		return;
+	pm->power->off = true;
+	pm->power->status = HVCTL_EXIT_OK;
+	snprintf(pm->power->reason, sizeof(pm->power->reason),
+		 "guest entered ACPI S5 (soft off) at port 0x%x",
+		 ACPI_PM_BASE + ACPI_PM_SLEEP_CONTROL);
+}
+
+static void acpi_pm_write(struct pio_device *dev, uint16_t offset,
+			  unsigned int size, uint32_t value)
+{
+	struct acpi_pm *pm = container_of(dev, struct acpi_pm, dev);
+
+	(void)size;
+	switch (offset) {
+	case ACPI_PM_SLEEP_CONTROL:
+		acpi_pm_sleep(pm, value);
+		break;
+	case ACPI_PM_SLEEP_STATUS:
+		pm->sleep_status &= ~(value & ACPI_WAK_STS);
+		break;
+	case ACPI_PM_RESET:
+		if (value != ACPI_RESET_VALUE)
+			break;
+		pm->power->off = true;
+		pm->power->status = HVCTL_EXIT_RESET;
+		snprintf(pm->power->reason, sizeof(pm->power->reason),
+			 "guest wrote the ACPI reset register (port 0x%x)",
+			 ACPI_PM_BASE + ACPI_PM_RESET);
+		break;
+	default:
+		break;
+	}
+}
+
+static const struct pio_ops acpi_pm_ops = {
+	.read = acpi_pm_read,
+	.write = acpi_pm_write,
+};
+
+void acpi_pm_init(struct acpi_pm *pm, struct power_ctl *power)
+{
+	memset(pm, 0, sizeof(*pm));
+	pm->dev.name = "acpi-pm";
+	pm->dev.base = ACPI_PM_BASE;
+	pm->dev.nr_ports = ACPI_PM_PORTS;
+	pm->dev.max_access = 1;
+	pm->dev.ops = &acpi_pm_ops;
+	pm->power = power;
 }

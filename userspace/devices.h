@@ -187,4 +187,21 @@ struct bochs_shutdown {
 
 void bochs_shutdown_init(struct bochs_shutdown *bs, struct power_ctl *power);
 
+/**
+ * struct acpi_pm - the registers the FADT of a hardware-reduced ACPI
+ *	platform names (acpi.h): sleep control, sleep status and reset,
+ *	one I/O port each from ACPI_PM_BASE
+ * @dev: its ports
+ * @power: where S5 asks for status 0 and a reset for HVCTL_EXIT_RESET
+ * @sleep_status: SLEEP_STATUS_REG; WAK_STS is never set, as nothing
+ *	wakes a machine that only powers off
+ */
+struct acpi_pm {
+	struct pio_device dev;
+	struct power_ctl *power;
+	uint8_t sleep_status;
+};
+
+void acpi_pm_init(struct acpi_pm *pm, struct power_ctl *power);
+
 #endif /* HVCTL_DEVICES_H */
