@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acpi.h"
 #include "cli.h"
 #include "hvctl.h"
 #include "hvfeatures.h"
@@ -85,8 +86,8 @@ const char cmd_run_help[] =
 "  pref_address (a relocatable one lower if RAM is short), a zero page at\n"
 "  0x8000 with the memory map, the command line ARGS (at 0x20000) and the\n"
 "  --initrd initramfs (at the top of RAM), entered at its 64-bit entry in\n"
-"  long mode, 0-4 GiB identity-mapped, RSI = the zero page.  No ACPI\n"
-"  tables yet.\n"
+"  long mode, 0-4 GiB identity-mapped, RSI = the zero page, whose\n"
+"  acpi_rsdp_addr points at the ACPI tables.\n"
 "  A Multiboot v1 kernel (header in its first 8 KiB; ELF32, ELF64 with a\n"
 "  32-bit entry, or the a.out kludge) is loaded at its physical addresses\n"
 "  and entered in 32-bit flat protected mode, paging and interrupts off,\n"
@@ -95,6 +96,12 @@ const char cmd_run_help[] =
 "  The boot information follows the kernel and its modules, page-aligned\n"
 "  (or the lowest free pages if they end at the top of RAM), so a kernel\n"
 "  may load anywhere in RAM but page 0 and 639K-1M.\n"
+"  Every image but --raw code finds ACPI tables (RSDP revision 2 at\n"
+"  0xe0000, XSDT, FADT, MADT, DSDT) in the reserved area below 1 MiB:\n"
+"  a hardware-reduced platform with a local APIC per VP (APIC ID = VP\n"
+"  index), the I/O APIC, ISA IRQ 0 on GSI 2 and the others one to one,\n"
+"  COM1 in the DSDT, \\_S5 for power-off.  A Multiboot kernel finds the\n"
+"  RSDP by its signature, as on a PC.\n"
 "  A boot sector (0x55 0xaa at offset 510), or any file with --raw, is\n"
 "  loaded at 0x7c00 and entered in real mode at 0000:7c00 with DL = 0x80\n"
 "  and SS:SP = 0000:7c00.  There is no BIOS: INT 10h, INT 13h and the like\n"
@@ -109,6 +116,10 @@ const char cmd_run_help[] =
 "               interrupt is I/O APIC pin 4 (with hvpart's local APIC)\n"
 "  0xf4-0xf7    isa-debug-exit: writing V ends hvctl with (V << 1) | 1\n"
 "  0x8900       Bochs/QEMU shutdown port: writing \"Shutdown\" powers off\n"
+"  0x600-0x602  ACPI sleep control, sleep status and reset registers (the\n"
+"               FADT's): SLP_EN with SLP_TYP 5 (S5) powers off, status 0;\n"
+"               writing 1 to the reset register ends hvctl with status 16\n"
+"               (the guest asked for a reset: hvctl does not restart it)\n"
 "  0x510-0x511  QEMU fw_cfg (no DMA): signature, ID, RAM size, CPU count,\n"
 "               an empty file directory\n"
 "  0x20, 0xa0   8259 PICs, present but masked: the mask registers read\n"
@@ -488,12 +499,35 @@ static int run_load(struct worker *w, const struct run_opts *o,
 		.mods = m->mods,
 		.nr_mods = m->nr,
 		.raw = o->raw,
-		.acpi_rsdp = 0,	/* no ACPI tables yet */
 	};
+	struct acpi_layout acpi;
 	struct boot_state bs;
 	char err[320];
 	unsigned int i;
 	int ret;
+
+	/*
+	 * The ACPI tables sit where a PC's firmware keeps them, below
+	 * 1 MiB, for every image but --raw code: Linux gets the RSDP in
+	 * its zero page, a Multiboot kernel finds it by its signature.
+	 */
+	if (!o->raw) {
+		ret = acpi_build(w->ram, w->ram_size, w->nr_vps, &acpi, err,
+				 sizeof(err));
+		if (ret) {
+			hvctl_err("%s", err);
+			return HVCTL_EXIT_SETUP;
+		}
+		lo.acpi_rsdp = acpi.rsdp;
+		hvctl_info("ACPI tables at [0x%llx, 0x%llx): RSDP 0x%llx, XSDT 0x%llx, FADT 0x%llx, MADT 0x%llx, DSDT 0x%llx",
+			   (unsigned long long)acpi.rsdp,
+			   (unsigned long long)acpi.end,
+			   (unsigned long long)acpi.rsdp,
+			   (unsigned long long)acpi.xsdt,
+			   (unsigned long long)acpi.fadt,
+			   (unsigned long long)acpi.madt,
+			   (unsigned long long)acpi.dsdt);
+	}
 
 	ret = loader_boot(w->ram, w->ram_size, img, img_size, &lo, &bs, err,
 			  sizeof(err));

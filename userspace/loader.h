@@ -226,8 +226,8 @@ enum boot_kind {
  * @mods: Multiboot modules, or for Linux the one initramfs
  * @nr_mods: entries at @mods
  * @raw: load any image as raw real-mode code at 0x7c00 (--raw)
- * @acpi_rsdp: RSDP address for Linux's zero page, 0 for none (no ACPI
- *	tables yet: the part of issue #9 that builds them fills it)
+ * @acpi_rsdp: RSDP address for Linux's zero page (acpi_build()), 0
+ *	for none
  */
 struct loader_opts {
 	const char *cmdline;

@@ -291,6 +291,7 @@ int worker_setup_devices(struct worker *w, int in_fd, int out_fd)
 	uart16550_init(&w->com1, COM1_BASE, in_fd, out_fd);
 	debug_exit_init(&w->debug_exit, &w->power);
 	bochs_shutdown_init(&w->shutdown, &w->power);
+	acpi_pm_init(&w->acpi_pm, &w->power);
 	fw_cfg_init(&w->fw_cfg, w->ram_size, w->nr_vps);
 	pic_stub_init(&w->pic[0], PIC_MASTER_BASE);
 	pic_stub_init(&w->pic[1], PIC_SLAVE_BASE);
@@ -317,6 +318,8 @@ int worker_setup_devices(struct worker *w, int in_fd, int out_fd)
 		ret = port_bus_add(&w->bus, &w->debug_exit.dev);
 	if (!ret)
 		ret = port_bus_add(&w->bus, &w->shutdown.dev);
+	if (!ret)
+		ret = port_bus_add(&w->bus, &w->acpi_pm.dev);
 	if (!ret)
 		ret = port_bus_add(&w->bus, &w->fw_cfg.dev);
 	if (!ret)

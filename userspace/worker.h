@@ -105,6 +105,8 @@ struct worker_config {
  * @com1: the UART at 0x3f8
  * @debug_exit: isa-debug-exit at 0xf4
  * @shutdown: the Bochs shutdown port 0x8900
+ * @acpi_pm: the ACPI sleep control, sleep status and reset registers
+ *	at 0x600-0x602
  * @fw_cfg: QEMU's fw_cfg at 0x510
  * @testdev: QEMU's SynIC test device at 0x3000, if @has_testdev
  * @has_testdev: the partition has the local APIC and the SynIC, so
@@ -142,6 +144,7 @@ struct worker {
 	struct uart16550 com1;
 	struct debug_exit debug_exit;
 	struct bochs_shutdown shutdown;
+	struct acpi_pm acpi_pm;
 	struct fw_cfg fw_cfg;
 	struct hvtestdev testdev;
 	bool has_testdev;
