@@ -150,6 +150,9 @@ if [ "$lapic" = yes ]; then
 		smp 3 "$T/mbinfo.elf" &&
 		has "$out" "cpus 3, max cpus 3"
 	t "--vps 65: usage error" 2 smp 65 "$T/smp.elf"
+	t "acpi.elf --vps 3: a local APIC per VP in the MADT" 0 \
+		smp 3 "$T/acpi.elf" &&
+		has "$out" "acpi: MADT: 3 local APICs, fw_cfg says 3 CPUs"
 	for v in 1 2 4; do
 		t "guests/smp.elf --vps $v: APIC timers, IPI ping-pong" 0 \
 			smp "$v" "$G/smp.elf" &&
@@ -176,6 +179,7 @@ else
 	skip "smp.elf --vps 8 halt: every VP halted" "$no_lapic"
 	skip "mbinfo.elf --vps 3: APs left waiting, fw_cfg counts 3 CPUs" \
 		"$no_lapic"
+	skip "acpi.elf --vps 3: a local APIC per VP in the MADT" "$no_lapic"
 	for v in 1 2 4; do
 		skip "guests/smp.elf --vps $v: APIC timers, IPI ping-pong" \
 			"$no_lapic"
@@ -187,6 +191,23 @@ else
 		has "$out" "I/O APIC version 0x00170011" &&
 		has "$err" "unmapped GPA 0xfee000f0"
 fi
+# The ACPI tables as an OS finds them; power-off and reset through them.
+t "acpi.elf: the ACPI tables, S5 through the FADT powers off" 0 \
+	hvctl run --verbose "$T/acpi.elf" &&
+	has "$out" "acpi: RSDP at 0x000e0000, revision 2, checksums ok" &&
+	has "$out" "acpi: XSDT at" && has "$out" "acpi: FACP at" &&
+	has "$out" "acpi: APIC at" && has "$out" "acpi: DSDT at" &&
+	hasnt "$out" "BAD CHECKSUM" &&
+	has "$out" "acpi: FADT: hardware-reduced, reset register 0x0602 value 0x01, sleep control 0x0600, sleep status 0x0601" &&
+	has "$out" "acpi: MADT: I/O APIC 0 at 0xfec00000, GSI base 0" &&
+	has "$out" "acpi: MADT: ISA IRQ 0 -> GSI 2" &&
+	has "$out" "acpi: MADT: 1 local APICs, fw_cfg says 1 CPUs" &&
+	hasnt "$out" "still here" &&
+	has "$err" "guest entered ACPI S5 (soft off) at port 0x600: exit status 0"
+t "acpi.elf reset: the FADT's reset register ends hvctl with status 16" \
+	16 hvctl run --verbose "$T/acpi.elf" reset &&
+	has "$out" "acpi: reset through the FADT" &&
+	has "$err" "guest wrote the ACPI reset register (port 0x602)"
 t "bootsector.bin: OUT, REP OUTSB, DL, halt" 0 \
 	hvctl run --verbose "$G/bootsector.bin" &&
 	has "$out" "via OUT" && has "$out" "boot drive 0x80" &&
@@ -357,7 +378,9 @@ t "an ELF without a Multiboot header: refused" 2 \
 head -c 510 "$T/dexit.bin" >/tmp/hvctl-nosig.bin
 t "a truncated boot sector: refused" 2 hvctl run /tmp/hvctl-nosig.bin &&
 	has "$err" "510 bytes: shorter than a boot sector"
-t "--raw runs it anyway" 85 hvctl run --raw /tmp/hvctl-nosig.bin
+t "--raw runs it anyway, without ACPI tables" 85 \
+	hvctl run --verbose --raw /tmp/hvctl-nosig.bin &&
+	hasnt "$err" "ACPI tables at"
 
 t "missing image" 2 hvctl run /nonexistent &&
 	has "$err" "cannot open /nonexistent"
