@@ -475,6 +475,20 @@ static void build_rsdp(uint8_t *p, uint64_t xsdt)
 	p[ACPI_RSDP_XCHECKSUM] = acpi_checksum(p, ACPI_RSDP_SIZE);
 }
 
+/* mov al, RESET_VALUE; mov dx, port; out dx, al; then hlt forever */
+static void build_reset_stub(uint8_t *p)
+{
+	const uint16_t port = ACPI_PM_BASE + ACPI_PM_RESET;
+	const uint8_t stub[] = {
+		0xb0, ACPI_RESET_VALUE,
+		0xba, port & 0xff, port >> 8,
+		0xee,
+		0xfa, 0xf4, 0xeb, 0xfd,		/* cli; hlt; jmp .-1 */
+	};
+
+	memcpy(p, stub, sizeof(stub));
+}
+
 static uint64_t align16(uint64_t a)
 {
 	return (a + 15) & ~15ull;
@@ -511,11 +525,11 @@ int acpi_build(uint8_t *ram, uint64_t ram_size, unsigned int nr_vps,
 	l->xsdt = align16(l->rsdp + ACPI_RSDP_SIZE);
 	l->fadt = align16(l->xsdt + ACPI_HDR_SIZE + 8 * 2);
 	l->madt = align16(l->fadt + ACPI_FADT_SIZE);
-	if (madt_size(nr_vps) > ACPI_TABLES_END - l->madt)
+	if (madt_size(nr_vps) > ACPI_RESET_VECTOR - l->madt)
 		return acpi_err(err, errlen, "no room for a MADT of %u VPs",
 				nr_vps);
 	l->dsdt = align16(l->madt + build_madt(ram + l->madt, nr_vps));
-	len = build_dsdt(ram + l->dsdt, ACPI_TABLES_END - l->dsdt);
+	len = build_dsdt(ram + l->dsdt, ACPI_RESET_VECTOR - l->dsdt);
 	if (!len)
 		return acpi_err(err, errlen, "no room for the DSDT");
 	l->end = l->dsdt + len;
@@ -525,5 +539,6 @@ int acpi_build(uint8_t *ram, uint64_t ram_size, unsigned int nr_vps,
 	tables[1] = l->madt;
 	build_xsdt(ram + l->xsdt, tables, 2);
 	build_rsdp(ram + l->rsdp, l->xsdt);
+	build_reset_stub(ram + ACPI_RESET_VECTOR);
 	return 0;
 }

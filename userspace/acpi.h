@@ -134,6 +134,15 @@
 
 #define ACPI_COM1_IRQ		4
 
+/*
+ * The reset vector (F000:FFF0): hvctl has no firmware, so what a jump
+ * there means, a reset, is done by a stub that writes the reset register.
+ * Linux on a hardware-reduced platform without EFI restarts that way
+ * (reboot_type BOOT_EFI, then BOOT_BIOS: machine_real_restart()) unless
+ * told reboot=acpi.
+ */
+#define ACPI_RESET_VECTOR	0xffff0ull
+
 /**
  * struct acpi_layout - where acpi_build() put each table (GPAs)
  * @rsdp: the RSDP, for the zero page's acpi_rsdp_addr

@@ -232,6 +232,17 @@ static void test_madt_300_x2apic(void)
 	check_madt(300);
 }
 
+static void test_reset_vector(void)
+{
+	static const uint8_t want[] = {
+		0xb0, 0x01, 0xba, 0x02, 0x06, 0xee, 0xfa, 0xf4, 0xeb, 0xfd,
+	};
+
+	CHECK_EQ(build(1), 0);
+	CHECK(!memcmp(ram + 0xffff0, want, sizeof(want)));
+	CHECK(l.end <= 0xffff0);
+}
+
 static void test_errors(void)
 {
 	CHECK_EQ(acpi_build(ram, 0xfffff, 1, &l, err, sizeof(err)), -ENOSPC);
@@ -590,6 +601,7 @@ int main(void)
 	TEST(test_madt_2);
 	TEST(test_madt_64);
 	TEST(test_madt_300_x2apic);
+	TEST(test_reset_vector);
 	TEST(test_errors);
 	TEST(test_dsdt_s5);
 	TEST(test_dsdt_com1);
