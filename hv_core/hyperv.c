@@ -416,7 +416,10 @@ gp:
 	return -EINVAL;
 }
 
-/* Returns 0, HV_MSR_TO_ROOT (GUEST_IDLE: the VP idles), or -EINVAL. */
+/*
+ * Returns 0, HV_MSR_TO_ROOT (GUEST_IDLE with no local APIC: the root
+ * decides when the VP wakes), or -EINVAL.
+ */
 int hv_hyperv_msr_read(struct hv_vp *vp, u32 msr, u64 *data)
 {
 	struct hv_hyperv *hv = &vp->pt->hv;
@@ -501,8 +504,12 @@ int hv_hyperv_msr_read(struct hv_vp *vp, u32 msr, u64 *data)
 		*data = HV_APIC_FREQUENCY;
 		return 0;
 	case HV_X64_MSR_GUEST_IDLE:
-		/* the VP idles until an interrupt: the root decides */
 		*data = 0;
+		/* any interrupt wakes it: the local APIC's, or the root's */
+		if (vp->pt->local_apic) {
+			hv_lapic_idle(vp);
+			return 0;
+		}
 		hv_msg_begin(vp, HVPART_MSG_X64_HALT,
 			     sizeof(struct hvpart_x64_intercept_header),
 			     HVPART_INTERCEPT_ACCESS_READ);

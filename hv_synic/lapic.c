@@ -725,6 +725,17 @@ int hv_lapic_halt(struct hv_vp *vp)
 	return 0;
 }
 
+/*
+ * A read of HV_X64_MSR_GUEST_IDLE: the VP sleeps as in HLT, but any
+ * interrupt ends the idle state, even with RFLAGS.IF clear (the TLFS).
+ * The interrupt itself is taken only once the guest sets IF.
+ */
+void hv_lapic_idle(struct hv_vp *vp)
+{
+	vp->apic.activity = HV_ACTIVITY_HALTED;
+	vp->apic.halt_if = true;
+}
+
 /* ---- registers ------------------------------------------------------- */
 
 /* EOI: end the highest in-service interrupt; a level one goes to the root. */

@@ -80,6 +80,7 @@ int hv_lapic_set_base(struct hv_vp *vp, u64 val, bool host);
 
 int hv_lapic_prepare(struct hv_vp *vp);
 int hv_lapic_halt(struct hv_vp *vp);
+void hv_lapic_idle(struct hv_vp *vp);
 int hv_lapic_next_vector(struct hv_vp *vp);
 bool hv_lapic_nmi_pending(struct hv_vp *vp);
 void hv_lapic_ack(struct hv_vp *vp, int vector);

@@ -16,6 +16,7 @@
 
 #include "kselftest_harness.h"
 #include "hvpart_util.h"
+#include "hyperv_tlfs.h"
 
 #define APIC		0xfee00000
 #define NMI_VECTOR	2
@@ -525,6 +526,46 @@ TEST_F(apic, halt_with_if_clear_waits_for_nmi)
 		  vp_get_reg(self->vp, HVPART_REG_INTERNAL_ACTIVITY_STATE));
 	ASSERT_OK(assert_irq(self->vm, HVPART_INTERRUPT_TYPE_NMI, 0, 0, 0));
 	ASSERT_REPORT(self->vp, NMI_VECTOR);
+	ASSERT_SYNC(self->vp, 1);
+	ASSERT_DONE(self->vp);
+}
+
+/*
+ * GUEST_IDLE with IF=0: unlike HLT, a fixed interrupt ends the idle
+ * state (the TLFS).  The root hears nothing, a signal leaves the VP
+ * idle, and the interrupt waits in IRR until the guest sets IF.
+ */
+__asm__(GUEST_ASM_BEGIN(g_idle)
+	".code64\n"
+	"	mov $" G_STR(APIC) ", %ebx\n"
+	"	movl $0x1ff, 0xf0(%rbx)\n"
+	"	cli\n"
+	"	mov $" G_STR(HV_X64_MSR_GUEST_IDLE) ", %ecx\n"
+	"	rdmsr\n"
+	"	mov 0x230(%rbx), %eax\n"	/* IRR 0x60-0x7f */
+	"	GUEST_REPORT\n"
+	"	sti\n"
+	"	nop\n"
+	"	cli\n"
+	"	GUEST_SYNC 1\n"
+	"	GUEST_DONE\n"
+	HANDLER(g_idle_handler, V_ROOT)
+	GUEST_ASM_END(g_idle));
+GUEST_CODE_DECLARE(g_idle);
+GUEST_LABEL_DECLARE(g_idle_handler);
+
+TEST_F(apic, guest_idle_wakes_with_if_clear)
+{
+	load(self->vm, self->vp, g_idle_start, g_idle_end);
+	vm_set_idt_gate(self->vm, V_ROOT, GUEST_GPA(g_idle, g_idle_handler));
+	EXPECT_ERRNO(EINTR, run_for(self->vp, 300));
+	EXPECT_EQ(HVPART_ACTIVITY_HALT_SUSPEND,
+		  vp_get_reg(self->vp, HVPART_REG_INTERNAL_ACTIVITY_STATE));
+	EXPECT_ERRNO(EINTR, run_for(self->vp, 100));
+	ASSERT_OK(assert_irq(self->vm, HVPART_INTERRUPT_TYPE_FIXED, 0, 0,
+			     V_ROOT));
+	ASSERT_REPORT(self->vp, 1u << (V_ROOT - 0x60));
+	ASSERT_REPORT(self->vp, V_ROOT);
 	ASSERT_SYNC(self->vp, 1);
 	ASSERT_DONE(self->vp);
 }

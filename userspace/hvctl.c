@@ -98,8 +98,9 @@ static const struct hvctl_cmd commands[] = {
 
 const char hvctl_exit_status_help[] =
 "Exit status:\n"
-"  0        the guest powered off (port 0x8900) or halted (HLT, GUEST_IDLE;\n"
-"           with hvpart's local APIC: every VP, with interrupts off);\n"
+"  0        the guest powered off (port 0x8900) or halted (HLT; with\n"
+"           hvpart's local APIC: every VP, with interrupts off; without\n"
+"           it GUEST_IDLE too);\n"
 "           caps succeeded\n"
 "  1,3,5..  the guest wrote V to isa-debug-exit (port 0xf4): (V << 1) | 1\n"
 "  2        usage error, or the partition or image could not be set up\n"

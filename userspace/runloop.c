@@ -177,9 +177,10 @@ static int handle_io_port(struct worker_vp *wvp)
 /*
  * Without local APICs nothing could ever wake a halted VP: a halt ends
  * the run.  With them only an NMI or INIT wakes it, inside the next
- * HVPART_RUN_VP; the run ends when every VP is halted.  A read of the
- * GUEST_IDLE MSR halts the VP too: hvpart reports it as a halt with
- * access type READ (HLT is EXECUTE).
+ * HVPART_RUN_VP; the run ends when every VP is halted.  Without local
+ * APICs a read of the GUEST_IDLE MSR halts the VP too: hvpart reports it
+ * as a halt with access type READ (HLT is EXECUTE).  With them hvpart
+ * idles the VP itself until any interrupt, and the root never hears.
  */
 static int handle_halt(struct worker_vp *wvp)
 {

@@ -13,7 +13,8 @@
  * request to the root (hvctl), if it was granted:
  *   hvctl run hvinfo.elf crash      crash MSRs and a message: status 14
  *   hvctl run hvinfo.elf reset      the RESET MSR: status 16
- *   hvctl run hvinfo.elf idle       a read of GUEST_IDLE: a halt, status 0
+ *   hvctl run hvinfo.elf idle       a read of GUEST_IDLE with interrupts
+ *                                   off, which the APIC timer ends
  * Try it with --hv none, or --hv-off GROUP, to see its view change.
  */
 #include <stdint.h>
@@ -31,6 +32,19 @@
 #define PAGE_SIZE		4096
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+/* The x2APIC, for the timer that ends GUEST_IDLE */
+#define CPUID1_ECX_X2APIC	(1u << 21)
+#define MSR_IA32_APIC_BASE	0x1b
+#define APIC_BASE_X2APIC	(1u << 10)
+#define APIC_BASE_ENABLE	(1u << 11)
+#define X2APIC_SVR		0x80f
+#define X2APIC_IRR0		0x820
+#define X2APIC_LVT_TIMER	0x832
+#define X2APIC_TIMER_ICR	0x838
+#define X2APIC_TIMER_DCR	0x83e
+#define LVT_MASKED		(1u << 16)
+#define IDLE_VECTOR		0xe0
 
 /* HV_REFERENCE_TSC_PAGE */
 struct hv_reference_tsc_page {
@@ -800,17 +814,56 @@ static void request_reset(void)
 		guest_info("reset: the root let the guest go on");
 }
 
+/*
+ * A one-shot x2APIC timer about 10 ms ahead (at the 200 MHz that
+ * APIC_FREQUENCY reports), for request_idle().  0 if there is no x2APIC,
+ * as in a partition without hvpart's local APIC.
+ */
+static int arm_idle_timer(void)
+{
+	uint32_t r[4];
+
+	cpuid(1, r);
+	if (!(r[2] & CPUID1_ECX_X2APIC))
+		return 0;
+	wrmsr(MSR_IA32_APIC_BASE, rdmsr(MSR_IA32_APIC_BASE) |
+	      APIC_BASE_ENABLE | APIC_BASE_X2APIC);
+	wrmsr(X2APIC_SVR, 0x1ff);
+	wrmsr(X2APIC_TIMER_DCR, 0xb);		/* divide by 1 */
+	wrmsr(X2APIC_LVT_TIMER, IDLE_VECTOR);	/* one-shot */
+	wrmsr(X2APIC_TIMER_ICR, 2000000);
+	return 1;
+}
+
+/*
+ * GUEST_IDLE with interrupts off: any interrupt ends the idle state (the
+ * TLFS), here the APIC timer's, which then waits in IRR.  Without a
+ * local APIC hvctl ends the run at the read.
+ */
 static void request_idle(void)
 {
 	uint64_t v;
+	int timer;
 
 	if (!idle_granted()) {
 		guest_info("idle: GUEST_IDLE not granted");
 		return;
 	}
-	guest_info("idle: reading GUEST_IDLE");
-	if (!msr_read(HV_X64_MSR_GUEST_IDLE, "GUEST_IDLE", &v))
+	asm volatile("cli");
+	timer = arm_idle_timer();
+	guest_info(timer ? "idle: reading GUEST_IDLE, interrupts off, the APIC timer armed" :
+		   "idle: reading GUEST_IDLE, with no local APIC to wake the VP");
+	if (msr_read(HV_X64_MSR_GUEST_IDLE, "GUEST_IDLE", &v))
+		return;
+	if (!timer) {
 		guest_info("idle: woken up");
+		return;
+	}
+	v = rdmsr(X2APIC_IRR0 + IDLE_VECTOR / 32);
+	guest_info(v & (1u << (IDLE_VECTOR % 32)) ?
+		   "idle: woken up by the APIC timer, its interrupt pending" :
+		   "idle: woken up, but the APIC timer's interrupt is not pending");
+	wrmsr(X2APIC_LVT_TIMER, LVT_MASKED | IDLE_VECTOR);
 }
 
 void hvinfo_main(uint32_t magic, const struct mb_info *mbi)

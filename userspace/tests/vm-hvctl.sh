@@ -317,12 +317,15 @@ t "reset.bin --hv-off reset: #GP, a triple fault" 4 \
 t "hvinfo.elf reset" 16 hvctl run "$G/hvinfo.elf" reset &&
 	has "$out" "reset: writing 1 to the RESET MSR" &&
 	has "$err" "guest requested a reset"
-t "idle.bin: GUEST_IDLE halts" 0 hvctl run --verbose "$T/idle.bin" &&
-	has "$err" "halted (GUEST_IDLE MSR)"
+t "idle.bin: a masked timer interrupt ends GUEST_IDLE" 0 \
+	hvctl run --verbose "$T/idle.bin" &&
+	has "$err" "VP0 halted at RIP" && hasnt "$err" "GUEST_IDLE"
 t "idle.bin --hv-off idle: #GP, a triple fault" 4 \
 	hvctl run --hv-off idle "$T/idle.bin"
 t "hvinfo.elf idle" 0 hvctl run "$G/hvinfo.elf" idle &&
-	has "$out" "idle: reading GUEST_IDLE" && hasnt "$out" "done, shutting"
+	has "$out" "idle: reading GUEST_IDLE, interrupts off" &&
+	has "$out" "idle: woken up by the APIC timer, its interrupt pending" &&
+	has "$out" "done, shutting"
 
 # What the loaders refuse, with what the file looks like; --raw.
 # poke FILE OFFSET BYTES: write BYTES (printf %b escapes: \0NNN octal)

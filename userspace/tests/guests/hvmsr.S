@@ -6,12 +6,24 @@
  *   crash.bin     P0-P4 (P3/P4: a message), CRASH_CTL = notify | message
  *   crashnm.bin   (-DNO_MSG) the same without the message bit
  *   reset.bin     (-DRESET) 1 to HV_X64_MSR_RESET
- *   idle.bin      (-DIDLE) a read of HV_X64_MSR_GUEST_IDLE
+ *   idle.bin      (-DIDLE) a read of HV_X64_MSR_GUEST_IDLE with IF clear
+ *                 and the x2APIC timer armed: the timer's interrupt ends
+ *                 the idle state and waits in IRR; then HLT (status 0),
+ *                 or status 255 if it is not pending
  */
 #define HV_X64_MSR_RESET	0x40000003
 #define HV_X64_MSR_GUEST_IDLE	0x400000f0
 #define HV_X64_MSR_CRASH_P0	0x40000100
 #define HV_X64_MSR_CRASH_CTL	0x40000105
+#define MSR_IA32_APIC_BASE	0x1b
+#define APIC_BASE_X2APIC	0x400
+#define APIC_BASE_ENABLE	0x800
+#define X2APIC_SVR		0x80f
+#define X2APIC_IRR_E0		0x827	/* IRR bits of vectors 0xe0-0xff */
+#define X2APIC_LVT_TIMER	0x832
+#define X2APIC_TIMER_ICR	0x838
+#define X2APIC_TIMER_DCR	0x83e
+#define IDLE_VECTOR		0xe0
 #define CRASH_NOTIFY		0x80000000	/* bit 63: in EDX */
 #define CRASH_NOTIFY_MSG	0x40000000	/* bit 62: in EDX */
 
@@ -29,8 +41,31 @@ _start:
 	xorl %edx, %edx
 	wrmsr
 #elif defined(IDLE)
+	movl $MSR_IA32_APIC_BASE, %ecx
+	rdmsr
+	orl $(APIC_BASE_ENABLE | APIC_BASE_X2APIC), %eax
+	wrmsr
+	xorl %edx, %edx
+	movl $X2APIC_SVR, %ecx
+	movl $0x1ff, %eax
+	wrmsr
+	movl $X2APIC_TIMER_DCR, %ecx
+	movl $0xb, %eax			/* divide by 1 */
+	wrmsr
+	movl $X2APIC_LVT_TIMER, %ecx
+	movl $IDLE_VECTOR, %eax		/* one-shot */
+	wrmsr
+	movl $X2APIC_TIMER_ICR, %ecx
+	movl $2000000, %eax		/* 10 ms at 200 MHz */
+	wrmsr
 	movl $HV_X64_MSR_GUEST_IDLE, %ecx
 	rdmsr
+	movl $X2APIC_IRR_E0, %ecx
+	rdmsr
+	testl $1, %eax
+	jz 1f
+	hlt				/* IF clear: hvctl ends the run */
+1:
 #else
 	/* P0-P4 from params, each EDX:EAX */
 	movl $HV_X64_MSR_CRASH_P0, %ecx
