@@ -31,6 +31,13 @@ enum {
 	G_TLB_FLUSH,
 	G_EX_PROCESSOR_MASKS,
 	G_RELAXED_TIMING,
+	G_SYNIC,
+	G_STIMER,
+	G_STIMER_DIRECT,
+	G_MESSAGES,
+	G_APIC,
+	G_IPI,
+	G_START_VP,
 	G_COUNT,
 };
 
@@ -79,6 +86,23 @@ const struct hvf_group hvf_groups[] = {
 				   G(G_HYPERCALL) | G(G_VPINDEX) },
 	[G_RELAXED_TIMING] = { "relaxed-timing",
 			       REC(HV_X64_RELAXED_TIMING_RECOMMENDED), 0 },
+	/* hvpart has these in LOCAL_APIC partitions only */
+	[G_SYNIC] = { "synic", PRIV(HV_MSR_SYNIC_AVAILABLE), 0 },
+	[G_STIMER] = { "stimer", PRIV(HV_MSR_SYNTIMER_AVAILABLE),
+		       G(G_SYNIC) | G(G_TIME) },
+	[G_STIMER_DIRECT] = { "stimer-direct",
+			      FEAT(HV_STIMER_DIRECT_MODE_AVAILABLE),
+			      G(G_STIMER) },
+	[G_MESSAGES] = { "messages",
+			 PRIV(HV_POST_MESSAGES | HV_SIGNAL_EVENTS),
+			 G(G_HYPERCALL) | G(G_SYNIC) },
+	[G_APIC] = { "apic",
+		     { HV_MSR_APIC_ACCESS_AVAILABLE, 0,
+		       HV_X64_APIC_ACCESS_RECOMMENDED }, 0 },
+	[G_IPI] = { "ipi", REC(HV_X64_CLUSTER_IPI_RECOMMENDED),
+		    G(G_HYPERCALL) | G(G_VPINDEX) },
+	[G_START_VP] = { "start-vp", PRIV(HV_START_VIRTUAL_PROCESSOR),
+			 G(G_HYPERCALL) | G(G_VPINDEX) },
 };
 
 const unsigned int hvf_nr_groups = G_COUNT;
@@ -294,6 +318,29 @@ uint32_t hvf_unmet_needs(uint32_t group_index, uint32_t present)
 	if (group_index >= G_COUNT)
 		return 0;
 	return hvf_groups[group_index].needs & ~present;
+}
+
+/*
+ * The groups of @bits, what @s resolved to, that lack a group they need
+ * because of @s: turned on without it, or left on with it turned off
+ * (--hv-off synic leaves stimer and messages without the SynIC).  A
+ * group that only "all" gave, its needs unmet by hvpart itself, is no
+ * choice of the user's and not counted.
+ */
+uint32_t hvf_unmet_groups(const struct hvf_select *s,
+			  const uint64_t bits[HVF_NR_PROPS])
+{
+	uint32_t present = hvf_groups_present(bits), groups = 0, unmet;
+	unsigned int i;
+
+	for (i = 0; i < G_COUNT; i++) {
+		if (!(present & G(i)))
+			continue;
+		unmet = hvf_unmet_needs(i, present);
+		if ((s->on & G(i)) ? unmet : unmet & s->off)
+			groups |= G(i);
+	}
+	return groups;
 }
 
 /*

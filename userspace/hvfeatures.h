@@ -84,6 +84,8 @@ int hvf_resolve(const struct hvf_select *s,
 		const uint64_t supported[HVF_NR_PROPS],
 		uint64_t out[HVF_NR_PROPS], char *err, size_t errlen);
 uint32_t hvf_unmet_needs(uint32_t group_index, uint32_t present);
+uint32_t hvf_unmet_groups(const struct hvf_select *s,
+			  const uint64_t bits[HVF_NR_PROPS]);
 
 size_t hvf_group_names(uint32_t groups, const char *sep, char *buf,
 		       size_t len);

@@ -69,20 +69,22 @@ static int worker_check_caps(struct worker *w, const struct worker_config *cfg)
 	return 0;
 }
 
-/* Warns about each group turned on without a group it needs. */
+/*
+ * Warns about each group turned on without a group it needs, or left on
+ * with one turned off.
+ */
 static void worker_hv_warn_needs(const struct hvf_select *sel,
 				 const uint64_t bits[HVF_NR_PROPS])
 {
-	uint32_t present = hvf_groups_present(bits), unmet;
+	uint32_t present = hvf_groups_present(bits);
+	uint32_t warn = hvf_unmet_groups(sel, bits), unmet;
 	char names[256];
 	unsigned int i;
 
 	for (i = 0; i < hvf_nr_groups; i++) {
-		if (!(sel->on & (1u << i)))
+		if (!(warn & (1u << i)))
 			continue;
 		unmet = hvf_unmet_needs(i, present);
-		if (!unmet)
-			continue;
 		hvf_group_names(unmet, ", ", names, sizeof(names));
 		hvctl_warn("Hyper-V group '%s' is of no use to a guest without %s",
 			   hvf_groups[i].name, names);

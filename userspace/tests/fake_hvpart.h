@@ -20,6 +20,15 @@
 #define FAKE_PRIVILEGES		0x0010000000000ee3ULL
 #define FAKE_FEATURES		0x48530ULL
 #define FAKE_RECOMMENDATIONS	0x836ULL
+/*
+ * ... and what a LOCAL_APIC partition supports on top (hv_core/hyperv.c's
+ * HV_APIC_* and HV_SYNIC_*): the SynIC, timers, messages and events, the
+ * APIC MSRs, cluster IPIs, StartVirtualProcessor, direct-mode timers.
+ * The fake itself supports only the bits above.
+ */
+#define FAKE_LAPIC_PRIVILEGES	0x002000300000001cULL
+#define FAKE_LAPIC_FEATURES	0x80000ULL
+#define FAKE_LAPIC_RECOMMENDATIONS 0x408ULL
 
 struct fake_hv {
 	int pt_fd;

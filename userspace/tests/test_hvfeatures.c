@@ -23,6 +23,17 @@ static const uint64_t hvpart_supported[HVF_NR_PROPS] = {
 	FAKE_PRIVILEGES, FAKE_FEATURES, FAKE_RECOMMENDATIONS,
 };
 
+/* ... in a LOCAL_APIC partition */
+static const uint64_t hvpart_lapic_supported[HVF_NR_PROPS] = {
+	FAKE_PRIVILEGES | FAKE_LAPIC_PRIVILEGES,
+	FAKE_FEATURES | FAKE_LAPIC_FEATURES,
+	FAKE_RECOMMENDATIONS | FAKE_LAPIC_RECOMMENDATIONS,
+};
+
+/* The groups of a LOCAL_APIC partition only */
+static const char lapic_groups[] =
+	"synic,stimer,stimer-direct,messages,apic,ipi,start-vp";
+
 /* The group's index, or -1. */
 static int group(const char *name)
 {
@@ -54,7 +65,7 @@ static void bits_of(const char *list, uint64_t bits[HVF_NR_PROPS])
 /* Each group is the TLFS bits the brief names, and nothing else. */
 static void test_group_bits(void)
 {
-	CHECK_EQ(hvf_nr_groups, 16);
+	CHECK_EQ(hvf_nr_groups, 23);
 	CHECK_BITS("hypercall", 1ULL << 5, 0, 0);
 	CHECK_BITS("vpindex", 1ULL << 6, 0, 0);
 	CHECK_BITS("runtime", 1ULL << 0, 0, 0);
@@ -71,12 +82,26 @@ static void test_group_bits(void)
 	CHECK_BITS("tlb-flush", 0, 0, (1ULL << 1) | (1ULL << 2));
 	CHECK_BITS("ex-processor-masks", 0, 0, 1ULL << 11);
 	CHECK_BITS("relaxed-timing", 0, 0, 1ULL << 5);
+	CHECK_BITS("synic", 1ULL << 2, 0, 0);
+	CHECK_BITS("stimer", 1ULL << 3, 0, 0);
+	CHECK_BITS("stimer-direct", 0, 1ULL << 19, 0);
+	CHECK_BITS("messages", (1ULL << 36) | (1ULL << 37), 0, 0);
+	CHECK_BITS("apic", 1ULL << 4, 0, 1ULL << 3);
+	CHECK_BITS("ipi", 0, 0, 1ULL << 10);
+	CHECK_BITS("start-vp", 1ULL << 53, 0, 0);
+	CHECK_BITS(lapic_groups, FAKE_LAPIC_PRIVILEGES, FAKE_LAPIC_FEATURES,
+		   FAKE_LAPIC_RECOMMENDATIONS);
 }
 
-/* No two groups share a bit; together they are all hvpart implements. */
+/*
+ * No two groups share a bit; together they are all hvpart implements in
+ * a LOCAL_APIC partition, and without the local APIC all but the seven
+ * of lapic_groups.
+ */
 static void test_groups_cover_hvpart(void)
 {
 	uint64_t all[HVF_NR_PROPS] = { 0 };
+	uint32_t lapic = 0;
 	unsigned int i, p;
 
 	for (i = 0; i < hvf_nr_groups; i++) {
@@ -90,9 +115,13 @@ static void test_groups_cover_hvpart(void)
 		}
 	}
 	for (p = 0; p < HVF_NR_PROPS; p++)
-		CHECK_EQ(all[p], hvpart_supported[p]);
+		CHECK_EQ(all[p], hvpart_lapic_supported[p]);
 	CHECK_EQ(hvf_groups_present(all), hvf_all_groups());
-	CHECK_EQ(hvf_all_groups(), 0xffff);
+	CHECK_EQ(hvf_all_groups(), 0x7fffff);
+	CHECK_EQ(hvf_parse_groups(lapic_groups, &lapic, err, sizeof(err)), 0);
+	CHECK_EQ(lapic, 0x7f0000);
+	CHECK_EQ(hvf_groups_present(hvpart_supported),
+		 hvf_all_groups() & ~lapic);
 }
 
 static void test_parse_groups(void)
@@ -121,6 +150,23 @@ static void test_parse_groups(void)
 	CHECK_EQ(hvf_parse_groups("all", &g, err, sizeof(err)), -EINVAL);
 	CHECK(strstr(err, "goes with --hv alone"));
 	CHECK_EQ(hvf_parse_groups("none", &g, err, sizeof(err)), -EINVAL);
+
+	/* the LOCAL_APIC groups */
+	CHECK_EQ(hvf_parse_groups("stimer-direct", &g, err, sizeof(err)), 0);
+	CHECK_EQ(g, 1u << group("stimer-direct"));
+	CHECK_EQ(hvf_parse_groups("start-vp,ipi,apic", &g, err, sizeof(err)),
+		 0);
+	CHECK_EQ(g, (1u << group("start-vp")) | (1u << group("ipi")) |
+		    (1u << group("apic")));
+	CHECK_EQ(hvf_parse_groups("synic,messages,stimer", &g, err,
+				  sizeof(err)), 0);
+	CHECK_EQ(g, (1u << group("synic")) | (1u << group("messages")) |
+		    (1u << group("stimer")));
+	CHECK_EQ(hvf_parse_groups("stimer-", &g, err, sizeof(err)), -EINVAL);
+	CHECK_EQ(hvf_parse_groups("start_vp", &g, err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "unknown Hyper-V group 'start_vp'"));
+	CHECK(strstr(err, "relaxed-timing, synic, stimer, stimer-direct, "));
+	CHECK(strstr(err, ", stimer-direct, messages, apic, ipi, start-vp)"));
 }
 
 /* What @s gives against hvpart's supported bits; must resolve. */
@@ -199,7 +245,7 @@ static void test_select(void)
 static void test_resolve_missing(void)
 {
 	uint64_t sup[HVF_NR_PROPS] = {
-		FAKE_PRIVILEGES | (1ULL << 2),	/* SynIC: no group of ours */
+		FAKE_PRIVILEGES | (1ULL << 8),	/* stats: no group of ours */
 		FAKE_FEATURES & ~(1ULL << 10),	/* no crash MSRs */
 		FAKE_RECOMMENDATIONS & ~(1ULL << 4),	/* no reset advice */
 	};
@@ -233,6 +279,87 @@ static void test_resolve_missing(void)
 	CHECK_EQ(hvf_resolve(&s, sup, b, err, sizeof(err)), 0);
 }
 
+/*
+ * The LOCAL_APIC groups: "all" has them where hvpart does and behaves as
+ * before where it does not; each can be turned off, and turning one on
+ * without the local APIC is the error that names it.
+ */
+static void test_resolve_lapic(void)
+{
+	struct hvf_select s;
+	uint64_t b[HVF_NR_PROPS];
+	unsigned int p;
+
+	hvf_select_init(&s);
+	CHECK_EQ(hvf_resolve(&s, hvpart_lapic_supported, b, err,
+			     sizeof(err)), 0);
+	for (p = 0; p < HVF_NR_PROPS; p++)
+		CHECK_EQ(b[p], hvpart_lapic_supported[p]);
+	CHECK_EQ(hvf_select_base(&s, "all", err, sizeof(err)), 0);
+	CHECK_EQ(hvf_resolve(&s, hvpart_supported, b, err, sizeof(err)), 0);
+	for (p = 0; p < HVF_NR_PROPS; p++)
+		CHECK_EQ(b[p], hvpart_supported[p]);
+
+	/* --hv-off all seven: what hvpart has without the local APIC */
+	CHECK_EQ(hvf_select_off(&s, lapic_groups, err, sizeof(err)), 0);
+	CHECK_EQ(hvf_resolve(&s, hvpart_lapic_supported, b, err,
+			     sizeof(err)), 0);
+	for (p = 0; p < HVF_NR_PROPS; p++)
+		CHECK_EQ(b[p], hvpart_supported[p]);
+	CHECK_EQ(hvf_resolve(&s, hvpart_supported, b, err, sizeof(err)), 0);
+	for (p = 0; p < HVF_NR_PROPS; p++)
+		CHECK_EQ(b[p], hvpart_supported[p]);
+
+	/* one at a time */
+	CHECK_EQ(hvf_select_base(&s, "all", err, sizeof(err)), 0);
+	CHECK_EQ(hvf_select_off(&s, "stimer-direct", err, sizeof(err)), 0);
+	CHECK_EQ(hvf_resolve(&s, hvpart_lapic_supported, b, err,
+			     sizeof(err)), 0);
+	CHECK_EQ(b[HVF_PRIVILEGES], hvpart_lapic_supported[HVF_PRIVILEGES]);
+	CHECK_EQ(b[HVF_FEATURES], hvpart_lapic_supported[HVF_FEATURES] &
+				  ~(1ULL << 19));
+	CHECK_EQ(hvf_select_base(&s, "all", err, sizeof(err)), 0);
+	CHECK_EQ(hvf_select_off(&s, "apic", err, sizeof(err)), 0);
+	CHECK_EQ(hvf_resolve(&s, hvpart_lapic_supported, b, err,
+			     sizeof(err)), 0);
+	CHECK_EQ(b[HVF_PRIVILEGES], hvpart_lapic_supported[HVF_PRIVILEGES] &
+				    ~(1ULL << 4));
+	CHECK_EQ(b[HVF_RECOMMENDATIONS],
+		 hvpart_lapic_supported[HVF_RECOMMENDATIONS] & ~(1ULL << 3));
+
+	/* --hv none --hv-on messages,start-vp */
+	CHECK_EQ(hvf_select_base(&s, "none", err, sizeof(err)), 0);
+	CHECK_EQ(hvf_select_on(&s, "messages,start-vp", err, sizeof(err)), 0);
+	CHECK_EQ(hvf_resolve(&s, hvpart_lapic_supported, b, err,
+			     sizeof(err)), 0);
+	CHECK_EQ(b[HVF_PRIVILEGES], (1ULL << 36) | (1ULL << 37) | (1ULL << 53));
+	CHECK_EQ(b[HVF_FEATURES] | b[HVF_RECOMMENDATIONS], 0);
+
+	/* without the local APIC: each one turned on is refused, by name */
+	CHECK_EQ(hvf_resolve(&s, hvpart_supported, b, err, sizeof(err)),
+		 -EOPNOTSUPP);
+	CHECK(strstr(err, "group messages (privileges 0x3000000000), start-vp"));
+	CHECK(strstr(err, "start-vp (privileges 0x20000000000000);"));
+	CHECK_EQ(hvf_select_base(&s, "all", err, sizeof(err)), 0);
+	CHECK_EQ(hvf_select_on(&s, "apic", err, sizeof(err)), 0);
+	CHECK_EQ(hvf_resolve(&s, hvpart_supported, b, err, sizeof(err)),
+		 -EOPNOTSUPP);
+	CHECK(strstr(err, "group apic (privileges 0x10), apic (recommendations 0x8);"));
+	CHECK_EQ(hvf_select_base(&s, "stimer-direct", err, sizeof(err)), 0);
+	CHECK_EQ(hvf_resolve(&s, hvpart_supported, b, err, sizeof(err)),
+		 -EOPNOTSUPP);
+	CHECK(strstr(err, "group stimer-direct (features 0x80000);"));
+	CHECK_EQ(hvf_select_base(&s, "synic,ipi", err, sizeof(err)), 0);
+	CHECK_EQ(hvf_resolve(&s, hvpart_supported, b, err, sizeof(err)),
+		 -EOPNOTSUPP);
+	CHECK(strstr(err, "group synic (privileges 0x4), ipi (recommendations 0x400);"));
+	/* ... but turning them off is fine */
+	CHECK_EQ(hvf_select_base(&s, "all", err, sizeof(err)), 0);
+	CHECK_EQ(hvf_select_off(&s, "synic", err, sizeof(err)), 0);
+	CHECK_EQ(hvf_resolve(&s, hvpart_supported, b, err, sizeof(err)), 0);
+	CHECK_EQ(b[HVF_PRIVILEGES], FAKE_PRIVILEGES);
+}
+
 static void test_needs(void)
 {
 	uint64_t b[HVF_NR_PROPS];
@@ -251,6 +378,93 @@ static void test_needs(void)
 	CHECK_EQ(hvf_unmet_needs(group("xmm-input"), present), 0);
 	CHECK_EQ(hvf_unmet_needs(group("ex-processor-masks"), present),
 		 1u << group("vpindex"));
+
+	bits_of(lapic_groups, b);
+	present = hvf_groups_present(b);
+	CHECK_EQ(hvf_unmet_needs(group("synic"), present), 0);
+	CHECK_EQ(hvf_unmet_needs(group("stimer"), present),
+		 1u << group("time"));
+	CHECK_EQ(hvf_unmet_needs(group("stimer-direct"), present), 0);
+	CHECK_EQ(hvf_unmet_needs(group("messages"), present),
+		 1u << group("hypercall"));
+	CHECK_EQ(hvf_unmet_needs(group("apic"), present), 0);
+	CHECK_EQ(hvf_unmet_needs(group("ipi"), present),
+		 (1u << group("hypercall")) | (1u << group("vpindex")));
+	CHECK_EQ(hvf_unmet_needs(group("start-vp"), present),
+		 (1u << group("hypercall")) | (1u << group("vpindex")));
+}
+
+/* The groups @s leaves without what they need, given @supported */
+static uint32_t unmet_groups(const struct hvf_select *s,
+			     const uint64_t supported[HVF_NR_PROPS])
+{
+	uint64_t b[HVF_NR_PROPS];
+
+	CHECK_EQ(hvf_resolve(s, supported, b, err, sizeof(err)), 0);
+	return hvf_unmet_groups(s, b);
+}
+
+#define GROUPS2(a, b)	((1u << group(a)) | (1u << group(b)))
+
+/* Which groups the worker warns about */
+static void test_unmet_groups(void)
+{
+	const uint64_t *sup = hvpart_lapic_supported;
+	struct hvf_select s;
+	uint64_t odd[HVF_NR_PROPS];
+	char buf[256];
+
+	/* --hv all, with or without the local APIC: nothing */
+	hvf_select_init(&s);
+	CHECK_EQ(unmet_groups(&s, sup), 0);
+	CHECK_EQ(unmet_groups(&s, hvpart_supported), 0);
+
+	/* --hv none --hv-on stimer: it needs synic and time */
+	CHECK_EQ(hvf_select_base(&s, "none", err, sizeof(err)), 0);
+	CHECK_EQ(hvf_select_on(&s, "stimer", err, sizeof(err)), 0);
+	CHECK_EQ(unmet_groups(&s, sup), 1u << group("stimer"));
+	hvf_group_names(hvf_unmet_needs(group("stimer"),
+					1u << group("stimer")),
+			", ", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "time, synic"));
+	CHECK_EQ(hvf_select_on(&s, "synic,time", err, sizeof(err)), 0);
+	CHECK_EQ(unmet_groups(&s, sup), 0);
+	/* stimer-direct needs stimer, not what stimer needs */
+	CHECK_EQ(hvf_select_base(&s, "stimer-direct,stimer", err,
+				 sizeof(err)), 0);
+	CHECK_EQ(unmet_groups(&s, sup), 1u << group("stimer"));
+
+	/* --hv-off synic: stimer and messages are left without it */
+	CHECK_EQ(hvf_select_base(&s, "all", err, sizeof(err)), 0);
+	CHECK_EQ(hvf_select_off(&s, "synic", err, sizeof(err)), 0);
+	CHECK_EQ(unmet_groups(&s, sup), GROUPS2("stimer", "messages"));
+	/* ... not where hvpart had none of them */
+	CHECK_EQ(unmet_groups(&s, hvpart_supported), 0);
+	/* ... nor when they go too */
+	CHECK_EQ(hvf_select_off(&s, "stimer,messages", err, sizeof(err)), 0);
+	CHECK_EQ(unmet_groups(&s, sup), 1u << group("stimer-direct"));
+	CHECK_EQ(hvf_select_off(&s, "stimer-direct", err, sizeof(err)), 0);
+	CHECK_EQ(unmet_groups(&s, sup), 0);
+	/* --hv-off vpindex: ipi, start-vp and the older two */
+	CHECK_EQ(hvf_select_base(&s, "all", err, sizeof(err)), 0);
+	CHECK_EQ(hvf_select_off(&s, "vpindex", err, sizeof(err)), 0);
+	CHECK_EQ(unmet_groups(&s, sup),
+		 GROUPS2("ipi", "start-vp") |
+		 GROUPS2("tlb-flush", "ex-processor-masks"));
+	/* a group turned on again is no longer turned off */
+	CHECK_EQ(hvf_select_on(&s, "vpindex", err, sizeof(err)), 0);
+	CHECK_EQ(unmet_groups(&s, sup), 0);
+
+	/* an hvpart that gives stimer without synic: not the user's doing */
+	memcpy(odd, sup, sizeof(odd));
+	odd[HVF_PRIVILEGES] &= ~(1ULL << 2);
+	hvf_select_init(&s);
+	CHECK_EQ(unmet_groups(&s, odd), 0);
+	CHECK_EQ(hvf_select_off(&s, "time", err, sizeof(err)), 0);
+	CHECK_EQ(unmet_groups(&s, odd), GROUPS2("tsc-page", "stimer"));
+	CHECK_EQ(hvf_select_on(&s, "messages", err, sizeof(err)), 0);
+	CHECK_EQ(unmet_groups(&s, odd),
+		 GROUPS2("tsc-page", "stimer") | (1u << group("messages")));
 }
 
 static void test_names(void)
@@ -272,6 +486,26 @@ static void test_names(void)
 	CHECK(!strcmp(buf, "tlb-flush(part) bit9"));
 	hvf_describe(HVF_FEATURES, 0, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "none"));
+
+	/* a LOCAL_APIC partition's: the new groups last */
+	hvf_describe(HVF_PRIVILEGES, hvpart_lapic_supported[HVF_PRIVILEGES],
+		     buf, sizeof(buf));
+	CHECK(!strncmp(buf, priv, strlen(priv)));
+	CHECK(!strcmp(buf + strlen(priv), " synic stimer messages apic start-vp"));
+	hvf_describe(HVF_FEATURES, hvpart_lapic_supported[HVF_FEATURES], buf,
+		     sizeof(buf));
+	CHECK(!strcmp(buf, "frequencies idle crash xmm-input xmm-output msr-lock stimer-direct"));
+	hvf_describe(HVF_RECOMMENDATIONS,
+		     hvpart_lapic_supported[HVF_RECOMMENDATIONS], buf,
+		     sizeof(buf));
+	CHECK(!strcmp(buf, "reset tlb-flush ex-processor-masks relaxed-timing apic ipi"));
+	hvf_describe(HVF_PRIVILEGES, 1ULL << 36, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "messages(part)"));
+	/* what --verbose says as "Hyper-V groups:" */
+	hvf_group_names(hvf_groups_present(hvpart_lapic_supported), " ", buf,
+			sizeof(buf));
+	CHECK(strstr(buf, "hypercall vpindex "));
+	CHECK(strstr(buf, " relaxed-timing synic stimer stimer-direct messages apic ipi start-vp"));
 
 	hvf_group_names(0, ", ", buf, sizeof(buf));
 	CHECK(!strcmp(buf, "none"));
@@ -392,6 +626,50 @@ static void test_worker_sets(void)
 	CHECK_EQ(fake.props[HVPART_PROP_PRIVILEGE_MASK], FAKE_PRIVILEGES);
 }
 
+/* The fake as an hvpart with the local APIC */
+static void fake_reset_lapic(void)
+{
+	unsigned int p;
+
+	fake_reset();
+	fake.caps[HVPART_CAP_LOCAL_APIC] = 1;
+	for (p = 0; p < HVF_NR_PROPS; p++)
+		fake.props[hvf_supported_code[p]] = hvpart_lapic_supported[p];
+}
+
+/* A LOCAL_APIC partition: its groups go off one by one, or all at once */
+static void test_worker_lapic(void)
+{
+	struct hvf_select s;
+
+	fake_reset_lapic();
+	hvf_select_init(&s);
+	CHECK_EQ(hvf_select_off(&s, lapic_groups, err, sizeof(err)), 0);
+	CHECK_EQ(setup_with(&s), 0);
+	CHECK_EQ(fake.create_flags, HVPART_CREATE_PARTITION_LOCAL_APIC);
+	CHECK_EQ(fake.props[HVPART_PROP_PRIVILEGE_MASK], FAKE_PRIVILEGES);
+	CHECK_EQ(fake.props[HVPART_PROP_FEATURES], FAKE_FEATURES);
+	CHECK_EQ(fake.props[HVPART_PROP_RECOMMENDATIONS],
+		 FAKE_RECOMMENDATIONS);
+
+	fake_reset_lapic();
+	CHECK_EQ(hvf_select_base(&s, "all", err, sizeof(err)), 0);
+	CHECK_EQ(hvf_select_off(&s, "synic", err, sizeof(err)), 0);
+	CHECK_EQ(setup_with(&s), 0);
+	CHECK_EQ(fake.props[HVPART_PROP_PRIVILEGE_MASK],
+		 hvpart_lapic_supported[HVF_PRIVILEGES] & ~(1ULL << 2));
+	CHECK_EQ(fake.props[HVPART_PROP_FEATURES],
+		 hvpart_lapic_supported[HVF_FEATURES]);
+
+	/* without the local APIC, --hv-on ipi is refused; nothing is set */
+	fake_reset();
+	CHECK_EQ(hvf_select_on(&s, "ipi", err, sizeof(err)), 0);
+	CHECK_EQ(setup_with(&s), -EOPNOTSUPP);
+	CHECK_EQ(fake.prop_sets[HVPART_PROP_PRIVILEGE_MASK], 0);
+	CHECK_EQ(fake.prop_sets[HVPART_PROP_RECOMMENDATIONS], 0);
+	CHECK_EQ(fake.nr_vps, 0);
+}
+
 static void test_worker_refuses(void)
 {
 	struct hvf_select s;
@@ -431,11 +709,14 @@ int main(void)
 	TEST(test_parse_groups);
 	TEST(test_select);
 	TEST(test_resolve_missing);
+	TEST(test_resolve_lapic);
 	TEST(test_needs);
+	TEST(test_unmet_groups);
 	TEST(test_names);
 	TEST(test_help_lists_groups);
 	TEST(test_worker_default);
 	TEST(test_worker_sets);
+	TEST(test_worker_lapic);
 	TEST(test_worker_refuses);
 	return test_done();
 }

@@ -284,6 +284,59 @@ t "--verbose says the Hyper-V set" 0 \
 	has "$out" "AccessHypercallMsrs"
 t "--hv tsc-page alone warns" 0 hvctl run --hv tsc-page "$G/hvinfo.elf" &&
 	has "$err" "'tsc-page' is of no use to a guest without time"
+# The groups of a LOCAL_APIC partition (the SynIC, timers, messages, the
+# APIC MSRs, cluster IPIs, StartVirtualProcessor), in hvinfo's names.
+lapic_groups=synic,stimer,stimer-direct,messages,apic,ipi,start-vp
+if [ "$lapic" = yes ]; then
+	t "--verbose: the local APIC's groups are in the default set" 0 \
+		hvctl run --verbose "$G/hvinfo.elf" &&
+		has "$err" "Hyper-V groups: hypercall vpindex" &&
+		has "$err" " relaxed-timing synic stimer stimer-direct messages " &&
+		has "$err" " stimer-direct messages apic ipi start-vp" &&
+		has "$out" "AccessSynicRegs" &&
+		has "$out" "AccessSyntheticTimerRegs" &&
+		has "$out" "AccessIntrCtrlRegs" && has "$out" "PostMessages" &&
+		has "$out" "SignalEvents" && has "$out" "StartVirtualProcessor" &&
+		has "$out" "DirectSyntheticTimers" && has "$out" "UseApicMsrs" &&
+		has "$out" "UseSyntheticClusterIpi"
+	t "hvinfo.elf --hv-off $lapic_groups" 0 \
+		hvctl run --verbose --hv-off "$lapic_groups" "$G/hvinfo.elf" &&
+		has_re "$err" "Hyper-V groups: hypercall vpindex .* relaxed-timing$" &&
+		hasnt "$err" "warning" &&
+		hasnt "$out" "AccessSynicRegs" &&
+		hasnt "$out" "AccessSyntheticTimerRegs" &&
+		hasnt "$out" "AccessIntrCtrlRegs" &&
+		hasnt "$out" "PostMessages" && hasnt "$out" "SignalEvents" &&
+		hasnt "$out" "StartVirtualProcessor" &&
+		hasnt "$out" "DirectSyntheticTimers" &&
+		hasnt "$out" "UseApicMsrs" &&
+		hasnt "$out" "UseSyntheticClusterIpi" &&
+		has "$out" "AccessHypercallMsrs" &&
+		has "$out" "UseRelaxedTiming" && has "$out" "done, shutting down"
+	t "--hv-off synic warns that stimer and messages need it" 0 \
+		hvctl run --hv-off synic "$G/hvinfo.elf" &&
+		has "$err" "'stimer' is of no use to a guest without synic" &&
+		has "$err" "'messages' is of no use to a guest without synic" &&
+		hasnt "$err" "'stimer-direct'" &&
+		hasnt "$out" "AccessSynicRegs" &&
+		has "$out" "AccessSyntheticTimerRegs" &&
+		has "$out" "done, shutting down"
+	t "--hv none --hv-on stimer warns it needs synic and time" 0 \
+		hvctl run --hv none --hv-on stimer "$G/hvinfo.elf" &&
+		has "$err" "'stimer' is of no use to a guest without time, synic" &&
+		has "$out" "privileges 0x0000000000000008:"
+else
+	skip "--verbose: the local APIC's groups are in the default set" \
+		"$no_lapic"
+	t "hvinfo.elf --hv-off $lapic_groups: nothing to turn off" 0 \
+		hvctl run --hv-off "$lapic_groups" "$G/hvinfo.elf" &&
+		hasnt "$err" "warning" && has "$out" "done, shutting down"
+	t "--hv-on synic without the local APIC: refused" 2 \
+		hvctl run --hv-on synic "$G/hvinfo.elf" &&
+		has "$err" "does not implement Hyper-V group synic (privileges 0x4)"
+	skip "--hv none --hv-on stimer warns it needs synic and time" \
+		"$no_lapic"
+fi
 t "--hv bogus: usage error" 2 hvctl run --hv bogus "$G/hvinfo.elf" &&
 	has "$err" "unknown Hyper-V group 'bogus'"
 t "--hv-off hypercall,: usage error" 2 \
