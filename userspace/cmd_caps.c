@@ -16,7 +16,8 @@
 const char cmd_caps_help[] =
 "Prints the hvpart API version, the vendor backend (svm or vmx) and every\n"
 "capability HVPART_CHECK_EXTENSION reports, one per line.  Then, from a\n"
-"scratch partition, the Hyper-V interface hvpart can give a guest:\n"
+"scratch partition (with the local APIC if hvpart has it, as hvctl run\n"
+"makes its own), the Hyper-V interface hvpart can give a guest:\n"
 "  hv-privileges       HVPART_PROP_SUPPORTED_PRIVILEGES (CPUID 0x40000003\n"
 "                      EBX:EAX), with the groups of 'hvctl run --hv-on' it\n"
 "                      holds bits of\n"
@@ -69,7 +70,11 @@ static const struct {
 
 #define CAPS_NAME_WIDTH	20
 
-/* The Hyper-V interface a new partition can have, from a scratch one. */
+/*
+ * The Hyper-V interface a new partition can have, from a scratch one made
+ * as hvctl run makes its own: with the local APIC where hvpart has it,
+ * since only such a partition supports the SynIC and APIC groups.
+ */
 static void print_hyperv(int fd)
 {
 	uint64_t bits[HVF_NR_PROPS], spin;
@@ -77,8 +82,11 @@ static void print_hyperv(int fd)
 	uint32_t present;
 	unsigned int p;
 	int pt_fd, ret, failed = 0;
+	uint64_t flags = 0;
 
-	pt_fd = hvp_create_partition(fd, 0);
+	if (hvp_check_extension(fd, HVPART_CAP_LOCAL_APIC) == 1)
+		flags = HVPART_CREATE_PARTITION_LOCAL_APIC;
+	pt_fd = hvp_create_partition(fd, flags);
 	if (pt_fd < 0) {
 		printf("%-*s error: HVPART_CREATE_PARTITION: %s\n",
 		       CAPS_NAME_WIDTH, "hv-privileges", strerror(-pt_fd));
