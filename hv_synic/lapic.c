@@ -528,6 +528,7 @@ static void hv_lapic_do_init(struct hv_vp *vp)
 	hv_lapic_init(vp);
 	apic->activity = vp->index ? HV_ACTIVITY_WAIT_SIPI :
 				     HV_ACTIVITY_RUNNING;
+	apic->idle = false;
 }
 
 static void hv_lapic_do_sipi(struct hv_vp *vp, u8 vector)
@@ -676,6 +677,10 @@ static bool hv_lapic_runnable(struct hv_vp *vp)
 	}
 	if ((pend & ~BIT(HV_LAPIC_START_BUSY)) || vp->exc.valid)
 		return true;
+	/* GUEST_IDLE ends at any interrupt, masked by IF or PPR or not */
+	if (apic->idle &&
+	    (vp->irq.valid || hv_lapic_highest(apic->irr) >= 0))
+		return true;
 	/* a maskable interrupt ends HLT only when RFLAGS.IF was set */
 	return apic->halt_if && (vp->irq.valid || hv_lapic_next_vector(vp) >= 0);
 }
@@ -696,6 +701,7 @@ int hv_lapic_prepare(struct hv_vp *vp)
 		if (hv_lapic_runnable(vp)) {
 			if (apic->activity == HV_ACTIVITY_HALTED)
 				apic->activity = HV_ACTIVITY_RUNNING;
+			apic->idle = false;
 			if (apic->activity == HV_ACTIVITY_RUNNING)
 				return 0;
 			continue;	/* INIT or SIPI to take */
@@ -717,6 +723,7 @@ int hv_lapic_halt(struct hv_vp *vp)
 
 	apic->activity = HV_ACTIVITY_HALTED;
 	apic->halt_if = vp->rflags & X86_EFLAGS_IF;
+	apic->idle = false;
 	if (apic->halt_if)
 		return 1;
 	hv_msg_begin(vp, HVPART_MSG_X64_HALT,
@@ -727,13 +734,17 @@ int hv_lapic_halt(struct hv_vp *vp)
 
 /*
  * A read of HV_X64_MSR_GUEST_IDLE: the VP sleeps as in HLT, but any
- * interrupt ends the idle state, even with RFLAGS.IF clear (the TLFS).
- * The interrupt itself is taken only once the guest sets IF.
+ * interrupt that arrives ends the idle state, "regardless of whether the
+ * interrupt is enabled" (the TLFS): with RFLAGS.IF clear, or masked by
+ * TPR or an interrupt in service.  It is taken once it is unmasked.
+ * Linux's PV spinlocks wait here with interrupts off for the unlocker's
+ * IPI, maybe inside a handler of a higher priority than that IPI.
  */
 void hv_lapic_idle(struct hv_vp *vp)
 {
 	vp->apic.activity = HV_ACTIVITY_HALTED;
 	vp->apic.halt_if = true;
+	vp->apic.idle = true;
 }
 
 /* ---- registers ------------------------------------------------------- */
@@ -1154,6 +1165,7 @@ int hv_lapic_set_reg(struct hv_vp *vp, u32 name, u64 val)
 				 HV_ACTIVITY_WAIT_SIPI :
 				 val ? HV_ACTIVITY_HALTED : HV_ACTIVITY_RUNNING;
 		apic->halt_if = true;
+		apic->idle = false;
 		return 0;
 	}
 	if (idx != R(APIC_ICR) && (val >> 32))

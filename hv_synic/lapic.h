@@ -44,6 +44,7 @@ struct hv_lapic {
 	u32 reg[HV_LAPIC_NR_REGS];
 	u8 activity;		/* enum hv_activity */
 	bool halt_if;		/* halted with RFLAGS.IF set */
+	bool idle;		/* halted by GUEST_IDLE: any IRR bit wakes */
 	u32 esr_pending;	/* errors since the last ESR write */
 	/* interrupt registers: any CPU sets IRR and TMR bits, atomically */
 	unsigned long irr[BITS_TO_LONGS(256)];

@@ -531,19 +531,24 @@ TEST_F(apic, halt_with_if_clear_waits_for_nmi)
 }
 
 /*
- * GUEST_IDLE with IF=0: unlike HLT, a fixed interrupt ends the idle
- * state (the TLFS).  The root hears nothing, a signal leaves the VP
- * idle, and the interrupt waits in IRR until the guest sets IF.
+ * GUEST_IDLE with IF=0 and TPR 15: unlike HLT, a fixed interrupt ends the
+ * idle state even masked (the TLFS).  The root hears nothing, a signal
+ * leaves the VP idle, and the interrupt waits in IRR until the guest
+ * lowers TPR and sets IF.
  */
 __asm__(GUEST_ASM_BEGIN(g_idle)
 	".code64\n"
 	"	mov $" G_STR(APIC) ", %ebx\n"
 	"	movl $0x1ff, 0xf0(%rbx)\n"
 	"	cli\n"
+	"	mov $15, %eax\n"
+	"	mov %rax, %cr8\n"
 	"	mov $" G_STR(HV_X64_MSR_GUEST_IDLE) ", %ecx\n"
 	"	rdmsr\n"
 	"	mov 0x230(%rbx), %eax\n"	/* IRR 0x60-0x7f */
 	"	GUEST_REPORT\n"
+	"	xor %eax, %eax\n"
+	"	mov %rax, %cr8\n"
 	"	sti\n"
 	"	nop\n"
 	"	cli\n"
