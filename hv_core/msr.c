@@ -77,6 +77,14 @@ int hv_msr_read(struct hv_vp *vp, u32 msr, u64 *data)
 		*data = val.segment.base;
 		return ret;
 	}
+	/*
+	 * AMD's interrupt pending message register: Linux reads it without
+	 * a fixup on family 0xf to look for C1E.  Zero, as in KVM: no C1E.
+	 */
+	if (msr == MSR_K8_INT_PENDING_MSG) {
+		*data = 0;
+		return 0;
+	}
 	return -EINVAL;
 }
 

@@ -68,6 +68,10 @@ __asm__(GUEST_ASM_BEGIN(g_msr_emul)
 	"	or $1, %eax\n"
 	"	wrmsr\n"
 	"	RDMSR_REPORT " G_STR(MSR_EFER) "\n"
+	/* AMD's interrupt pending message: zero, no C1E, as in KVM */
+	"	mov $-1, %eax\n"
+	"	mov $-1, %edx\n"
+	"	RDMSR_REPORT 0xc0010055\n"
 	"	GUEST_DONE\n"
 	GUEST_ASM_END(g_msr_emul));
 GUEST_CODE_DECLARE(g_msr_emul);
@@ -86,6 +90,7 @@ TEST_F(guest, emulated_msrs)
 	ASSERT_REPORT(self->vp, PAT_VAL);
 	ASSERT_REPORT(self->vp, EFER_LME | EFER_LMA);
 	ASSERT_REPORT(self->vp, EFER_LME | EFER_LMA | EFER_SCE);
+	ASSERT_REPORT(self->vp, 0);
 	ASSERT_DONE(self->vp);
 
 	/* What the guest wrote, the root reads. */
