@@ -22,25 +22,8 @@
 #include "acpi.h"
 #include "devices.h"
 #include "ioapic.h"
+#include "le.h"
 #include "util.h"
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, v);
-	put32(p + 4, v >> 32);
-}
 
 /* The byte that makes @len bytes at @p sum to 0, given its slot is 0 */
 uint8_t acpi_checksum(const uint8_t *p, size_t len)

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "le.h"
 #include "loader.h"
 
 static_assert(sizeof(struct multiboot_info) == 116, "multiboot_info");
@@ -607,31 +608,6 @@ static int load_raw(uint8_t *ram, uint64_t ram_size, const uint8_t *img,
 		 "raw image of %zu bytes at 0x%x, real mode", size,
 		 RAW_LOAD_ADDR);
 	return 0;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return p[0] | p[1] << 8;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, sizeof(v));	/* x86 hosts only, as is the rest */
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, sizeof(v));
 }
 
 /* A Linux boot sector: 0xaa55 at 0x1fe and "HdrS" at 0x202. */

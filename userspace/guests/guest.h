@@ -149,6 +149,34 @@ static inline void puthex(uint64_t v, int digits)
 		putc("0123456789abcdef"[(v >> (digits * 4)) & 0xf]);
 }
 
+/* Is @s, @n characters long, the string @word? */
+static inline int word_is(const char *s, unsigned int n, const char *word)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != word[i])
+			return 0;
+	return !word[n];
+}
+
+/* Is @word one of the blank-separated words of @s (a command line)? */
+static inline int has_word(const char *s, const char *word)
+{
+	unsigned int n;
+
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		for (n = 0; s[n] && s[n] != ' '; n++)
+			;
+		if (n && word_is(s, n, word))
+			return 1;
+		s += n;
+	}
+	return 0;
+}
+
 /* Powers off through the Bochs/QEMU port that hvctl emulates. */
 static inline void shutdown(void)
 {

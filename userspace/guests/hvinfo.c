@@ -193,34 +193,6 @@ static unsigned int slen(const char *s)
 	return n;
 }
 
-/* Is @s, @n characters long, the string @word? */
-static int word_is(const char *s, unsigned int n, const char *word)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] != word[i])
-			return 0;
-	return !word[n];
-}
-
-/* Is @word one of the blank-separated words of @s? */
-static int has_word(const char *s, const char *word)
-{
-	unsigned int n;
-
-	while (*s) {
-		while (*s == ' ')
-			s++;
-		for (n = 0; s[n] && s[n] != ' '; n++)
-			;
-		if (n && word_is(s, n, word))
-			return 1;
-		s += n;
-	}
-	return 0;
-}
-
 static void guest_info(const char *s)
 {
 	puts("hvinfo: ");

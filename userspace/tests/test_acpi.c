@@ -20,21 +20,6 @@ static uint8_t ram[RAM_SIZE];
 static struct acpi_layout l;
 static char err[256];
 
-static uint16_t get16(const uint8_t *p)
-{
-	return p[0] | p[1] << 8;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
 static uint8_t sum(const uint8_t *p, size_t len)
 {
 	uint8_t s = 0;

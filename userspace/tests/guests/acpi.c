@@ -138,19 +138,6 @@ static const uint8_t *fadt(const uint8_t *t, uint16_t *slp, uint16_t *rst)
 	return table(get32(t + 140));	/* X_DSDT, below 4 GiB */
 }
 
-static int has_word(const char *s, const char *w)
-{
-	const char *p, *q;
-
-	for (; *s; s++) {
-		for (p = s, q = w; *q && *p == *q; p++, q++)
-			;
-		if (!*q)
-			return 1;
-	}
-	return 0;
-}
-
 void guest_main(uint32_t magic, const struct mb_info *mbi)
 {
 	const uint8_t *rsdp, *xsdt, *t, *fadt_tab = 0;

@@ -26,19 +26,6 @@ void ap_main(unsigned int n)
 		asm volatile("cli; hlt");
 }
 
-static int has_word(const char *s, const char *w)
-{
-	const char *p, *q;
-
-	for (; *s; s++) {
-		for (p = s, q = w; *q && *p == *q; p++, q++)
-			;
-		if (!*q)
-			return 1;
-	}
-	return 0;
-}
-
 void guest_main(uint32_t magic, const struct mb_info *mbi)
 {
 	unsigned int cpus, i;
