@@ -135,7 +135,7 @@ void hv_stats_inject(struct hv_vp *vp, const struct hv_event *ev)
 {
 	WRITE_ONCE(vp->stats.interrupts, vp->stats.interrupts + 1);
 	trace_hvpart_inject(vp->pt->id, vp->index, ev->type, ev->vector,
-			    ev->reinject);
+			    ev->reinject, vp->rip, vp->rflags);
 }
 
 void hv_stats_msr(struct hv_vp *vp, u32 msr, bool write)

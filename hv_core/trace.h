@@ -91,23 +91,32 @@ TRACE_EVENT(hvpart_msr,
 		      __entry->msr, __entry->data)
 );
 
-/* type: the TLFS pending-interruption type (0 interrupt, 2 NMI, ...) */
+/*
+ * type: the TLFS pending-interruption type (0 interrupt, 2 NMI, ...);
+ * rip and rflags: where the guest takes it.
+ */
 TRACE_EVENT(hvpart_inject,
-	    TP_PROTO(u64 pt, u32 vp, u8 type, u8 vector, bool reinject),
-	    TP_ARGS(pt, vp, type, vector, reinject),
+	    TP_PROTO(u64 pt, u32 vp, u8 type, u8 vector, bool reinject,
+		     u64 rip, u64 rflags),
+	    TP_ARGS(pt, vp, type, vector, reinject, rip, rflags),
 	    TP_STRUCT__entry(__field(u64, pt)
 			     __field(u32, vp)
 			     __field(u8, type)
 			     __field(u8, vector)
-			     __field(bool, reinject)),
+			     __field(bool, reinject)
+			     __field(u64, rip)
+			     __field(u64, rflags)),
 	    TP_fast_assign(__entry->pt = pt;
 			   __entry->vp = vp;
 			   __entry->type = type;
 			   __entry->vector = vector;
-			   __entry->reinject = reinject;),
-	    TP_printk("p%llu vp%u type %u vector 0x%02x%s", __entry->pt,
-		      __entry->vp, __entry->type, __entry->vector,
-		      __entry->reinject ? " (again)" : "")
+			   __entry->reinject = reinject;
+			   __entry->rip = rip;
+			   __entry->rflags = rflags;),
+	    TP_printk("p%llu vp%u type %u vector 0x%02x%s rip 0x%llx rflags 0x%llx",
+		      __entry->pt, __entry->vp, __entry->type,
+		      __entry->vector, __entry->reinject ? " (again)" : "",
+		      __entry->rip, __entry->rflags)
 );
 
 TRACE_EVENT(hvpart_message,

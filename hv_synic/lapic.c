@@ -155,6 +155,25 @@ static u32 *hv_lapic_apic_assist(struct hv_lapic *apic)
 }
 
 /*
+ * The PV EOI flag only stands for "the one interrupt in service, nothing
+ * pending".  Once another interrupt is pending, or nests, take the flag
+ * back: the guest then writes EOI, which exits, so what waits behind the
+ * interrupt in service is delivered at once.  The guest does not run
+ * here, and hv_lapic_sync_pv_eoi() ran since it last did, so a flag still
+ * set was not consumed.
+ */
+static void hv_lapic_pv_eoi_disarm(struct hv_lapic *apic)
+{
+	u32 *assist = hv_lapic_apic_assist(apic);
+
+	if (apic->pv_eoi_vector < 0)
+		return;
+	apic->pv_eoi_vector = -1;
+	if (assist)
+		WRITE_ONCE(*assist, READ_ONCE(*assist) & ~1U);
+}
+
+/*
  * The CPU takes @vector: it moves from IRR to ISR.  With the VP assist
  * page on, an edge-triggered interrupt that is the only one in service
  * and has nothing pending behind it may be ended by the guest clearing
@@ -169,6 +188,7 @@ void hv_lapic_ack(struct hv_vp *vp, int vector)
 	u32 *assist = hv_lapic_apic_assist(apic);
 
 	clear_bit(vector, apic->irr);
+	hv_lapic_pv_eoi_disarm(apic);
 	/* an AutoEOI SINT's vector: the SynIC ends it at once */
 	if (test_bit(vector, apic->auto_eoi)) {
 		hv_synic_eoi(vp, vector);
@@ -698,6 +718,8 @@ int hv_lapic_prepare(struct hv_vp *vp)
 	hv_lapic_sync_pv_eoi(vp);
 	for (;;) {
 		hv_lapic_take(vp);
+		if (hv_lapic_highest(apic->irr) >= 0)
+			hv_lapic_pv_eoi_disarm(apic);
 		if (hv_lapic_runnable(vp)) {
 			if (apic->activity == HV_ACTIVITY_HALTED)
 				apic->activity = HV_ACTIVITY_RUNNING;

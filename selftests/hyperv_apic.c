@@ -193,6 +193,101 @@ TEST_F(hvapic, pv_eoi)
 }
 
 /*
+ * The PV EOI flag stands for one interrupt in service with nothing
+ * pending.  Vector A's handler leaves a lower vector C pending behind A
+ * and lets a higher B nest: B and then A must find the flag clear (taken
+ * back) and write EOI; that EOI of A delivers C at once, before any other
+ * exit, and C, alone in service, gets the flag again.  ISR ends empty.
+ */
+#define V_LOW		0x30
+#define V_MID		0x50
+#define V_HIGH		0x60
+#define COUNT_LOW_GPA	0x41010
+
+/* Report (v << 4) | the flag; EOI unless the flag was set. */
+#define PVEOI_FLAG_OR_EOI(v)						\
+	"	lock btrl $0, " G_STR(ASSIST_GPA) "\n"			\
+	"	setc %al\n"						\
+	"	movzbl %al, %eax\n"					\
+	"	or $(" G_STR(v) " << 4), %eax\n"			\
+	"	GUEST_REPORT\n"						\
+	"	test $1, %eax\n"					\
+	"	jnz 9f\n"						\
+	"	movl $0, 0xb0(%rbx)\n"					\
+	"9:\n"
+
+#define SELF_IPI(v)							\
+	"	mov $" G_STR(HV_X64_MSR_ICR) ", %ecx\n"			\
+	"	mov $0x40000 + " G_STR(v) ", %eax\n"			\
+	"	xor %edx, %edx\n"					\
+	"	wrmsr\n"
+
+__asm__(GUEST_ASM_BEGIN(g_pveoi_nest)
+	".code64\n"
+	"	mov $" G_STR(APIC) ", %ebx\n"
+	"	movl $0x1ff, 0xf0(%rbx)\n"
+	"	mov $" G_STR(HV_X64_MSR_VP_ASSIST_PAGE) ", %ecx\n"
+	"	mov $" G_STR(ASSIST_GPA) " + 1, %eax\n"
+	"	xor %edx, %edx\n"
+	"	wrmsr\n"
+	"	cli\n"
+	SELF_IPI(V_MID)
+	"	sti\n"
+	"	nop\n"
+	"	cli\n"
+	"	mov " G_STR(COUNT_LOW_GPA) ", %eax\n"	/* C came at A's EOI */
+	"	GUEST_REPORT\n"
+	"	mov 0x110(%rbx), %eax\n"	/* ISR 32-127: empty */
+	"	mov 0x120(%rbx), %ecx\n"	/* (MOV: the APIC decodes only MOV) */
+	"	or %ecx, %eax\n"
+	"	mov 0x130(%rbx), %ecx\n"
+	"	or %ecx, %eax\n"
+	"	GUEST_REPORT\n"
+	"	GUEST_DONE\n"
+	".global g_pveoi_nest_mid\n"
+	"g_pveoi_nest_mid:\n"
+	SELF_IPI(V_LOW)
+	SELF_IPI(V_HIGH)
+	"	sti\n"
+	"	nop\n"
+	"	cli\n"
+	PVEOI_FLAG_OR_EOI(V_MID)
+	"	iretq\n"
+	".global g_pveoi_nest_high\n"
+	"g_pveoi_nest_high:\n"
+	PVEOI_FLAG_OR_EOI(V_HIGH)
+	"	iretq\n"
+	".global g_pveoi_nest_low\n"
+	"g_pveoi_nest_low:\n"
+	"	incl " G_STR(COUNT_LOW_GPA) "\n"
+	PVEOI_FLAG_OR_EOI(V_LOW)
+	"	iretq\n"
+	GUEST_ASM_END(g_pveoi_nest));
+GUEST_CODE_DECLARE(g_pveoi_nest);
+GUEST_LABEL_DECLARE(g_pveoi_nest_mid);
+GUEST_LABEL_DECLARE(g_pveoi_nest_high);
+GUEST_LABEL_DECLARE(g_pveoi_nest_low);
+
+TEST_F(hvapic, pv_eoi_nested_and_pending)
+{
+	struct hv_vm *vm = self->vm;
+
+	vm_load(vm, LOAD_GPA, g_pveoi_nest_start, g_pveoi_nest_end);
+	vm_set_idt_gate(vm, V_MID, GUEST_GPA(g_pveoi_nest, g_pveoi_nest_mid));
+	vm_set_idt_gate(vm, V_HIGH,
+			GUEST_GPA(g_pveoi_nest, g_pveoi_nest_high));
+	vm_set_idt_gate(vm, V_LOW, GUEST_GPA(g_pveoi_nest, g_pveoi_nest_low));
+	vp_setup_mode(self->vp, GUEST_MODE_LONG64, LOAD_GPA);
+	/* B, nested over A, and A, with C pending: the flag taken back */
+	ASSERT_REPORT(self->vp, V_HIGH << 4);
+	ASSERT_REPORT(self->vp, V_MID << 4);
+	ASSERT_REPORT(self->vp, V_LOW << 4 | 1);	/* C, alone: the flag */
+	ASSERT_REPORT(self->vp, 1);	/* C was taken at A's EOI */
+	ASSERT_REPORT(self->vp, 0);	/* ISR */
+	ASSERT_DONE(self->vp);
+}
+
+/*
  * HvCallSendSyntheticClusterIpi (fast) and ...Ex (memory, sparse VP set)
  * from VP 0 to VP 1, which counts each in its handler; then the status
  * of a bad vector and of a nonzero target VTL.

@@ -42,7 +42,7 @@ const char cmd_run_help[] =
 "      --raw          run IMAGE as real-mode code at 0x7c00, whatever it\n"
 "                     looks like\n"
 "  -v, --verbose      say what is loaded, the Hyper-V feature set and why the\n"
-"                     guest stopped\n"
+"                     guest stopped (on a signal, each VP's registers)\n"
 "  -h, --help         this text\n"
 "\n"
 "Hyper-V feature set (what the guest finds in CPUID 0x40000003-4):\n"

@@ -112,6 +112,10 @@ void worker_dump_regs(struct worker_vp *wvp)
 		{ "rcx", HVPART_REG_RCX }, { "rdx", HVPART_REG_RDX },
 		{ "rsi", HVPART_REG_RSI }, { "rdi", HVPART_REG_RDI },
 		{ "rbp", HVPART_REG_RBP }, { "rsp", HVPART_REG_RSP },
+		{ "r8", HVPART_REG_R8 }, { "r9", HVPART_REG_R9 },
+		{ "r10", HVPART_REG_R10 }, { "r11", HVPART_REG_R11 },
+		{ "r12", HVPART_REG_R12 }, { "r13", HVPART_REG_R13 },
+		{ "r14", HVPART_REG_R14 }, { "r15", HVPART_REG_R15 },
 		{ "rip", HVPART_REG_RIP }, { "rflags", HVPART_REG_RFLAGS },
 		{ "cr0", HVPART_REG_CR0 }, { "cr2", HVPART_REG_CR2 },
 		{ "cr3", HVPART_REG_CR3 }, { "cr4", HVPART_REG_CR4 },
@@ -139,6 +143,8 @@ void worker_dump_regs(struct worker_vp *wvp)
 		return;
 	}
 
+	flockfile(stderr);	/* one VP's lines together */
+	fprintf(stderr, "hvctl: VP%u registers:\n", wvp->vp.index);
 	n = 0;
 	for (i = 0; i < ARRAY_SIZE(gprs); i++, n++)
 		fprintf(stderr, "hvctl:   %-6s 0x%016llx\n", gprs[i].name,
@@ -156,6 +162,7 @@ void worker_dump_regs(struct worker_vp *wvp)
 			i ? "idtr" : "gdtr",
 			(unsigned long long)r[n].value.table.base,
 			r[n].value.table.limit);
+	funlockfile(stderr);
 }
 
 static int handle_io_port(struct worker_vp *wvp)
@@ -429,9 +436,15 @@ int worker_run_vp(struct worker *w, unsigned int index)
 	int ret = HVCTL_EXIT_OK;
 
 	for (;;) {
-		if (__atomic_load_n(&w->stopping, __ATOMIC_SEQ_CST))
+		if (__atomic_load_n(&w->stopping, __ATOMIC_SEQ_CST)) {
+			/* where each VP was when the user stopped it */
+			if (hvctl_verbose && worker_signal)
+				worker_dump_regs(wvp);
 			break;
+		}
 		if (worker_signal) {
+			if (hvctl_verbose)
+				worker_dump_regs(wvp);
 			ret = signal_status();
 			break;
 		}

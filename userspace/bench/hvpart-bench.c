@@ -341,19 +341,16 @@ static int hv_root_port(uint32_t port_id, uint32_t type, int efd,
 		.flag_count = type == HVPART_PORT_TYPE_EVENT ? 1 : 0,
 		.eventfd = efd,
 	};
-	struct hvpart_connection c = {
-		.connection_id = conn_id,
-		.port_id = port_id,
-	};
-	int fd;
+	int fd, err;
 
-	fd = ioctl(apic_pt_fd, HVPART_CREATE_PORT, &p);
+	fd = hvp_create_port(apic_pt_fd, &p);
 	if (fd < 0)
 		bench_fail("HVPART_CREATE_PORT %#x: %s", port_id,
-			   strerror(errno));
-	if (ioctl(apic_pt_fd, HVPART_CONNECT_PORT, &c))
+			   strerror(-fd));
+	err = hvp_connect_port(apic_pt_fd, conn_id, port_id);
+	if (err)
 		bench_fail("HVPART_CONNECT_PORT %#x: %s", conn_id,
-			   strerror(errno));
+			   strerror(-err));
 	return fd;
 }
 

@@ -105,6 +105,33 @@ static inline void set_gate(struct idt_gate *idt, unsigned int vec,
 	idt[vec].off_hi = a >> 16;
 }
 
+/*
+ * A watchdog on the local APIC timer, for guests that wait for
+ * interrupts: point the timer's vector at watchdog_isr(), arm it, and
+ * wait_or_watchdog() gives up once it fires instead of halting forever.
+ */
+static volatile unsigned int watchdog_fired __attribute__((unused));
+
+__attribute__((interrupt, unused))
+static void watchdog_isr(struct irq_frame *f)
+{
+	(void)f;
+	watchdog_fired = 1;
+	lapic_eoi();
+}
+
+/*
+ * Halts with interrupts on until *@count reaches @want or the watchdog
+ * fires; 0 if it got there.
+ */
+static inline int wait_or_watchdog(volatile unsigned int *count,
+				   unsigned int want)
+{
+	while (*count < want && !watchdog_fired)
+		asm volatile("sti; hlt; cli");
+	return *count < want;
+}
+
 /* LIDT of a table of 256 gates. */
 static inline void load_idt(const struct idt_gate *idt)
 {

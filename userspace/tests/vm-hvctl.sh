@@ -30,7 +30,9 @@ catching()
 # then, and on a slow kernel (the debug kernel) that took over 2 s.
 signalled()
 {
-	hvctl run "$T/spin.bin" &
+	sig=$1
+	shift
+	hvctl run "$@" "$T/spin.bin" &
 	pid=$!
 	i=0
 	while [ $i -lt 300 ] && ! catching "$pid"; do
@@ -38,7 +40,7 @@ signalled()
 		i=$((i + 1))
 	done
 	sleep 1
-	kill "-$1" "$pid"
+	kill "-$sig" "$pid"
 	wait "$pid"
 }
 
@@ -227,6 +229,9 @@ t "unmapped.bin: unmapped GPA" 6 hvctl run "$T/unmapped.bin" &&
 	has "$err" "unmapped GPA 0x80000000"
 t "spin.bin: SIGINT" 130 signalled INT
 t "spin.bin: SIGTERM" 143 signalled TERM
+t "spin.bin: SIGINT with --verbose shows where the VP was" 130 \
+	signalled INT --verbose &&
+	has "$err" "VP0 registers:" && has_re "$err" "rip +0x0000000000007c0[0-9a-f]"
 # The Hyper-V interface: hvinfo.elf prints what it finds and uses it.
 t "hvinfo.elf: the default Hyper-V set" 0 hvctl run "$G/hvinfo.elf" &&
 	has "$out" "CPUID.1:ECX[31] is set" &&

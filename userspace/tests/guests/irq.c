@@ -25,7 +25,7 @@
 #define WATCHDOG_COUNT	50000000u	/* at 200 MHz / 128 */
 
 static struct idt_gate idt[256];
-static volatile unsigned int edge_count, level_count, timed_out;
+static volatile unsigned int edge_count, level_count;
 static volatile char got[4];
 
 static inline uint32_t mmio_read(uint32_t addr)
@@ -76,25 +76,6 @@ static void level_isr(struct irq_frame *f)
 	lapic_eoi();
 }
 
-__attribute__((interrupt))
-static void timer_isr(struct irq_frame *f)
-{
-	(void)f;
-	timed_out = 1;
-	lapic_eoi();
-}
-
-/*
- * Halts with interrupts on until *@count reaches @want or the watchdog
- * fires; 0 if it got there.
- */
-static int wait_for(volatile unsigned int *count, unsigned int want)
-{
-	while (*count < want && !timed_out)
-		asm volatile("sti; hlt; cli");
-	return *count < want;
-}
-
 void guest_main(uint32_t magic, const struct mb_info *mbi)
 {
 	uint32_t id;
@@ -104,7 +85,7 @@ void guest_main(uint32_t magic, const struct mb_info *mbi)
 	uart_init();
 	set_gate(idt, VEC_EDGE, edge_isr);
 	set_gate(idt, VEC_LEVEL, level_isr);
-	set_gate(idt, VEC_TIMER, timer_isr);
+	set_gate(idt, VEC_TIMER, watchdog_isr);
 	load_idt(idt);
 
 	puts("irq: I/O APIC version ");
@@ -124,7 +105,7 @@ void guest_main(uint32_t magic, const struct mb_info *mbi)
 	outb(COM1 + 4, 0x0b);			/* MCR: DTR, RTS, OUT2 */
 	outb(COM1 + 1, 0x01);			/* IER: received data */
 	puts("irq: waiting for an edge-triggered receive interrupt\n");
-	if (wait_for(&edge_count, 1)) {
+	if (wait_or_watchdog(&edge_count, 1)) {
 		puts("irq: no interrupt came\n");
 		outb(DEBUG_EXIT, 0x33);
 	}
@@ -138,7 +119,7 @@ void guest_main(uint32_t magic, const struct mb_info *mbi)
 
 	ioapic_write(0x10 + 2 * COM1_PIN, 0x8000 | VEC_LEVEL);
 	outb(COM1 + 1, 0x01);
-	if (wait_for(&level_count, 2)) {
+	if (wait_or_watchdog(&level_count, 2)) {
 		puts("irq: no level-triggered interrupt came\n");
 		outb(DEBUG_EXIT, 0x33);
 	}

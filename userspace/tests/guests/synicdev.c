@@ -91,7 +91,7 @@ static uint8_t hypercall_page[4096] __attribute__((aligned(4096)));
 static uint8_t input_page[4096] __attribute__((aligned(4096)));
 static uint32_t hypercall_addr;
 
-static volatile unsigned int route_count, msg_count, evt_count, timed_out;
+static volatile unsigned int route_count, msg_count, evt_count;
 static volatile uint32_t route_flags, evt_flags;
 static struct hv_message got;
 
@@ -209,22 +209,6 @@ static void evt_isr(struct irq_frame *f)
 	lapic_eoi();
 }
 
-__attribute__((interrupt))
-static void timer_isr(struct irq_frame *f)
-{
-	(void)f;
-	timed_out = 1;
-	lapic_eoi();
-}
-
-/* Halts with interrupts on until *@count reaches @want; 0 if it did. */
-static int wait_for(volatile unsigned int *count, unsigned int want)
-{
-	while (*count < want && !timed_out)
-		asm volatile("sti; hlt; cli");
-	return *count < want;
-}
-
 static void status_line(const char *what, uint16_t status)
 {
 	puts("synicdev: ");
@@ -263,12 +247,12 @@ static int sint_route(void)
 {
 	testdev(CMD_ROUTE_CREATE, 0, SINT_ROUTE, 0);
 	testdev(CMD_SET_SINT, 0, SINT_ROUTE, 0);
-	if (wait_for(&route_count, 1)) {
+	if (wait_or_watchdog(&route_count, 1)) {
 		fail("no interrupt after SET_SINT");
 		return 1;
 	}
 	testdev(CMD_SET_SINT, 0, SINT_ROUTE, 0);
-	if (wait_for(&route_count, 2)) {
+	if (wait_or_watchdog(&route_count, 2)) {
 		fail("no interrupt after the second SET_SINT");
 		return 1;
 	}
@@ -291,7 +275,7 @@ static int message(void)
 		fail("HvPostMessage on the message connection");
 		return 1;
 	}
-	if (wait_for(&msg_count, 1)) {
+	if (wait_or_watchdog(&msg_count, 1)) {
 		fail("no message came back");
 		return 1;
 	}
@@ -322,7 +306,7 @@ static int event(void)
 		fail("HvSignalEvent on the event connection");
 		return 1;
 	}
-	if (wait_for(&evt_count, 1)) {
+	if (wait_or_watchdog(&evt_count, 1)) {
 		fail("no event came back");
 		return 1;
 	}
@@ -374,7 +358,7 @@ void guest_main(uint32_t magic, const struct mb_info *mbi)
 	set_gate(idt, VEC_ROUTE, route_isr);
 	set_gate(idt, VEC_MSG, msg_isr);
 	set_gate(idt, VEC_EVT, evt_isr);
-	set_gate(idt, VEC_TIMER, timer_isr);
+	set_gate(idt, VEC_TIMER, watchdog_isr);
 	load_idt(idt);
 	lapic_write(LAPIC_SVR, 0x1ff);	/* enabled, spurious 0xff */
 	lapic_write(LAPIC_TIMER_DCR, 0xa);	/* divide by 128 */
