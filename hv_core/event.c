@@ -166,6 +166,12 @@ void hv_event_delivered(struct hv_vp *vp)
 	vp->injected = NULL;
 }
 
+/* The exit came before the injected event reached the guest: it waits. */
+void hv_event_not_delivered(struct hv_vp *vp)
+{
+	vp->injected = NULL;
+}
+
 static const struct hv_event *hv_event_pending(struct hv_vp *vp)
 {
 	if (vp->exc.valid)

@@ -394,6 +394,7 @@ void hv_event_clear(struct hv_vp *vp);
 bool hv_event_next(struct hv_vp *vp, bool interruptible, bool protected,
 		   struct hv_event *ev, bool *window);
 void hv_event_delivered(struct hv_vp *vp);
+void hv_event_not_delivered(struct hv_vp *vp);
 bool hv_event_maybe_pending(struct hv_vp *vp);
 bool hv_event_nmi_waiting(struct hv_vp *vp);
 u8 hv_event_tpr_threshold(struct hv_vp *vp);

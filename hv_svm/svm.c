@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <asm/cpufeature.h>
 #include <asm/debugreg.h>
+#include <asm/irq_vectors.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/segment.h>
@@ -423,6 +424,32 @@ static bool svm_nmi_complete(struct svm_vp *svm, u64 code)
 }
 
 /*
+ * The emulated erratum's way in for an external interrupt (see
+ * svm_lost_guest()).  QEMU TCG (7.2; 10.0 reads the same) delivers an
+ * EVENTINJ interrupt inside VMRUN but leaves its vector behind as the
+ * vCPU's pending exception: when its loop next stops for another vCPU or
+ * an I/O thread, it delivers that vector once more, whatever RFLAGS.IF,
+ * inside the handler it just entered.  A Linux guest then faults in its
+ * entry code or deadlocks on a lock it holds.  A virtual interrupt
+ * (V_IRQ, TPR ignored) goes through QEMU's interrupt path, which leaves
+ * nothing behind; the guest takes it at once, being interruptible.
+ * svm_complete_event() sees whether it did.
+ */
+static void svm_inject_virq(struct svm_vp *svm, u8 vector)
+{
+	struct vmcb *vmcb = svm->vmcb;
+
+	vmcb->control.int_vector = vector;
+	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_INTR_PRIO_MASK) |
+				V_IRQ_MASK | V_IGN_TPR_MASK |
+				(0xf << V_INTR_PRIO_SHIFT);
+	svm_clr_intercept(vmcb, INTERCEPT_VINTR);
+	/* a pending V_IRQ and the guest's CR8 write: see above */
+	svm_set_intercept(vmcb, INTERCEPT_CR8_WRITE);
+	svm->virq_injected = true;
+}
+
+/*
  * Write hv_core's next event into EVENTINJ.  A software event returns
  * past its instruction: with NRIPS through next_rip, without by moving
  * RIP, which svm_complete_event() moves back if the exit cut it short.
@@ -448,6 +475,10 @@ static void svm_inject_event(struct svm_vp *svm)
 
 	switch (ev.type) {
 	case HV_EVENT_EXT_INTR:
+		if (svm_lost_guest_erratum && interruptible) {
+			svm_inject_virq(svm, ev.vector);
+			return;
+		}
 		type = SVM_EVTINJ_TYPE_INTR;
 		break;
 	case HV_EVENT_NMI:
@@ -486,12 +517,23 @@ static void svm_complete_event(struct svm_vp *svm)
 	struct vmcb *vmcb = svm->vmcb;
 	u32 info = vmcb->control.exit_int_info;
 	u8 vector = info & SVM_EXITINTINFO_VEC_MASK;
+	bool virq_waits = false;
 	u8 type, len = 0;
 	bool ours;
 
+	if (svm->virq_injected) {
+		svm->virq_injected = false;
+		virq_waits = vmcb->control.int_ctl & V_IRQ_MASK;
+		vmcb->control.int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK);
+	}
 	/* an invalid VMRUN delivered nothing: the event stays queued */
 	if (vmcb->control.exit_code == (u32)SVM_EXIT_ERR)
 		return;
+	/* a V_IRQ not yet taken, nor cut short, waits for the next entry */
+	if (virq_waits && !(info & SVM_EXITINTINFO_VALID)) {
+		hv_event_not_delivered(&svm->vp);
+		return;
+	}
 	hv_event_delivered(&svm->vp);
 	if (svm->nmi_injected &&
 	    (info & (SVM_EXITINTINFO_VALID | SVM_EXITINTINFO_TYPE_MASK)) !=
@@ -513,6 +555,9 @@ static void svm_complete_event(struct svm_vp *svm)
 	default:
 		type = vector == X86_TRAP_BP || vector == X86_TRAP_OF ?
 		       HV_EVENT_SOFT_EXC : HV_EVENT_EXCEPTION;
+		/* QEMU reports a V_IRQ delivery cut short as an exception */
+		if (vector >= FIRST_EXTERNAL_VECTOR)
+			type = HV_EVENT_EXT_INTR;
 		break;
 	}
 	if (type >= HV_EVENT_SOFT_INTR && ours) {

@@ -20,6 +20,8 @@ struct svm_vp {
 	/* the software event svm_inject_event() injected, if any */
 	u8 soft_len;
 	u64 soft_rip;
+	/* the external interrupt went in as a V_IRQ (svm_inject_virq()) */
+	bool virq_injected;
 	u64 db[4];
 	u64 tsc_aux;
 	/*

@@ -54,10 +54,15 @@ SYM_FUNC_START(hv_svm_vmrun)
 	mov	REG(RSI)(%rax), %rsi
 	mov	(%rsp), %rax
 
+	/*
+	 * GIF is clear: IF=1 lets physical interrupts exit the guest.  Not
+	 * right before VMRUN: QEMU 7.2 carries STI's interrupt shadow into
+	 * the guest's first instruction, which then cannot take a V_IRQ
+	 * (svm_inject_virq()) and may be a CLI.
+	 */
+	sti
 	vmload	%rax
 	HV_VMENTRY_MITIGATIONS
-	/* GIF is clear: IF=1 lets physical interrupts exit the guest. */
-	sti
 	vmrun	%rax
 	cli
 	vmsave	%rax
