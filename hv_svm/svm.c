@@ -13,6 +13,7 @@
 #include <linux/nospec.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
+#include <asm/apic.h>
 #include <asm/cpufeature.h>
 #include <asm/debugreg.h>
 #include <asm/irq_vectors.h>
@@ -450,6 +451,21 @@ static void svm_inject_virq(struct svm_vp *svm, u8 vector)
 }
 
 /*
+ * After an entry with a V_IRQ: QEMU TCG's VMRUN marks the V_IRQ pending
+ * (CPU_INTERRUPT_VIRQ) in the vCPU's interrupt-request word without the
+ * lock under which its I/O thread posts this CPU's own APIC timer there
+ * (CPU_INTERRUPT_POLL).  When the two meet, the timer's post is lost: its
+ * vector sits in our APIC's IRR and the vCPU is never told, so an idle
+ * CPU sleeps until some other interrupt comes, minutes under NOHZ, and
+ * its timers with it.  Writing TPR back makes QEMU's APIC look at IRR
+ * again.  Runs with interrupts off; Linux leaves TPR alone once set up.
+ */
+static void svm_repoll_host_apic(void)
+{
+	apic->write(APIC_TASKPRI, apic->read(APIC_TASKPRI));
+}
+
+/*
  * Write hv_core's next event into EVENTINJ.  A software event returns
  * past its instruction: with NRIPS through next_rip, without by moving
  * RIP, which svm_complete_event() moves back if the exit cut it short.
@@ -595,6 +611,8 @@ static int svm_vp_run(struct hv_vp *vp)
 	asm volatile("clgi" ::: "memory");
 	hv_svm_vmrun(svm->vmcb_pa, vp->regs, sd->host_save_pa);
 	asm volatile("stgi" ::: "memory");
+	if (svm->virq_injected)
+		svm_repoll_host_apic();
 
 	/*
 	 * Nothing ran: the same state and event go in again.  Except after
