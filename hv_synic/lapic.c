@@ -780,14 +780,9 @@ int hv_lapic_eoi(struct hv_vp *vp)
 	if (v < 0)
 		return 0;
 	clear_bit(v, vp->apic.isr);
-	if (v == vp->apic.pv_eoi_vector) {
-		u32 *assist = hv_lapic_apic_assist(&vp->apic);
-
-		/* ended the usual way: the flag no longer applies */
-		vp->apic.pv_eoi_vector = -1;
-		if (assist)
-			WRITE_ONCE(*assist, READ_ONCE(*assist) & ~1U);
-	}
+	/* ended the usual way: the flag no longer applies */
+	if (v == vp->apic.pv_eoi_vector)
+		hv_lapic_pv_eoi_disarm(&vp->apic);
 	hv_synic_eoi(vp, v);
 	if (!test_and_clear_bit(v, vp->apic.tmr))
 		return 0;

@@ -134,6 +134,21 @@ TEST_F(hvapic, assist_page_msr)
 	EXPECT_EQ(0, vp_get_reg(self->vp, HVPART_REG_VP_ASSIST_PAGE));
 }
 
+#define SELF_IPI(v)							\
+	"	mov $" G_STR(HV_X64_MSR_ICR) ", %ecx\n"			\
+	"	mov $0x40000 + " G_STR(v) ", %eax\n"			\
+	"	xor %edx, %edx\n"					\
+	"	wrmsr\n"
+
+/* RBX = the APIC page, software-enabled; the VP assist page on. */
+#define PVEOI_SETUP							\
+	"	mov $" G_STR(APIC) ", %ebx\n"				\
+	"	movl $0x1ff, 0xf0(%rbx)\n"				\
+	"	mov $" G_STR(HV_X64_MSR_VP_ASSIST_PAGE) ", %ecx\n"	\
+	"	mov $" G_STR(ASSIST_GPA) " + 1, %eax\n"			\
+	"	xor %edx, %edx\n"					\
+	"	wrmsr\n"
+
 /*
  * PV EOI: the handler finds the "no EOI required" flag set, clears it
  * and returns without writing EOI; the next interrupt of the same
@@ -141,18 +156,10 @@ TEST_F(hvapic, assist_page_msr)
  */
 __asm__(GUEST_ASM_BEGIN(g_pveoi)
 	".code64\n"
-	"	mov $" G_STR(APIC) ", %ebx\n"
-	"	movl $0x1ff, 0xf0(%rbx)\n"
-	"	mov $" G_STR(HV_X64_MSR_VP_ASSIST_PAGE) ", %ecx\n"
-	"	mov $" G_STR(ASSIST_GPA) " + 1, %eax\n"
-	"	xor %edx, %edx\n"
-	"	wrmsr\n"
+	PVEOI_SETUP
 	"	mov $2, %r12d\n"
 	"1:	cli\n"
-	"	mov $" G_STR(HV_X64_MSR_ICR) ", %ecx\n"
-	"	mov $0x40000 + " G_STR(V_SELF) ", %eax\n"
-	"	xor %edx, %edx\n"
-	"	wrmsr\n"
+	SELF_IPI(V_SELF)
 	"	sti\n"
 	"	nop\n"
 	"	cli\n"
@@ -216,20 +223,9 @@ TEST_F(hvapic, pv_eoi)
 	"	movl $0, 0xb0(%rbx)\n"					\
 	"9:\n"
 
-#define SELF_IPI(v)							\
-	"	mov $" G_STR(HV_X64_MSR_ICR) ", %ecx\n"			\
-	"	mov $0x40000 + " G_STR(v) ", %eax\n"			\
-	"	xor %edx, %edx\n"					\
-	"	wrmsr\n"
-
 __asm__(GUEST_ASM_BEGIN(g_pveoi_nest)
 	".code64\n"
-	"	mov $" G_STR(APIC) ", %ebx\n"
-	"	movl $0x1ff, 0xf0(%rbx)\n"
-	"	mov $" G_STR(HV_X64_MSR_VP_ASSIST_PAGE) ", %ecx\n"
-	"	mov $" G_STR(ASSIST_GPA) " + 1, %eax\n"
-	"	xor %edx, %edx\n"
-	"	wrmsr\n"
+	PVEOI_SETUP
 	"	cli\n"
 	SELF_IPI(V_MID)
 	"	sti\n"
