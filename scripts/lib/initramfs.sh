@@ -79,7 +79,8 @@ hv_stage_modules()
 }
 
 # hv_initramfs_base VER DIR: build the base archive for kernel VER (short
-# name) in DIR unless there is one for the same inputs; print its path.
+# name) in DIR (made if missing) unless there is one for the same inputs;
+# print its path.
 # The name carries a hash of the inputs, so concurrent callers are safe.
 hv_initramfs_base()
 {
@@ -100,6 +101,7 @@ hv_initramfs_base()
 		return 0
 	fi
 	hv_step "building base initramfs for $KVER"
+	mkdir -p "$dir"
 	stage=$(mktemp -d "$dir/base.XXXXXX")
 	mkdir -p "$stage"/usr/{bin,sbin,lib,lib64} \
 		"$stage"/{dev,proc,sys,tmp,run,root,etc,mnt/files}
@@ -168,8 +170,9 @@ hv_cpio()
 
 # hv_initramfs_child DIR: build the initramfs of the Linux child partition
 # that userspace/tests/vm-linux.sh boots (busybox and
-# userspace/tests/linux/init) in DIR unless there is one for the same
-# inputs; print its path.  Named by a hash of its inputs, like the base.
+# userspace/tests/linux/init) in DIR (made if missing) unless there is one
+# for the same inputs; print its path.  Named by a hash of its inputs, like
+# the base.
 hv_initramfs_child()
 {
 	local dir=$1 init=$HVPART_ROOT/userspace/tests/linux/init
@@ -182,6 +185,7 @@ hv_initramfs_child()
 		return 0
 	fi
 	hv_step "building the Linux child's initramfs"
+	mkdir -p "$dir"
 	stage=$(mktemp -d "$dir/child.XXXXXX")
 	mkdir -p "$stage"/{bin,dev,proc,sys,tmp}
 	cp "$bb" "$stage/bin/busybox"
