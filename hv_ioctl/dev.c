@@ -5,7 +5,8 @@
  * translates UAPI structs into hv_core calls; it holds no policy.
  *
  * /dev/hvpart -> HVPART_CREATE_PARTITION -> partition fd
- *             -> HVPART_CREATE_VP -> VP fd (mmap offset 0: struct hvpart_run)
+ *             -> HVPART_CREATE_VP -> VP fd (mmap: struct hvpart_run, and
+ *                the SynIC's SIM and SIEF pages)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -139,14 +140,33 @@ static long hv_vp_ioctl(struct file *filp, unsigned int cmd,
 	return ret;
 }
 
+/* The pages of a VP fd's mapping: see HVPART_VP_MMAP_RUN_PGOFF. */
+#define HV_VP_MMAP_PAGES	(HVPART_VP_MMAP_SIEF_PGOFF + 1)
+
+/* The page at @pgoff, or NULL (beyond the last, or no SynIC). */
+static struct page *hv_vp_mmap_page(struct hv_vp *vp, unsigned long pgoff)
+{
+	switch (pgoff) {
+	case HVPART_VP_MMAP_RUN_PGOFF:
+		return virt_to_page(vp->run);
+	case HVPART_VP_MMAP_SIM_PGOFF:
+		return hv_synic_page(vp, false);
+	case HVPART_VP_MMAP_SIEF_PGOFF:
+		return hv_synic_page(vp, true);
+	}
+	return NULL;
+}
+
+/* mremap() can grow a mapping past what hv_vp_mmap() checked: SIGBUS. */
 static vm_fault_t hv_vp_fault(struct vm_fault *vmf)
 {
 	struct hv_vp *vp = vmf->vma->vm_file->private_data;
+	struct page *page = hv_vp_mmap_page(vp, vmf->pgoff);
 
-	if (vmf->pgoff)
+	if (!page)
 		return VM_FAULT_SIGBUS;
-	vmf->page = virt_to_page(vp->run);
-	get_page(vmf->page);
+	get_page(page);
+	vmf->page = page;
 	return 0;
 }
 
@@ -154,10 +174,23 @@ static const struct vm_operations_struct hv_vp_vm_ops = {
 	.fault = hv_vp_fault,
 };
 
+/*
+ * Any run of the VP fd's pages.  The SIM and SIEF pages only shared: a
+ * private copy would silently stop following the guest's page.
+ */
 static int hv_vp_mmap(struct file *filp, struct vm_area_struct *vma)
 {
-	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > PAGE_SIZE)
+	struct hv_vp *vp = filp->private_data;
+	unsigned long pgoff = vma->vm_pgoff, pages = vma_pages(vma);
+
+	if (pgoff >= HV_VP_MMAP_PAGES || pages > HV_VP_MMAP_PAGES - pgoff)
 		return -EINVAL;
+	if (pgoff + pages > HVPART_VP_MMAP_SIM_PGOFF) {
+		if (!hv_synic_page(vp, false))
+			return -ENXIO;
+		if (!(vma->vm_flags & VM_SHARED))
+			return -EINVAL;
+	}
 	vma->vm_ops = &hv_vp_vm_ops;
 	return 0;
 }
@@ -433,6 +466,7 @@ static long hv_dev_check_extension(unsigned long cap)
 	case HVPART_CAP_TRANSLATE_GVA:
 	case HVPART_CAP_LOCAL_APIC:
 	case HVPART_CAP_SYNIC:
+	case HVPART_CAP_VP_SYNIC_PAGES:
 		return 1;
 	case HVPART_CAP_MAX_GPA_BITS:
 		return hv_mmu_max_gpa_bits();

@@ -512,6 +512,22 @@ int hv_synic_status_errno(u16 status)
 
 /* ---- lifetime ------------------------------------------------------- */
 
+/*
+ * The SIM (@sief false) or SIEF page for the root's mmap() of the VP fd;
+ * NULL without the local APIC.  The pages live from hv_synic_vp_init()
+ * to the partition's end, whatever SCONTROL, SIMP and SIEFP say, so
+ * their contents outlive a disabled overlay (the TLFS only says they are
+ * zero at VP creation).  The VP fd a mapping holds keeps the partition.
+ */
+struct page *hv_synic_page(struct hv_vp *vp, bool sief)
+{
+	struct hv_synic *s = &vp->synic;
+
+	if (!vp->pt->local_apic)
+		return NULL;
+	return sief ? s->evt_ov.page : s->msg_ov.page;
+}
+
 int hv_synic_vp_init(struct hv_vp *vp)
 {
 	struct hv_synic *s = &vp->synic;

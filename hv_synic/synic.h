@@ -115,6 +115,7 @@ struct hv_synic_pt {
 /* synic.c */
 int hv_synic_vp_init(struct hv_vp *vp);
 void hv_synic_vp_destroy(struct hv_vp *vp);
+struct page *hv_synic_page(struct hv_vp *vp, bool sief);
 bool hv_synic_is_msr(u32 msr);
 int hv_synic_msr_read(struct hv_vp *vp, u32 msr, u64 *data);
 int hv_synic_msr_write(struct hv_vp *vp, u32 msr, u64 data);

@@ -66,6 +66,8 @@ static const struct {
 	  "local APICs in hvpart, HVPART_ASSERT_INTERRUPT (hvctl run --vps N)" },
 	{ HVPART_CAP_SYNIC, "synic", CAP_BOOL,
 	  "SynIC, synthetic timers, ports and connections" },
+	{ HVPART_CAP_VP_SYNIC_PAGES, "vp-synic-pages", CAP_BOOL,
+	  "the SIM and SIEF pages in the VP fd's mmap()" },
 };
 
 #define CAPS_NAME_WIDTH	20

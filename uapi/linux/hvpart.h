@@ -4,7 +4,8 @@
  *
  * Object chain: /dev/hvpart -> HVPART_CREATE_PARTITION -> partition fd
  * -> HVPART_CREATE_VP -> VP fd.  mmap() of a VP fd at offset 0 gives the
- * VP's struct hvpart_run.
+ * VP's struct hvpart_run, at HVPART_VP_MMAP_SIM_PGOFF and _SIEF_PGOFF its
+ * SynIC pages.
  *
  * Rules that hold for every ioctl here:
  *  - every struct has a flags field; unknown flag bits fail with -EINVAL;
@@ -45,6 +46,7 @@
 #define HVPART_CAP_LOCAL_APIC		12	/* [1] HVPART_CREATE_PARTITION_LOCAL_APIC */
 #define HVPART_CAP_SYNIC		13	/* [1] SynIC, synthetic timers, ports */
 #define HVPART_CAP_HYPERCALL_INTERCEPT	14	/* [1] hypercall intercepts */
+#define HVPART_CAP_VP_SYNIC_PAGES	15	/* [1] HVPART_VP_MMAP_SIM_PGOFF, _SIEF_PGOFF */
 
 #define HVPART_VENDOR_SVM		1
 #define HVPART_VENDOR_VMX		2
@@ -1059,6 +1061,59 @@ struct hvpart_run {
 	__u8 rsvd1[16];
 	struct hvpart_message msg;
 };
+
+/**
+ * DOC: VP fd mmap() offsets
+ *
+ * mmap() of a VP fd maps these pages; the offset argument is the page
+ * offset times the page size, and one mapping may cover several of them
+ * (offset 0 and 3 pages: all three):
+ *
+ * HVPART_VP_MMAP_RUN_PGOFF: the VP's struct hvpart_run
+ * (HVPART_GET_VP_MMAP_SIZE bytes), shared or private.
+ *
+ * HVPART_VP_MMAP_SIM_PGOFF: the VP's SynIC message page (TLFS SIM page:
+ * 16 HV_MESSAGE slots of 256 bytes, slot n for SINTn), and
+ * HVPART_VP_MMAP_SIEF_PGOFF: its event flags page (TLFS SIEF page: 16
+ * HV_SYNIC_EVENT_FLAGS of 2048 bits, flag f of SINTn at bit f % 8 of byte
+ * n * 256 + f / 8).  Partitions created with
+ * HVPART_CREATE_PARTITION_LOCAL_APIC only (HVPART_CAP_VP_SYNIC_PAGES);
+ * MAP_SHARED only, read-only or read/write.  They are the very pages the
+ * guest sees at its SIMP and SIEFP GPAs while SCONTROL and the page's
+ * enable bit are set, and the ones the hypervisor delivers into.  Each
+ * is zero when the VP is created and keeps its contents until the
+ * partition goes, across SIMP, SIEFP and SCONTROL writes (the guest and
+ * the root may write them while disabled and see the same bytes once
+ * enabled).  Writes from the root take effect in the guest at once; they
+ * raise no interrupt and deliver no queued message.
+ *
+ * This is how the root saves and restores a VP's SynIC: with every VP
+ * out of HVPART_RUN_VP and the root posting and signalling nothing, read
+ * the SynIC registers (HVPART_REG_SCONTROL, _SIMP, _SIEFP, _SINT0-15),
+ * the timers' (they run on while the VPs are stopped: an expiration
+ * between the two reads is then still due in the saved timer), and last
+ * both pages.  On restore, write the registers, then the pages, then the
+ * timers (HVPART_REG_STIMERn_*, so that no expiration lands in a slot
+ * the page write then overwrites), and raise each SINT whose slot holds
+ * a message or whose flags have a bit set with HVPART_SIGNAL_EVENT and
+ * HVPART_SIGNAL_EVENT_SINT_ONLY (-ENOTCONN for a masked SINT: its guest
+ * polls).  The interrupt that was pending when the state was saved is
+ * not in the pages; one raised in excess costs the guest a look at an
+ * empty slot.  Messages waiting behind a busy slot (the kernel's queue
+ * of each SINT, and a synthetic timer's undelivered expiration) are not
+ * in the page: a save misses them and the restored VP never gets them;
+ * the saved slot's MessagePending flag (HV_MESSAGE message_flags bit 0)
+ * shows that some waited.
+ *
+ * A mapping that reaches past HVPART_VP_MMAP_SIEF_PGOFF fails with
+ * -EINVAL, as does a private one of the SynIC pages; one that reaches
+ * them in a partition without the local APIC fails with -ENXIO.  A
+ * mapping grown past that with mremap() gets SIGBUS there.  A mapping
+ * holds the VP fd, and with it the partition, until munmap().
+ */
+#define HVPART_VP_MMAP_RUN_PGOFF	0
+#define HVPART_VP_MMAP_SIM_PGOFF	1
+#define HVPART_VP_MMAP_SIEF_PGOFF	2
 
 /* /dev/hvpart ioctls: 0x00-0x3f */
 #define HVPART_GET_API_VERSION		_IO(HVPART_IO, 0x00)
