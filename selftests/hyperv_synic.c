@@ -8,6 +8,9 @@
  * interrupts: messages delivered in order with MessagePending and EOM,
  * redelivery on EOI alone, AutoEOI (the vector never in service),
  * event flags, and the root's SINT_ONLY signal (an interrupt, no flag).
+ * The SIM and SIEF pages through the VP fd's mmap(): the root reads what
+ * was delivered and writes what the guest then reads, saves a VP's
+ * SynIC and restores it into another partition, and the bad mappings.
  */
 #include "kselftest_harness.h"
 #include "hyperv_util.h"
@@ -261,6 +264,291 @@ TEST_F(synic, sim_page_overlay)
 	EXPECT_EQ(9, (uint32_t)tp_read(self->vp, SLOT2));
 }
 
+/* ---- the SIM and SIEF pages through the VP fd ------------------------- */
+
+#define SIM_PGOFF	HVPART_VP_MMAP_SIM_PGOFF
+#define SIEF_PGOFF	HVPART_VP_MMAP_SIEF_PGOFF
+#define V_POLL		(0x60 | HV_SYNIC_SINT_POLLING)	/* flags, no IRQ */
+
+static void *map_pages(struct hv_vp *vp, off_t pgoff, size_t pages,
+		       int flags)
+{
+	return mmap(NULL, pages * PAGE_SIZE, PROT_READ | PROT_WRITE, flags,
+		    vp->fd, pgoff * PAGE_SIZE);
+}
+
+static struct hvpart_message *map_sim(struct __test_metadata *_metadata,
+				      struct hv_vp *vp)
+{
+	void *p = map_pages(vp, SIM_PGOFF, 1, MAP_SHARED);
+
+	EXPECT_NE(MAP_FAILED, p);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static uint8_t *map_sief(struct __test_metadata *_metadata, struct hv_vp *vp)
+{
+	void *p = map_pages(vp, SIEF_PGOFF, 1, MAP_SHARED);
+
+	EXPECT_NE(MAP_FAILED, p);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* The guest's own set-up: SIM and SIEF pages on, SINT3 polled, SynIC on. */
+static void guest_synic_on(struct __test_metadata *_metadata,
+			   struct hv_vp *vp)
+{
+	EXPECT_EQ(0, tp_wrmsr(vp, HV_X64_MSR_SIMP, SIMP_GPA | 1));
+	EXPECT_EQ(0, tp_wrmsr(vp, HV_X64_MSR_SIEFP, SIEFP_GPA | 1));
+	EXPECT_EQ(0, tp_wrmsr(vp, HV_X64_MSR_SINT0 + 3, V_POLL));
+	EXPECT_EQ(0, tp_wrmsr(vp, HV_X64_MSR_SCONTROL, 1));
+}
+
+/* A message into SINT2 (type 9) and event flag 77 of SINT3, by the root. */
+static void root_deliver(struct __test_metadata *_metadata, struct hv_vm *vm)
+{
+	struct hvpart_post_message pm = { .sint = 2, .message_type = 9,
+					  .payload_size = 24 };
+	struct hvpart_signal_event se = { .sint = 3, .flag_number = 77 };
+	int i;
+
+	for (i = 0; i < 24; i++)
+		pm.payload[i] = 0xc0 + i;
+	ASSERT_EQ(0, ioctl(vm->fd, HVPART_POST_MESSAGE, &pm));
+	ASSERT_EQ(0, ioctl(vm->fd, HVPART_SIGNAL_EVENT, &se));
+}
+
+/* Flag 77 of SINT3: bit 5 of byte 3 * 256 + 9 (TLFS SIEF layout). */
+#define FLAG77_BYTE	(3 * 256 + 77 / 8)
+#define FLAG77_BIT	(1 << (77 % 8))
+
+/* (1) What the root posts, it reads back in the SIM page at SINT2's slot. */
+TEST_F(synic, root_reads_sim_and_sief)
+{
+	struct hvpart_message *sim = map_sim(_metadata, self->vp);
+	uint8_t *sief = map_sief(_metadata, self->vp);
+	uint8_t *p;
+	int i;
+
+	ASSERT_TRUE(sim && sief);
+	guest_synic_on(_metadata, self->vp);
+	root_deliver(_metadata, self->vm);
+	EXPECT_EQ(9, sim[2].header.message_type);
+	EXPECT_EQ(24, sim[2].header.payload_size);
+	EXPECT_EQ(0, sim[2].header.message_flags);
+	p = (uint8_t *)sim[2].u.payload;
+	for (i = 0; i < 24; i++)
+		EXPECT_EQ(0xc0 + i, p[i]);
+	/* no other slot, and no other flag */
+	for (i = 0; i < 16; i++) {
+		if (i != 2)
+			EXPECT_EQ(0, sim[i].header.message_type);
+	}
+	for (i = 0; i < (int)PAGE_SIZE; i++) {
+		if (sief[i] != (i == FLAG77_BYTE ? FLAG77_BIT : 0))
+			break;
+	}
+	EXPECT_EQ(PAGE_SIZE, i) {
+		TH_LOG("SIEF byte %d is %#x", i, sief[i]);
+	}
+	/* the guest sees the same bytes at its GPAs */
+	EXPECT_EQ(*(uint64_t *)&sim[2], tp_read(self->vp, SLOT2));
+	EXPECT_EQ(0xc7c6c5c4c3c2c1c0ULL, tp_read(self->vp, SLOT2 + 16));
+	EXPECT_EQ((uint64_t)FLAG77_BIT << 8,
+		  tp_read(self->vp, SIEFP_GPA + (FLAG77_BYTE & ~7)));
+	munmap(sim, PAGE_SIZE);
+	munmap(sief, PAGE_SIZE);
+}
+
+/*
+ * (2) What the root writes, the guest reads at its SIMP and SIEFP GPAs,
+ * and back: written while the pages are disabled, too (they keep their
+ * contents; the RAM beneath is another page).
+ */
+TEST_F(synic, root_writes_guest_reads)
+{
+	struct hvpart_message *sim = map_sim(_metadata, self->vp);
+	uint8_t *sief = map_sief(_metadata, self->vp);
+
+	ASSERT_TRUE(sim && sief);
+	memset(vm_gpa_to_hva(self->vm, SIMP_GPA), 0xa5, PAGE_SIZE);
+	sim[2].header.sender = 0x1122334455667788ULL;
+	sim[2].u.payload[0] = 0x0123456789abcdefULL;
+	sim[2].header.payload_size = 8;
+	sim[2].header.message_type = 0x42;
+	sief[FLAG77_BYTE] = FLAG77_BIT;
+	/* disabled: the guest reads the RAM beneath */
+	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, tp_read(self->vp, SLOT2));
+	guest_synic_on(_metadata, self->vp);
+	EXPECT_EQ(0x800000042ULL, tp_read(self->vp, SLOT2));
+	EXPECT_EQ(0x1122334455667788ULL, tp_read(self->vp, SLOT2 + 8));
+	EXPECT_EQ(0x0123456789abcdefULL, tp_read(self->vp, SLOT2 + 16));
+	EXPECT_EQ((uint64_t)FLAG77_BIT << 8,
+		  tp_read(self->vp, SIEFP_GPA + (FLAG77_BYTE & ~7)));
+	/* a change while it is mapped shows at once */
+	sim[2].u.payload[0] = 7;
+	EXPECT_EQ(7, tp_read(self->vp, SLOT2 + 16));
+	/* the guest's writes reach the root's mapping */
+	EXPECT_EQ(0, tp_write8(self->vp, SLOT2 + 100, 0x33));
+	EXPECT_EQ(0x33, ((uint8_t *)&sim[2])[100]);
+	/* the guest frees the slot and the next message lands there */
+	EXPECT_EQ(0, tp_write8(self->vp, SLOT2, 0));
+	root_deliver(_metadata, self->vm);
+	EXPECT_EQ(9, (uint32_t)tp_read(self->vp, SLOT2));
+	munmap(sim, PAGE_SIZE);
+	munmap(sief, PAGE_SIZE);
+}
+
+static const uint32_t synic_regs[] = {
+	HVPART_REG_SCONTROL, HVPART_REG_SIMP, HVPART_REG_SIEFP,
+	HVPART_REG_SINT0 + 0, HVPART_REG_SINT0 + 1, HVPART_REG_SINT0 + 2,
+	HVPART_REG_SINT0 + 3, HVPART_REG_SINT0 + 4, HVPART_REG_SINT0 + 5,
+	HVPART_REG_SINT0 + 6, HVPART_REG_SINT0 + 7, HVPART_REG_SINT0 + 8,
+	HVPART_REG_SINT0 + 9, HVPART_REG_SINT0 + 10, HVPART_REG_SINT0 + 11,
+	HVPART_REG_SINT0 + 12, HVPART_REG_SINT0 + 13, HVPART_REG_SINT0 + 14,
+	HVPART_REG_SINT0 + 15,
+};
+
+#define NR_SYNIC_REGS	ARRAY_SIZE(synic_regs)
+
+/* A VP's SynIC as the root saves it. */
+struct synic_state {
+	struct hvpart_register regs[NR_SYNIC_REGS];
+	uint8_t sim[PAGE_SIZE];
+	uint8_t sief[PAGE_SIZE];
+};
+
+/* Registers first, the pages last; the VP is stopped. */
+static void synic_save(struct __test_metadata *_metadata, struct hv_vp *vp,
+		       struct synic_state *st)
+{
+	void *sim = map_sim(_metadata, vp), *sief = map_sief(_metadata, vp);
+	size_t i;
+
+	ASSERT_TRUE(sim && sief);
+	for (i = 0; i < NR_SYNIC_REGS; i++)
+		st->regs[i] = hv_reg(synic_regs[i], 0);
+	vp_get_regs(vp, st->regs, NR_SYNIC_REGS);
+	memcpy(st->sim, sim, PAGE_SIZE);
+	memcpy(st->sief, sief, PAGE_SIZE);
+	munmap(sim, PAGE_SIZE);
+	munmap(sief, PAGE_SIZE);
+}
+
+/* Registers, then the pages (no timers here, no SINT to raise). */
+static void synic_restore(struct __test_metadata *_metadata,
+			  struct hv_vp *vp, struct synic_state *st)
+{
+	void *sim = map_sim(_metadata, vp), *sief = map_sief(_metadata, vp);
+
+	ASSERT_TRUE(sim && sief);
+	vp_set_regs(vp, st->regs, NR_SYNIC_REGS);
+	memcpy(sim, st->sim, PAGE_SIZE);
+	memcpy(sief, st->sief, PAGE_SIZE);
+	munmap(sim, PAGE_SIZE);
+	munmap(sief, PAGE_SIZE);
+}
+
+/*
+ * (3) Save and restore: A's guest gets a message and an event flag; the
+ * root saves A's SynIC and restores it into a new partition B, whose
+ * guest finds the same registers, message and flag, and whose slot is
+ * busy as far as hvpart is concerned: the next message waits for EOM.
+ */
+TEST_F(synic, save_restore_into_new_partition)
+{
+	struct synic_state *st = calloc(1, sizeof(*st));
+	struct hvpart_message *sim;
+	struct hv_vm *vm_b;
+	struct hv_vp *vp_b;
+	uint64_t v;
+
+	ASSERT_NE(NULL, st);
+	guest_synic_on(_metadata, self->vp);
+	root_deliver(_metadata, self->vm);
+	synic_save(_metadata, self->vp, st);
+	vm_free(self->vm);
+	self->vm = NULL;
+
+	vm_b = vm_create_flags(GUEST_MEM_SIZE,
+			       HVPART_CREATE_PARTITION_LOCAL_APIC);
+	vp_b = vm_add_vp(vm_b, 0);
+	tp_load(vp_b, GUEST_MODE_LONG64);
+	synic_restore(_metadata, vp_b, st);
+
+	EXPECT_EQ(0, tp_rdmsr(vp_b, HV_X64_MSR_SCONTROL, &v));
+	EXPECT_EQ(1, v);
+	EXPECT_EQ(0, tp_rdmsr(vp_b, HV_X64_MSR_SIMP, &v));
+	EXPECT_EQ(SIMP_GPA | 1, v);
+	EXPECT_EQ(0, tp_rdmsr(vp_b, HV_X64_MSR_SIEFP, &v));
+	EXPECT_EQ(SIEFP_GPA | 1, v);
+	EXPECT_EQ(0, tp_rdmsr(vp_b, HV_X64_MSR_SINT0 + 3, &v));
+	EXPECT_EQ(V_POLL, v);
+	/* type 9, 24 bytes; payload bytes 0xc0... */
+	EXPECT_EQ(0x1800000009ULL, tp_read(vp_b, SLOT2));
+	EXPECT_EQ(0xc7c6c5c4c3c2c1c0ULL, tp_read(vp_b, SLOT2 + 16));
+	EXPECT_EQ(0xd7d6d5d4d3d2d1d0ULL, tp_read(vp_b, SLOT2 + 32));
+	EXPECT_EQ((uint64_t)FLAG77_BIT << 8,
+		  tp_read(vp_b, SIEFP_GPA + (FLAG77_BYTE & ~7)));
+
+	/* B's slot is busy: a new message waits, with MessagePending */
+	sim = map_sim(_metadata, vp_b);
+	ASSERT_NE(NULL, sim);
+	root_deliver(_metadata, vm_b);
+	EXPECT_EQ(HV_MSG_FLAG_PENDING, sim[2].header.message_flags);
+	EXPECT_EQ(0, tp_write8(vp_b, SLOT2, 0));
+	EXPECT_EQ(0, tp_wrmsr(vp_b, HV_X64_MSR_EOM, 0));
+	EXPECT_EQ(9, sim[2].header.message_type);
+	EXPECT_EQ(0, sim[2].header.message_flags);
+	munmap(sim, PAGE_SIZE);
+	vm_free(vm_b);
+	free(st);
+}
+
+/* (4) Bad mappings: past the last page, private, or no local APIC. */
+TEST_F(synic, mmap_bad)
+{
+	uint8_t *p;
+
+	EXPECT_ERRNO(EINVAL, map_pages(self->vp, SIEF_PGOFF + 1, 1,
+				       MAP_SHARED));
+	EXPECT_ERRNO(EINVAL, map_pages(self->vp, 0, SIEF_PGOFF + 2,
+				       MAP_SHARED));
+	EXPECT_ERRNO(EINVAL, map_pages(self->vp, SIM_PGOFF, 3, MAP_SHARED));
+	EXPECT_ERRNO(EINVAL, map_pages(self->vp, SIM_PGOFF, 1, MAP_PRIVATE));
+	EXPECT_ERRNO(EINVAL, map_pages(self->vp, 0, 2, MAP_PRIVATE));
+	/* all three pages in one mapping, and the run page alone privately */
+	p = map_pages(self->vp, 0, 3, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, memcmp(self->vp->run, p, sizeof(*self->vp->run)));
+	p[PAGE_SIZE + 2 * 256 + 200] = 0x5a;
+	p[2 * PAGE_SIZE + 1000] = 0x6b;
+	EXPECT_EQ(0, tp_wrmsr(self->vp, HV_X64_MSR_SIMP, SIMP_GPA | 1));
+	EXPECT_EQ(0, tp_wrmsr(self->vp, HV_X64_MSR_SIEFP, SIEFP_GPA | 1));
+	EXPECT_EQ(0x5a, tp_read(self->vp, SLOT2 + 200) & 0xff);
+	EXPECT_EQ(0x6b, tp_read(self->vp, SIEFP_GPA + 1000) & 0xff);
+	munmap(p, 3 * PAGE_SIZE);
+	p = map_pages(self->vp, 0, 1, MAP_PRIVATE);
+	EXPECT_NE(MAP_FAILED, p);
+	munmap(p, PAGE_SIZE);
+}
+
+TEST(synic_pages_without_local_apic)
+{
+	struct hv_vm *vm;
+	struct hv_vp *vp;
+
+	if (!hvpart_present())
+		SKIP(return, HV_SKIP_REASON);
+	vm = vm_create(GUEST_MEM_SIZE);
+	vp = vm_add_vp(vm, 0);
+	EXPECT_ERRNO(ENXIO, map_pages(vp, SIM_PGOFF, 1, MAP_SHARED));
+	EXPECT_ERRNO(ENXIO, map_pages(vp, SIEF_PGOFF, 1, MAP_SHARED));
+	EXPECT_ERRNO(ENXIO, map_pages(vp, 0, 2, MAP_SHARED));
+	EXPECT_ERRNO(EINVAL, map_pages(vp, SIEF_PGOFF + 1, 1, MAP_SHARED));
+	vm_free(vm);
+}
+
 /* ---- interrupts ------------------------------------------------------- */
 
 FIXTURE(sint) {
@@ -510,6 +798,37 @@ TEST_F(sint, sint_only)
 	EXPECT_EQ(UCALL_SYNC, uc.type);
 	EXPECT_EQ(2, uc.arg);
 	ASSERT_DONE(self->vp);
+}
+
+/*
+ * A message the root writes into the SIM page (a restore) raises nothing;
+ * the root raises the SINT itself (SINT_ONLY), and the guest's handler
+ * takes the message from the slot.
+ */
+TEST_F(sint, root_written_message_then_raise)
+{
+	struct hvpart_signal_event se = {
+		.sint = 2, .flags = HVPART_SIGNAL_EVENT_SINT_ONLY,
+	};
+	struct hvpart_message *sim;
+
+	sint_load(self->vm, self->vp, V_MSG, 1, 0, 0);
+	ASSERT_SYNC(self->vp, 1);
+	sim = map_pages(self->vp, SIM_PGOFF, 1, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, sim);
+	sim[2].u.payload[0] = 0x4444;
+	sim[2].header.payload_size = 8;
+	sim[2].header.message_type = 1;
+	/* IRR 64-95: nothing pending yet */
+	EXPECT_EQ(0, vp_get_reg(self->vp, 0x00084800 + (0x200 >> 4) + 2));
+	ASSERT_EQ(0, ioctl(self->vm->fd, HVPART_SIGNAL_EVENT, &se));
+	ASSERT_REPORT(self->vp, 0x4444);
+	ASSERT_REPORT(self->vp, 1 << 16);
+	ASSERT_SYNC(self->vp, 2);
+	ASSERT_DONE(self->vp);
+	/* the handler freed the slot */
+	EXPECT_EQ(0, sim[2].header.message_type);
+	munmap(sim, PAGE_SIZE);
 }
 
 TEST_HARNESS_MAIN
