@@ -157,13 +157,17 @@ static struct page *hv_vp_mmap_page(struct hv_vp *vp, unsigned long pgoff)
 	return NULL;
 }
 
-/* mremap() can grow a mapping past what hv_vp_mmap() checked: SIGBUS. */
+/*
+ * mremap() can grow a mapping past what hv_vp_mmap() allows (beyond the
+ * last page, or a private one over the SynIC pages): SIGBUS there.
+ */
 static vm_fault_t hv_vp_fault(struct vm_fault *vmf)
 {
 	struct hv_vp *vp = vmf->vma->vm_file->private_data;
 	struct page *page = hv_vp_mmap_page(vp, vmf->pgoff);
 
-	if (!page)
+	if (!page || (vmf->pgoff >= HVPART_VP_MMAP_SIM_PGOFF &&
+		      !(vmf->vma->vm_flags & VM_SHARED)))
 		return VM_FAULT_SIGBUS;
 	get_page(page);
 	vmf->page = page;

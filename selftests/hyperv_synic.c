@@ -533,6 +533,41 @@ TEST_F(synic, mmap_bad)
 	munmap(p, PAGE_SIZE);
 }
 
+/* A read of @p in a child process: the signal that ended it, or 0. */
+static int read_in_child(volatile uint8_t *p)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	if (!pid)
+		_exit(*p == 0x5a);
+	waitpid(pid, &status, 0);
+	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+/* mremap() grows a mapping past what mmap() allows: SIGBUS there. */
+TEST_F(synic, mremap_past_mmap_sigbus)
+{
+	uint8_t *p = map_pages(self->vp, 0, 1, MAP_PRIVATE), *q;
+
+	ASSERT_NE(MAP_FAILED, p);
+	q = mremap(p, PAGE_SIZE, 2 * PAGE_SIZE, MREMAP_MAYMOVE);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_EQ(0, read_in_child(q));
+	/* a private mapping over the SIM page */
+	EXPECT_EQ(SIGBUS, read_in_child(q + PAGE_SIZE));
+	munmap(q, 2 * PAGE_SIZE);
+
+	p = map_pages(self->vp, SIEF_PGOFF, 1, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p);
+	q = mremap(p, PAGE_SIZE, 2 * PAGE_SIZE, MREMAP_MAYMOVE);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_EQ(0, read_in_child(q));
+	/* past the SIEF page */
+	EXPECT_EQ(SIGBUS, read_in_child(q + PAGE_SIZE));
+	munmap(q, 2 * PAGE_SIZE);
+}
+
 TEST(synic_pages_without_local_apic)
 {
 	struct hv_vm *vm;

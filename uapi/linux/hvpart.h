@@ -1108,7 +1108,7 @@ struct hvpart_run {
  * A mapping that reaches past HVPART_VP_MMAP_SIEF_PGOFF fails with
  * -EINVAL, as does a private one of the SynIC pages; one that reaches
  * them in a partition without the local APIC fails with -ENXIO.  A
- * mapping grown past that with mremap() gets SIGBUS there.  A mapping
+ * mapping that mremap() grows past what mmap() allows gets SIGBUS there.  A mapping
  * holds the VP fd, and with it the partition, until munmap().
  */
 #define HVPART_VP_MMAP_RUN_PGOFF	0
