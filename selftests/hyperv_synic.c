@@ -545,27 +545,27 @@ static int read_in_child(volatile uint8_t *p)
 	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }
 
-/* mremap() grows a mapping past what mmap() allows: SIGBUS there. */
+/* Grow the one-page mapping @p to two: its page reads, the next SIGBUS. */
+static void grow_sigbus(struct __test_metadata *_metadata, uint8_t *p)
+{
+	uint8_t *q;
+
+	ASSERT_NE(MAP_FAILED, p);
+	q = mremap(p, PAGE_SIZE, 2 * PAGE_SIZE, MREMAP_MAYMOVE);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_EQ(0, read_in_child(q));
+	EXPECT_EQ(SIGBUS, read_in_child(q + PAGE_SIZE));
+	munmap(q, 2 * PAGE_SIZE);
+}
+
+/*
+ * mremap() grows a mapping past what mmap() allows: a private one over
+ * the SIM page, a shared one past the SIEF page.  SIGBUS there.
+ */
 TEST_F(synic, mremap_past_mmap_sigbus)
 {
-	uint8_t *p = map_pages(self->vp, 0, 1, MAP_PRIVATE), *q;
-
-	ASSERT_NE(MAP_FAILED, p);
-	q = mremap(p, PAGE_SIZE, 2 * PAGE_SIZE, MREMAP_MAYMOVE);
-	ASSERT_NE(MAP_FAILED, q);
-	EXPECT_EQ(0, read_in_child(q));
-	/* a private mapping over the SIM page */
-	EXPECT_EQ(SIGBUS, read_in_child(q + PAGE_SIZE));
-	munmap(q, 2 * PAGE_SIZE);
-
-	p = map_pages(self->vp, SIEF_PGOFF, 1, MAP_SHARED);
-	ASSERT_NE(MAP_FAILED, p);
-	q = mremap(p, PAGE_SIZE, 2 * PAGE_SIZE, MREMAP_MAYMOVE);
-	ASSERT_NE(MAP_FAILED, q);
-	EXPECT_EQ(0, read_in_child(q));
-	/* past the SIEF page */
-	EXPECT_EQ(SIGBUS, read_in_child(q + PAGE_SIZE));
-	munmap(q, 2 * PAGE_SIZE);
+	grow_sigbus(_metadata, map_pages(self->vp, 0, 1, MAP_PRIVATE));
+	grow_sigbus(_metadata, map_pages(self->vp, SIEF_PGOFF, 1, MAP_SHARED));
 }
 
 TEST(synic_pages_without_local_apic)
