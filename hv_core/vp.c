@@ -505,6 +505,7 @@ int hv_vp_run(struct hv_vp *vp)
 			ret = hv_lapic_prepare(vp);
 			if (ret)
 				break;
+			hv_monitor_entry(&vp->pt->ports);
 		}
 		if (!hv_vp_enter(vp, &ret))
 			continue;

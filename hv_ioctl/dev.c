@@ -35,7 +35,8 @@ static_assert(sizeof(struct hvpart_cpuid_entry) == 32);
 static_assert(sizeof(struct hvpart_cpuid) == 32);
 static_assert(sizeof(struct hvpart_port_info) == 32);
 static_assert(sizeof(struct hvpart_port_id) == 8);
-static_assert(sizeof(struct hvpart_connection) == 16);
+static_assert(sizeof(struct hvpart_connection) == 24);
+static_assert(sizeof(struct hvpart_monitor_page) == 4096);
 static_assert(sizeof(struct hvpart_post_message) == 264);
 static_assert(sizeof(struct hvpart_signal_event) == 16);
 
@@ -471,6 +472,7 @@ static long hv_dev_check_extension(unsigned long cap)
 	case HVPART_CAP_LOCAL_APIC:
 	case HVPART_CAP_SYNIC:
 	case HVPART_CAP_VP_SYNIC_PAGES:
+	case HVPART_CAP_MONITOR:
 		return 1;
 	case HVPART_CAP_MAX_GPA_BITS:
 		return hv_mmu_max_gpa_bits();

@@ -13,6 +13,14 @@
  * signals the root's eventfd.  The guest names a connection; the
  * connection names a port.
  *
+ * A monitor port (monitor.c) owns a page that the root maps from the
+ * port's fd and that its one connection overlays in the child.
+ *
+ * A child port may target HVPART_ANY_VP (HV_ANY_VP): each message or
+ * event then goes to the sender if its SINT can take it, else to the
+ * lowest-index VP whose SINT can, else to the lowest-index VP (whose
+ * SynIC then answers HV_STATUS_INVALID_SYNIC_STATE).
+ *
  * Lookups on the hypercall path are lock-free: both tables are xarrays
  * read under RCU.  Creating, connecting and deleting hold port_lock
  * (hv_synic_pt.lock); deleting a port waits for an RCU grace period
@@ -26,6 +34,7 @@
 #include <linux/eventfd.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -49,8 +58,15 @@ static void hv_port_free(struct kref *kref)
 
 	if (port->eventfd)
 		eventfd_ctx_put(port->eventfd);
+	if (port->monitor)
+		hv_monitor_free(port->monitor);
 	kfree(port->root_msgs);
 	kfree(port);
+}
+
+void hv_port_put(struct hv_port *port)
+{
+	kref_put(&port->kref, hv_port_free);
 }
 
 /* ---- the root's message fd ------------------------------------------ */
@@ -122,9 +138,7 @@ static __poll_t hv_port_poll(struct file *filp, poll_table *wait)
 
 static int hv_port_release(struct inode *inode, struct file *filp)
 {
-	struct hv_port *port = filp->private_data;
-
-	kref_put(&port->kref, hv_port_free);
+	hv_port_put(filp->private_data);
 	return 0;
 }
 
@@ -168,6 +182,11 @@ static int hv_port_check(struct hv_partition *pt,
 		return -EINVAL;
 	if (!info->port_id || info->port_id > HVPART_PORT_ID_MAX)
 		return -EINVAL;
+	/* the root's page, no target: it signals event connections */
+	if (info->port_type == HVPART_PORT_TYPE_MONITOR)
+		return !root || info->target_vp || info->target_sint ||
+		       info->base_flag || info->flag_count || info->eventfd ?
+		       -EINVAL : 0;
 	if (info->port_type != HVPART_PORT_TYPE_MESSAGE && !event)
 		return -EINVAL;
 	if (!event && (info->base_flag || info->flag_count))
@@ -180,13 +199,15 @@ static int hv_port_check(struct hv_partition *pt,
 		return info->target_vp || info->target_sint ||
 		       info->base_flag || (!event && info->eventfd) ||
 		       (event && info->eventfd < 0) ? -EINVAL : 0;
-	if (info->eventfd || info->target_vp >= pt->max_vps ||
-	    info->target_sint >= HV_NR_SINTS)
+	if (info->eventfd || info->target_sint >= HV_NR_SINTS ||
+	    (info->target_vp >= pt->max_vps &&
+	     info->target_vp != HVPART_ANY_VP))
 		return -EINVAL;
 	return 0;
 }
 
-static struct hv_port *hv_port_alloc(const struct hvpart_port_info *info)
+static struct hv_port *hv_port_alloc(struct hv_partition *pt,
+				     const struct hvpart_port_info *info)
 {
 	struct hv_port *port = kzalloc(sizeof(*port), GFP_KERNEL_ACCOUNT);
 	struct eventfd_ctx *ctx;
@@ -211,6 +232,13 @@ static struct hv_port *hv_port_alloc(const struct hvpart_port_info *info)
 			return ERR_CAST(ctx);
 		}
 		port->eventfd = ctx;
+	}
+	if (port->type == HVPART_PORT_TYPE_MONITOR) {
+		port->monitor = hv_monitor_alloc(pt);
+		if (!port->monitor) {
+			kfree(port);
+			return ERR_PTR(-ENOMEM);
+		}
 	}
 	if (port->to_root && port->type == HVPART_PORT_TYPE_MESSAGE) {
 		port->root_msgs = kcalloc(HV_SYNIC_QUEUE_MAX, sizeof(struct
@@ -254,19 +282,24 @@ int hv_port_create(struct hv_partition *pt, const struct hvpart_port_info *info)
 	ret = hv_port_check(pt, info);
 	if (ret)
 		return ret;
-	port = hv_port_alloc(info);
+	port = hv_port_alloc(pt, info);
 	if (IS_ERR(port))
 		return PTR_ERR(port);
 
-	if (port->root_msgs) {
+	if (port->root_msgs || port->monitor) {
 		fd = get_unused_fd_flags(O_CLOEXEC);
 		if (fd < 0) {
 			ret = fd;
 			goto put_port;
 		}
 		kref_get(&port->kref);
-		file = anon_inode_getfile("hvpart-port", &hv_port_fops, port,
-					  O_RDONLY);
+		if (port->monitor)
+			file = anon_inode_getfile("hvpart-monitor",
+						  &hv_monitor_fops, port,
+						  O_RDWR);
+		else
+			file = anon_inode_getfile("hvpart-port", &hv_port_fops,
+						  port, O_RDONLY);
 		if (IS_ERR(file)) {
 			kref_put(&port->kref, hv_port_free);
 			ret = PTR_ERR(file);
@@ -294,13 +327,21 @@ put_port:
 }
 
 /*
- * Out of the table: drop what it queued to @vp (its target VP, or NULL),
- * wake its reader, and put the table's reference.
+ * Out of the table: drop what it queued in the VPs (none are left when
+ * the partition goes), wake its reader, and put the table's reference.
  */
-static void hv_port_retire(struct hv_vp *vp, struct hv_port *port)
+static void hv_port_retire(struct hv_partition *pt, struct hv_port *port,
+			   bool vps)
 {
-	if (vp)
-		hv_synic_drop_port(vp, port);
+	struct hv_vp *vp;
+	u32 i;
+
+	for (i = 0; vps && !port->to_root && i < pt->max_vps; i++) {
+		vp = READ_ONCE(pt->vps[i]);
+		if (vp && (port->target_vp == i ||
+			   port->target_vp == HVPART_ANY_VP))
+			hv_synic_drop_port(vp, port);
+	}
 	spin_lock(&port->root_lock);
 	port->deleted = true;
 	spin_unlock(&port->root_lock);
@@ -319,15 +360,17 @@ int hv_port_delete(struct hv_partition *pt, u32 port_id)
 		return -EINVAL;
 	mutex_lock(&sp->lock);
 	port = xa_erase(&sp->ports, port_id);
-	if (port)
+	if (port) {
 		sp->nr_ports--;
+		if (port->monitor)
+			hv_monitor_disconnect(pt, port);
+	}
 	mutex_unlock(&sp->lock);
 	if (!port)
 		return -ENOENT;
 	/* no HvPostMessage holds it after this (see the top of the file) */
 	synchronize_rcu();
-	hv_port_retire(port->to_root ? NULL : READ_ONCE(pt->vps[port->target_vp]),
-		       port);
+	hv_port_retire(pt, port, true);
 	return 0;
 }
 
@@ -336,6 +379,9 @@ int hv_port_connect(struct hv_partition *pt,
 		    const struct hvpart_connection *c, bool connect)
 {
 	struct hv_synic_pt *sp = &pt->ports;
+	u64 limit = 1ULL << hv_mmu_max_gpa_bits();
+	struct hv_port *port;
+	void *entry;
 	int ret = 0;
 
 	if (!pt->local_apic)
@@ -344,17 +390,34 @@ int hv_port_connect(struct hv_partition *pt,
 	    c->connection_id > HVPART_PORT_ID_MAX)
 		return -EINVAL;
 	if (connect ? !c->port_id || c->port_id > HVPART_PORT_ID_MAX :
-		      c->port_id)
+		      c->port_id || c->monitor_gpa)
+		return -EINVAL;
+	if (c->monitor_gpa && (!PAGE_ALIGNED(c->monitor_gpa) ||
+			       c->monitor_gpa >= limit))
 		return -EINVAL;
 
 	mutex_lock(&sp->lock);
 	if (!connect) {
-		if (xa_erase(&sp->conns, c->connection_id))
-			sp->nr_conns--;
-		else
+		entry = xa_erase(&sp->conns, c->connection_id);
+		if (!entry) {
 			ret = -ENOENT;
-	} else if (!xa_load(&sp->ports, c->port_id)) {
+			goto unlock;
+		}
+		sp->nr_conns--;
+		port = xa_load(&sp->ports, xa_to_value(entry));
+		if (port && port->monitor &&
+		    port->monitor->conn_id == c->connection_id)
+			hv_monitor_disconnect(pt, port);
+		goto unlock;
+	}
+	port = xa_load(&sp->ports, c->port_id);
+	if (!port) {
 		ret = -ENOENT;
+	} else if (!port->monitor != !c->monitor_gpa) {
+		/* a monitor connection needs its page's place, no other */
+		ret = -EINVAL;
+	} else if (port->monitor && port->monitor->conn_id) {
+		ret = -EBUSY;
 	} else if (sp->nr_conns >= HV_MAX_CONNECTIONS) {
 		ret = -ENOSPC;
 	} else {
@@ -362,9 +425,16 @@ int hv_port_connect(struct hv_partition *pt,
 				xa_mk_value(c->port_id), GFP_KERNEL_ACCOUNT);
 		if (ret == -EBUSY)
 			ret = -EEXIST;
+		if (!ret && port->monitor) {
+			ret = hv_monitor_connect(pt, port, c->connection_id,
+						 c->monitor_gpa);
+			if (ret)
+				xa_erase(&sp->conns, c->connection_id);
+		}
 		if (!ret)
 			sp->nr_conns++;
 	}
+unlock:
 	mutex_unlock(&sp->lock);
 	return ret;
 }
@@ -374,6 +444,7 @@ void hv_port_pt_init(struct hv_partition *pt)
 	mutex_init(&pt->ports.lock);
 	xa_init(&pt->ports.ports);
 	xa_init(&pt->ports.conns);
+	INIT_LIST_HEAD(&pt->ports.monitors);
 }
 
 /* With the partition, after its VPs: no hypercall runs any more. */
@@ -383,8 +454,14 @@ void hv_port_pt_destroy(struct hv_partition *pt)
 	unsigned long id;
 
 	/* the VPs and their queues are gone already */
+	mutex_lock(&pt->ports.lock);
+	xa_for_each(&pt->ports.ports, id, port) {
+		if (port->monitor)
+			hv_monitor_disconnect(pt, port);
+	}
+	mutex_unlock(&pt->ports.lock);
 	xa_for_each(&pt->ports.ports, id, port)
-		hv_port_retire(NULL, port);
+		hv_port_retire(pt, port, false);
 	xa_destroy(&pt->ports.ports);
 	xa_destroy(&pt->ports.conns);
 }
@@ -412,10 +489,31 @@ static struct hv_port *hv_port_lookup(struct hv_partition *pt, u32 conn_id,
 	return port;
 }
 
+/*
+ * The VP a message (@message) or an event on @port goes to, @sender
+ * sending it (NULL: a monitor); NULL if there is none.
+ */
 static struct hv_vp *hv_port_target(struct hv_partition *pt,
-				    struct hv_port *port)
+				    struct hv_port *port,
+				    struct hv_vp *sender, bool message)
 {
-	return READ_ONCE(pt->vps[port->target_vp]);
+	struct hv_vp *vp, *first = NULL;
+	u32 i;
+
+	if (port->target_vp != HVPART_ANY_VP)
+		return READ_ONCE(pt->vps[port->target_vp]);
+	if (sender && hv_synic_can_take(sender, port->target_sint, message))
+		return sender;
+	for (i = 0; i < pt->max_vps; i++) {
+		vp = READ_ONCE(pt->vps[i]);
+		if (!vp)
+			continue;
+		if (hv_synic_can_take(vp, port->target_sint, message))
+			return vp;
+		if (!first)
+			first = vp;
+	}
+	return first;
 }
 
 /* HvPostMessage: the input page as the guest wrote it. */
@@ -449,7 +547,7 @@ u16 hv_port_post_message(struct hv_vp *vp, const void *in)
 		status = hv_port_to_root(port, &q->msg);
 		goto unlock;
 	}
-	target = hv_port_target(pt, port);
+	target = hv_port_target(pt, port, vp, true);
 	if (!target) {
 		status = HV_STATUS_INVALID_VP_INDEX;
 		goto unlock;
@@ -462,38 +560,47 @@ unlock:
 	return status;
 }
 
-/* HvSignalEvent: connection id and flag number, fast or in memory. */
-u16 hv_port_signal_event(struct hv_vp *vp, const void *in)
+/*
+ * An event on connection @conn_id, flag @flag: the guest's HvSignalEvent
+ * (@sender the calling VP) or a monitor's trigger (@sender NULL).
+ */
+u16 hv_port_event(struct hv_partition *pt, struct hv_vp *sender, u32 conn_id,
+		  u32 flag)
 {
-	const struct hv_input_signal_event *se = in;
-	struct hv_partition *pt = vp->pt;
 	struct hv_port *port;
 	struct hv_vp *target;
 	u16 status;
 
-	if (se->rsvdz)
-		return HV_STATUS_INVALID_PARAMETER;
 	rcu_read_lock();
-	port = hv_port_lookup(pt, se->connection_id, HVPART_PORT_TYPE_EVENT,
-			      &status);
+	port = hv_port_lookup(pt, conn_id, HVPART_PORT_TYPE_EVENT, &status);
 	if (!port)
 		goto unlock;
 	status = HV_STATUS_INVALID_PARAMETER;
-	if (se->flag_number >= port->flag_count)
+	if (flag >= port->flag_count)
 		goto unlock;
 	status = HV_STATUS_SUCCESS;
 	if (port->to_root) {
 		hv_eventfd_signal(port->eventfd);
 		goto unlock;
 	}
-	target = hv_port_target(pt, port);
+	target = hv_port_target(pt, port, sender, false);
 	status = HV_STATUS_INVALID_VP_INDEX;
 	if (target)
 		status = hv_synic_signal(target, port->target_sint,
-					 port->base_flag + se->flag_number);
+					 port->base_flag + flag);
 unlock:
 	rcu_read_unlock();
 	return status;
+}
+
+/* HvSignalEvent: connection id and flag number, fast or in memory. */
+u16 hv_port_signal_event(struct hv_vp *vp, const void *in)
+{
+	const struct hv_input_signal_event *se = in;
+
+	if (se->rsvdz)
+		return HV_STATUS_INVALID_PARAMETER;
+	return hv_port_event(vp->pt, vp, se->connection_id, se->flag_number);
 }
 
 /* ---- the root's messages and events into a child --------------------- */

@@ -197,6 +197,21 @@ u16 hv_synic_signal(struct hv_vp *vp, u32 sint, u32 flag)
 }
 
 /*
+ * Whether @vp's @sint takes a message (or an event) now: a routing hint
+ * for HVPART_ANY_VP ports, read without the lock.  The delivery checks
+ * again under it.
+ */
+bool hv_synic_can_take(struct hv_vp *vp, u32 sint, bool message)
+{
+	struct hv_synic *s = &vp->synic;
+	u64 page = message ? READ_ONCE(s->simp) : READ_ONCE(s->siefp);
+
+	return (READ_ONCE(s->scontrol) & HV_SYNIC_CONTROL_ENABLE) &&
+	       (page & HV_SYNIC_SIMP_ENABLE) &&
+	       !hv_sint_masked(READ_ONCE(s->sint[sint]));
+}
+
+/*
  * Raise @sint's interrupt as an event flag would, without touching the
  * SIEF page (the root's HVPART_SIGNAL_EVENT_SINT_ONLY).
  */

@@ -77,6 +77,19 @@ struct hv_synic {
 	struct hv_stimer stimer[HV_NR_STIMERS];
 };
 
+/*
+ * A monitor port's page and its scanner (monitor.c).  @conn_id and the
+ * overlay change under port_lock; @timer scans while the partition runs.
+ */
+struct hv_monitor {
+	struct hv_partition *pt;
+	struct list_head node;		/* hv_synic_pt.monitors, RCU */
+	struct hv_overlay ov;		/* the page, in the child at ov.gfn */
+	u32 conn_id;			/* the connection that placed it, or 0 */
+	struct hrtimer timer;
+	unsigned long state;		/* HV_MONITOR_* bits */
+};
+
 /* A port (HvCreatePort).  NOTE: hvpart helper - not TLFS. */
 struct hv_port {
 	struct kref kref;
@@ -98,6 +111,7 @@ struct hv_port {
 	u32 count;
 	bool deleted;
 	struct hvpart_message *root_msgs;	/* HV_SYNIC_QUEUE_MAX of them */
+	struct hv_monitor *monitor;		/* monitor ports */
 };
 
 /* The partition's ports and connections, by id (RCU readers). */
@@ -110,6 +124,8 @@ struct hv_synic_pt {
 	u32 nr_conns;
 	struct xarray ports;	/* port id -> struct hv_port */
 	struct xarray conns;	/* connection id -> xa_mk_value(port id) */
+	struct list_head monitors;	/* connected monitors, RCU readers */
+	bool monitor_ran;	/* a VP entered since the monitors' last scan */
 };
 
 /* synic.c */
@@ -126,6 +142,7 @@ void hv_synic_eoi(struct hv_vp *vp, int vector);
 u16 hv_synic_post(struct hv_vp *vp, u32 sint, struct hv_queued_msg **qp);
 u16 hv_synic_signal(struct hv_vp *vp, u32 sint, u32 flag);
 u16 hv_synic_raise_sint(struct hv_vp *vp, u32 sint);
+bool hv_synic_can_take(struct hv_vp *vp, u32 sint, bool message);
 bool hv_synic_deliver_timer(struct hv_stimer *t, u64 now);
 void hv_synic_drop_port(struct hv_vp *vp, struct hv_port *port);
 int hv_synic_status_errno(u16 status);
@@ -151,5 +168,27 @@ int hv_port_root_signal(struct hv_partition *pt,
 			const struct hvpart_signal_event *se);
 u16 hv_port_post_message(struct hv_vp *vp, const void *in);
 u16 hv_port_signal_event(struct hv_vp *vp, const void *in);
+u16 hv_port_event(struct hv_partition *pt, struct hv_vp *sender, u32 conn_id,
+		  u32 flag);
+void hv_port_put(struct hv_port *port);
+
+/* monitor.c */
+struct hv_monitor *hv_monitor_alloc(struct hv_partition *pt);
+void hv_monitor_free(struct hv_monitor *mon);
+extern const struct file_operations hv_monitor_fops;
+int hv_monitor_connect(struct hv_partition *pt, struct hv_port *port,
+		       u32 conn_id, u64 gpa);
+void hv_monitor_disconnect(struct hv_partition *pt, struct hv_port *port);
+void hv_monitor_wake(struct hv_synic_pt *sp);
+
+/*
+ * On the way into the guest: a VP that runs may set pending bits, so the
+ * monitors scan again.  One load when they are awake.
+ */
+static inline void hv_monitor_entry(struct hv_synic_pt *sp)
+{
+	if (unlikely(!READ_ONCE(sp->monitor_ran)))
+		hv_monitor_wake(sp);
+}
 
 #endif /* HV_SYNIC_SYNIC_H */

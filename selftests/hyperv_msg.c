@@ -7,11 +7,15 @@
  * SIM and SIEF pages (its SINT polled, so no interrupt is taken), the
  * per-port buffers and EOM, messages to the root read from the port's fd
  * and events to the root on an eventfd, the root's own messages and
- * events into the child, and each new ioctl's argument checking.
+ * events into the child, monitor ports (the child sets a bit in its
+ * monitor page, hvpart signals the event connection the root configured
+ * there) and ports to HVPART_ANY_VP, and each new ioctl's argument
+ * checking.
  */
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 
 #include "kselftest_harness.h"
 #include "hyperv_util.h"
@@ -21,6 +25,11 @@
 #define SINT		1
 #define SLOT_GPA	(SIMP_GPA + SINT * 256)
 #define FLAGS_GPA	(SIEFP_GPA + SINT * 256)
+#define MON_GPA		0x44000		/* the child's monitor page */
+#define VP1_SIMP_GPA	0x45000
+#define VP1_SIEFP_GPA	0x46000
+/* offsets in the monitor page (struct hvpart_monitor_page) */
+#define MON_PENDING(g)	(8 + (g) * 8)
 
 FIXTURE(msg) {
 	struct hv_vm *vm;
@@ -641,6 +650,272 @@ TEST_F(msg, root_post_signal_einval)
 }
 
 /* Without the local APIC there is no SynIC: -ENXIO for all of them. */
+/* ---- monitor ports ----------------------------------------------------- */
+
+static int connect_monitor(struct hv_vm *vm, uint32_t conn, uint32_t port,
+			   uint64_t gpa)
+{
+	struct hvpart_connection c = { .connection_id = conn,
+				       .port_id = port, .monitor_gpa = gpa };
+
+	return ioctl(vm->fd, HVPART_CONNECT_PORT, &c);
+}
+
+static struct hvpart_monitor_page *map_monitor(int fd)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Wait up to 10 s for the eventfd; its count, 0 if none came. */
+static uint64_t wait_event(int efd)
+{
+	struct pollfd pfd = { .fd = efd, .events = POLLIN };
+	uint64_t cnt = 0;
+
+	if (poll(&pfd, 1, 10000) == 1 &&
+	    read(efd, &cnt, sizeof(cnt)) != sizeof(cnt))
+		cnt = 0;
+	return cnt;
+}
+
+/*
+ * The root's page, seen by the child at MON_GPA; a bit the child sets in
+ * an enabled group signals the event connection its parameter names,
+ * once, and is cleared; a disabled group's bit stays and signals nothing
+ * until the root enables the group.
+ */
+TEST_F(msg, monitor_signals_root)
+{
+	struct hvpart_monitor_page *mp;
+	struct pollfd pfd;
+	int efd, mfd, i;
+
+	*(uint32_t *)vm_gpa_to_hva(self->vm, MON_GPA) = 0x5a5a5a5a;
+	efd = eventfd(0, EFD_NONBLOCK);
+	ASSERT_GE(efd, 0);
+	ASSERT_EQ(0, create_port(self->vm, 20, HVPART_PORT_TYPE_EVENT,
+				 HVPART_PORT_TO_ROOT, 0, 0, 0, 4, efd));
+	ASSERT_EQ(0, connect_port(self->vm, 200, 20));
+	mfd = create_port(self->vm, 21, HVPART_PORT_TYPE_MONITOR,
+			  HVPART_PORT_TO_ROOT, 0, 0, 0, 0, 0);
+	ASSERT_GE(mfd, 0);
+	mp = map_monitor(mfd);
+	ASSERT_NE(NULL, mp);
+	mp->latency[1][5] = 1000;		/* 100 us */
+	mp->parameter[1][5].connection_id = 200;
+	mp->parameter[1][5].flag_number = 3;
+	mp->trigger_state = 1 << 1;
+	ASSERT_EQ(0, connect_monitor(self->vm, 210, 21, MON_GPA));
+	EXPECT_EQ(1 << 1, (uint32_t)tp_read(self->vp, MON_GPA));
+
+	ASSERT_EQ(0, tp_write8(self->vp, MON_GPA + MON_PENDING(1), 1 << 5));
+	EXPECT_EQ(1, wait_event(efd));
+	EXPECT_EQ(0, mp->trigger_group[1].pending);
+	EXPECT_EQ(0, (uint32_t)tp_read(self->vp, MON_GPA + MON_PENDING(1)));
+
+	mp->trigger_state = 0;
+	ASSERT_EQ(0, tp_write8(self->vp, MON_GPA + MON_PENDING(1), 1 << 5));
+	for (i = 0; i < 20; i++) {
+		usleep(5000);
+		tp_read(self->vp, MON_GPA);
+	}
+	pfd = (struct pollfd){ .fd = efd, .events = POLLIN };
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+	EXPECT_EQ(1 << 5, mp->trigger_group[1].pending);
+	mp->trigger_state = 1 << 1;
+	tp_read(self->vp, MON_GPA);
+	EXPECT_EQ(1, wait_event(efd));
+	EXPECT_EQ(0, mp->trigger_group[1].pending);
+
+	/* its connection id is no event connection */
+	EXPECT_EQ(HV_STATUS_INVALID_PORT_ID, signal_fast(self->vp, 210, 0));
+	/* disconnected: the child's own memory is back */
+	struct hvpart_connection c = { .connection_id = 210 };
+
+	ASSERT_EQ(0, ioctl(self->vm->fd, HVPART_DISCONNECT_PORT, &c));
+	EXPECT_EQ(0x5a5a5a5a, (uint32_t)tp_read(self->vp, MON_GPA));
+	/* and it may connect again, elsewhere */
+	ASSERT_EQ(0, connect_monitor(self->vm, 211, 21, MON_GPA + 0x1000));
+	EXPECT_EQ(1 << 1, (uint32_t)tp_read(self->vp, MON_GPA + 0x1000));
+	munmap(mp, 4096);
+	close(mfd);
+	close(efd);
+}
+
+/* A trigger whose connection goes to an event port of the child. */
+TEST_F(msg, monitor_signals_child)
+{
+	struct hvpart_monitor_page *mp;
+	uint64_t flags = 0;
+	int mfd, i;
+
+	ASSERT_EQ(0, create_port(self->vm, 22, HVPART_PORT_TYPE_EVENT, 0, 0,
+				 SINT, 0, 8, 0));
+	ASSERT_EQ(0, connect_port(self->vm, 220, 22));
+	mfd = create_port(self->vm, 23, HVPART_PORT_TYPE_MONITOR,
+			  HVPART_PORT_TO_ROOT, 0, 0, 0, 0, 0);
+	ASSERT_GE(mfd, 0);
+	mp = map_monitor(mfd);
+	ASSERT_NE(NULL, mp);
+	mp->parameter[0][0].connection_id = 220;
+	mp->parameter[0][0].flag_number = 6;
+	mp->trigger_state = 1;
+	ASSERT_EQ(0, connect_monitor(self->vm, 230, 23, MON_GPA));
+	ASSERT_EQ(0, tp_write8(self->vp, MON_GPA + MON_PENDING(0), 1));
+	/* each probe op enters the guest; 10 s at most */
+	for (i = 0; i < 2000 && !(flags & (1 << 6)); i++) {
+		flags = tp_read(self->vp, FLAGS_GPA);
+		usleep(5000);
+	}
+	EXPECT_EQ(1 << 6, flags);
+	EXPECT_EQ(0, mp->trigger_group[0].pending);
+	munmap(mp, 4096);
+	close(mfd);
+}
+
+TEST_F(msg, monitor_einval)
+{
+	struct hv_vm *vm = self->vm;
+	struct hvpart_connection c;
+	struct hvpart_monitor_page *mp;
+	char buf[8];
+	int mfd;
+
+	/* the root's port, with nothing else */
+	EXPECT_EQ(-1, create_port(vm, 24, HVPART_PORT_TYPE_MONITOR, 0, 0, 0,
+				  0, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, create_port(vm, 24, HVPART_PORT_TYPE_MONITOR,
+				  HVPART_PORT_TO_ROOT, 1, 0, 0, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, create_port(vm, 24, HVPART_PORT_TYPE_MONITOR,
+				  HVPART_PORT_TO_ROOT, 0, 1, 0, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, create_port(vm, 24, HVPART_PORT_TYPE_MONITOR,
+				  HVPART_PORT_TO_ROOT, 0, 0, 0, 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, create_port(vm, 24, HVPART_PORT_TYPE_MONITOR,
+				  HVPART_PORT_TO_ROOT, 0, 0, 0, 0, 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, create_port(vm, 24, 4, HVPART_PORT_TO_ROOT, 0, 0, 0, 0,
+				  0));
+	EXPECT_EQ(EINVAL, errno);
+	mfd = create_port(vm, 24, HVPART_PORT_TYPE_MONITOR,
+			  HVPART_PORT_TO_ROOT, 0, 0, 0, 0, 0);
+	ASSERT_GE(mfd, 0);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(mfd, F_GETFD));
+
+	/* one page, offset 0, shared; no read() */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 8192, PROT_READ, MAP_SHARED, mfd, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, mfd,
+				   4096));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, mfd,
+				   0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, read(mfd, buf, sizeof(buf)));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* where the page goes: aligned, in the GPA space, on no overlay */
+	EXPECT_EQ(-1, connect_monitor(vm, 240, 24, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, connect_monitor(vm, 240, 24, MON_GPA + 8));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, connect_monitor(vm, 240, 24, 1ULL << 52));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, connect_monitor(vm, 240, 24, SIMP_GPA));
+	EXPECT_EQ(EBUSY, errno);
+	/* only monitor ports take a page */
+	ASSERT_EQ(0, create_port(vm, 25, HVPART_PORT_TYPE_MESSAGE, 0, 0, SINT,
+				 0, 0, 0));
+	EXPECT_EQ(-1, connect_monitor(vm, 250, 25, MON_GPA));
+	EXPECT_EQ(EINVAL, errno);
+	/* one connection at a time */
+	ASSERT_EQ(0, connect_monitor(vm, 240, 24, MON_GPA));
+	EXPECT_EQ(-1, connect_monitor(vm, 241, 24, MON_GPA + 0x1000));
+	EXPECT_EQ(EBUSY, errno);
+	/* a disconnect names no page */
+	c = (struct hvpart_connection){ .connection_id = 240,
+					.monitor_gpa = MON_GPA };
+	EXPECT_EQ(-1, ioctl(vm->fd, HVPART_DISCONNECT_PORT, &c));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* deleting the port takes the page from the child, not the root */
+	*(uint32_t *)vm_gpa_to_hva(vm, MON_GPA) = 0xa5a5a5a5;
+	mp = map_monitor(mfd);
+	ASSERT_NE(NULL, mp);
+	mp->trigger_state = 7;
+	EXPECT_EQ(7, (uint32_t)tp_read(self->vp, MON_GPA));
+	EXPECT_EQ(0, delete_port(vm, 24));
+	EXPECT_EQ(0xa5a5a5a5, (uint32_t)tp_read(self->vp, MON_GPA));
+	EXPECT_EQ(7, mp->trigger_state);
+	/* the page is free for another monitor */
+	c = (struct hvpart_connection){ .connection_id = 240 };
+	EXPECT_EQ(0, ioctl(vm->fd, HVPART_DISCONNECT_PORT, &c));
+	munmap(mp, 4096);
+	close(mfd);
+	mfd = create_port(vm, 24, HVPART_PORT_TYPE_MONITOR,
+			  HVPART_PORT_TO_ROOT, 0, 0, 0, 0, 0);
+	ASSERT_GE(mfd, 0);
+	EXPECT_EQ(0, connect_monitor(vm, 240, 24, MON_GPA));
+	close(mfd);
+}
+
+/* ---- HVPART_ANY_VP ------------------------------------------------------ */
+
+/*
+ * Ports to any VP: the sender if its SINT can take it, else a VP whose
+ * SINT can (VP 1, set up by the root and never run), else none can.
+ */
+TEST_F(msg, any_vp_ports)
+{
+	struct hv_vp *vp = self->vp, *vp1;
+
+	vp1 = vm_add_vp(self->vm, 1);
+	vp_set_reg(vp1, HVPART_REG_SIMP, VP1_SIMP_GPA | 1);
+	vp_set_reg(vp1, HVPART_REG_SIEFP, VP1_SIEFP_GPA | 1);
+	vp_set_reg(vp1, HVPART_REG_SINT0 + SINT, 0x50 | HV_SYNIC_SINT_POLLING);
+	vp_set_reg(vp1, HVPART_REG_SCONTROL, 1);
+	ASSERT_EQ(0, create_port(self->vm, 30, HVPART_PORT_TYPE_MESSAGE, 0,
+				 HVPART_ANY_VP, SINT, 0, 0, 0));
+	ASSERT_EQ(0, connect_port(self->vm, 300, 30));
+	ASSERT_EQ(0, create_port(self->vm, 31, HVPART_PORT_TYPE_EVENT, 0,
+				 HVPART_ANY_VP, SINT, 0, 4, 0));
+	ASSERT_EQ(0, connect_port(self->vm, 310, 31));
+
+	EXPECT_EQ(HV_STATUS_SUCCESS, post(vp, 300, 0x1234));
+	EXPECT_EQ(0x1234, tp_read(vp, SLOT_GPA + 16));
+	EXPECT_EQ(HV_STATUS_SUCCESS, signal_fast(vp, 310, 1));
+	EXPECT_EQ(1 << 1, tp_read(vp, FLAGS_GPA));
+
+	/* VP 0's pages off: VP 1 takes them */
+	ASSERT_EQ(0, tp_wrmsr(vp, HV_X64_MSR_SIMP, SIMP_GPA));
+	ASSERT_EQ(0, tp_wrmsr(vp, HV_X64_MSR_SIEFP, SIEFP_GPA));
+	EXPECT_EQ(HV_STATUS_SUCCESS, post(vp, 300, 0x5678));
+	EXPECT_EQ(0x5678, tp_read(vp, VP1_SIMP_GPA + SINT * 256 + 16));
+	EXPECT_EQ(30, tp_read(vp, VP1_SIMP_GPA + SINT * 256 + 8));
+	EXPECT_EQ(HV_STATUS_SUCCESS, signal_fast(vp, 310, 2));
+	EXPECT_EQ(1 << 2, tp_read(vp, VP1_SIEFP_GPA + SINT * 256));
+
+	/* no SynIC can: the first VP answers */
+	vp_set_reg(vp1, HVPART_REG_SCONTROL, 0);
+	EXPECT_EQ(HV_STATUS_INVALID_SYNIC_STATE, post(vp, 300, 1));
+	EXPECT_EQ(HV_STATUS_INVALID_SYNIC_STATE, signal_fast(vp, 310, 0));
+
+	/* deleting the port drops what it queued at VP 1 */
+	vp_set_reg(vp1, HVPART_REG_SCONTROL, 1);
+	EXPECT_EQ(HV_STATUS_SUCCESS, post(vp, 300, 0x9abc));
+	EXPECT_EQ(0, delete_port(self->vm, 30));
+
+	/* other targets past the VP limit */
+	EXPECT_EQ(-1, create_port(self->vm, 32, HVPART_PORT_TYPE_MESSAGE, 0,
+				  0xfffffffe, SINT, 0, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+}
+
 TEST(msg_no_local_apic_enxio)
 {
 	struct hvpart_port_info p = { .port_id = 1, .port_type = 1 };

@@ -175,7 +175,8 @@ FIXTURE_VARIANT_ADD(cap, local_apic) { HVPART_CAP_LOCAL_APIC, 1, 1 };
 FIXTURE_VARIANT_ADD(cap, synic) { HVPART_CAP_SYNIC, 1, 1 };
 FIXTURE_VARIANT_ADD(cap, hypercall_intercept) { HVPART_CAP_HYPERCALL_INTERCEPT, 1, 1 };
 FIXTURE_VARIANT_ADD(cap, vp_synic_pages) { HVPART_CAP_VP_SYNIC_PAGES, 1, 1 };
-FIXTURE_VARIANT_ADD(cap, unknown_next) { HVPART_CAP_VP_SYNIC_PAGES + 1, 0, 0 };
+FIXTURE_VARIANT_ADD(cap, monitor) { HVPART_CAP_MONITOR, 1, 1 };
+FIXTURE_VARIANT_ADD(cap, unknown_next) { HVPART_CAP_MONITOR + 1, 0, 0 };
 FIXTURE_VARIANT_ADD(cap, unknown_ffff) { 0xffff, 0, 0 };
 /* A kernel that truncates the argument to 32 bits would see cap 1. */
 FIXTURE_VARIANT_ADD(cap, unknown_high_bits) { (1UL << 32) | HVPART_CAP_MAX_VPS, 0, 0 };

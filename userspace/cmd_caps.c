@@ -68,6 +68,8 @@ static const struct {
 	  "SynIC, synthetic timers, ports and connections" },
 	{ HVPART_CAP_VP_SYNIC_PAGES, "vp-synic-pages", CAP_BOOL,
 	  "the SIM and SIEF pages in the VP fd's mmap()" },
+	{ HVPART_CAP_MONITOR, "monitor", CAP_BOOL,
+	  "monitor ports (the TLFS MNF), ports to any VP" },
 };
 
 #define CAPS_NAME_WIDTH	20

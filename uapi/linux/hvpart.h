@@ -47,6 +47,7 @@
 #define HVPART_CAP_SYNIC		13	/* [1] SynIC, synthetic timers, ports */
 #define HVPART_CAP_HYPERCALL_INTERCEPT	14	/* [1] hypercall intercepts */
 #define HVPART_CAP_VP_SYNIC_PAGES	15	/* [1] HVPART_VP_MMAP_SIM_PGOFF, _SIEF_PGOFF */
+#define HVPART_CAP_MONITOR		16	/* [1] monitor ports, HVPART_ANY_VP */
 
 #define HVPART_VENDOR_SVM		1
 #define HVPART_VENDOR_VMX		2
@@ -540,6 +541,7 @@ struct hvpart_assert_interrupt {
 /* Port types (HV_PORT_TYPE) for HVPART_CREATE_PORT. */
 #define HVPART_PORT_TYPE_MESSAGE	1
 #define HVPART_PORT_TYPE_EVENT		2
+#define HVPART_PORT_TYPE_MONITOR	3
 
 /* struct hvpart_port_info flags */
 enum {
@@ -555,16 +557,49 @@ enum {
 #define HVPART_SINT_COUNT		16
 #define HVPART_EVENT_FLAGS_PER_SINT	2048
 #define HVPART_MESSAGE_PAYLOAD_BYTES	240
+/* HV_ANY_VP: a child port's target_vp, "any VP of the partition" */
+#define HVPART_ANY_VP			0xffffffff
+
+/*
+ * HV_MONITOR_PAGE, the monitored notification facility's page: a monitor
+ * port's fd maps it (mmap, one page, MAP_SHARED) and a monitor
+ * connection overlays it in the child.  The root fills @latency and
+ * @parameter and enables groups in @trigger_state; the child sets a bit
+ * of a group's @pending (LOCK BTS); hvpart scans the enabled groups at
+ * the monitors' latency, clears each pending bit and signals the event
+ * connection its @parameter names, as the child's HvSignalEvent would.
+ */
+struct hvpart_monitor_page {
+	__u32 trigger_state;		/* bits 0-3: group enabled */
+	__u32 rsvd0;
+	struct {
+		__u32 pending;
+		__u32 armed;
+	} trigger_group[4];
+	__u64 rsvd1[3];
+	__s32 next_check_time[4][32];
+	__u16 latency[4][32];		/* 100 ns units */
+	__u64 rsvd2[32];
+	struct {
+		__u32 connection_id;
+		__u16 flag_number;
+		__u16 rsvd;
+	} parameter[4][32];
+	__u8 rsvd3[1984];
+};
 
 /**
  * struct hvpart_port_info - HVPART_CREATE_PORT argument, as HvCallCreatePort
  * @port_id: in: HV_PORT_ID, 1 to HVPART_PORT_ID_MAX, unused in the partition
- * @port_type: in: HVPART_PORT_TYPE_MESSAGE or HVPART_PORT_TYPE_EVENT
- * @flags: in: HVPART_PORT_TO_ROOT for a port the root owns; else the
- *	port belongs to the child and targets @target_vp's @target_sint
+ * @port_type: in: HVPART_PORT_TYPE_MESSAGE, _EVENT or _MONITOR
+ * @flags: in: HVPART_PORT_TO_ROOT for a port the root owns (monitor
+ *	ports must have it); else the port belongs to the child and targets
+ *	@target_vp's @target_sint
  * @target_vp: in: child ports: the receiving VP's index (it need not
  *	exist yet: a message or event then fails with
- *	HV_STATUS_INVALID_VP_INDEX); MBZ for root ports
+ *	HV_STATUS_INVALID_VP_INDEX), or HVPART_ANY_VP: each message or
+ *	event goes to a VP whose SynIC can take it, the sender first, else
+ *	the lowest index; MBZ for root ports
  * @target_sint: in: child ports: the SINT, 0-15; MBZ for root ports
  * @rsvd0: MBZ
  * @base_flag: in: child event ports: the port's first flag among the
@@ -582,7 +617,10 @@ enum {
  * port is deleted and its messages read, read() returns 0.  The port
  * holds 16 messages (the TLFS's per-port buffers); HvPostMessage to a
  * full port returns HV_STATUS_INSUFFICIENT_BUFFERS and the guest retries
- * later.  Other ports return 0.
+ * later.  A monitor port (HVPART_CAP_MONITOR) returns a new fd
+ * (O_CLOEXEC) whose mmap() (offset 0, one page, MAP_SHARED) is the
+ * port's zeroed struct hvpart_monitor_page; all its other fields MBZ.
+ * Other ports return 0.
  */
 struct hvpart_port_info {
 	__u32 port_id;
@@ -621,12 +659,21 @@ struct hvpart_port_id {
  *	DISCONNECT: MBZ
  * @flags: MBZ
  * @rsvd: MBZ
+ * @monitor_gpa: in: CONNECT to a monitor port: the page-aligned GPA at
+ *	which the child sees the port's monitor page, an overlay as the
+ *	SIM page is (-EBUSY on another overlay); MBZ otherwise
+ *
+ * A monitor port has one connection at a time (-EBUSY).  Its connection
+ * id names nothing to HvPostMessage and HvSignalEvent: the child uses
+ * the page.  Disconnecting it, or deleting the port, takes the page
+ * away from the child.
  */
 struct hvpart_connection {
 	__u32 connection_id;
 	__u32 port_id;
 	__u32 flags;
 	__u32 rsvd;
+	__u64 monitor_gpa;
 };
 
 /**
