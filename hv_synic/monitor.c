@@ -182,8 +182,13 @@ int hv_monitor_connect(struct hv_partition *pt, struct hv_port *port,
 	return 0;
 }
 
-/* Its connection goes, or the port: the child loses the page. */
-void hv_monitor_disconnect(struct hv_partition *pt, struct hv_port *port)
+/*
+ * Its connection goes, or the port: the child loses the page.  With the
+ * partition (@gpa_space false) the overlay stays: the GPA space goes
+ * after, with the VPs' overlays that its list still links.
+ */
+void hv_monitor_disconnect(struct hv_partition *pt, struct hv_port *port,
+			   bool gpa_space)
 {
 	struct hv_monitor *mon = port->monitor;
 
@@ -196,7 +201,8 @@ void hv_monitor_disconnect(struct hv_partition *pt, struct hv_port *port)
 	hrtimer_cancel(&mon->timer);
 	mon->state = 0;
 	mon->conn_id = 0;
-	hv_mmu_overlay_set(pt, &mon->ov, false, 0);
+	if (gpa_space)
+		hv_mmu_overlay_set(pt, &mon->ov, false, 0);
 }
 
 /* ---- the root's view: the port's fd, mmap()ed ------------------------ */

@@ -363,7 +363,7 @@ int hv_port_delete(struct hv_partition *pt, u32 port_id)
 	if (port) {
 		sp->nr_ports--;
 		if (port->monitor)
-			hv_monitor_disconnect(pt, port);
+			hv_monitor_disconnect(pt, port, true);
 	}
 	mutex_unlock(&sp->lock);
 	if (!port)
@@ -407,7 +407,7 @@ int hv_port_connect(struct hv_partition *pt,
 		port = xa_load(&sp->ports, xa_to_value(entry));
 		if (port && port->monitor &&
 		    port->monitor->conn_id == c->connection_id)
-			hv_monitor_disconnect(pt, port);
+			hv_monitor_disconnect(pt, port, true);
 		goto unlock;
 	}
 	port = xa_load(&sp->ports, c->port_id);
@@ -457,7 +457,7 @@ void hv_port_pt_destroy(struct hv_partition *pt)
 	mutex_lock(&pt->ports.lock);
 	xa_for_each(&pt->ports.ports, id, port) {
 		if (port->monitor)
-			hv_monitor_disconnect(pt, port);
+			hv_monitor_disconnect(pt, port, false);
 	}
 	mutex_unlock(&pt->ports.lock);
 	xa_for_each(&pt->ports.ports, id, port)

@@ -178,7 +178,8 @@ void hv_monitor_free(struct hv_monitor *mon);
 extern const struct file_operations hv_monitor_fops;
 int hv_monitor_connect(struct hv_partition *pt, struct hv_port *port,
 		       u32 conn_id, u64 gpa);
-void hv_monitor_disconnect(struct hv_partition *pt, struct hv_port *port);
+void hv_monitor_disconnect(struct hv_partition *pt, struct hv_port *port,
+			   bool gpa_space);
 void hv_monitor_wake(struct hv_synic_pt *sp);
 
 /*
