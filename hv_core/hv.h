@@ -356,6 +356,8 @@ int hv_hyperv_get_reg(struct hv_vp *vp, u32 name, u64 *val);
 int hv_hyperv_set_reg(struct hv_vp *vp, u32 name, u64 val);
 
 /* hv_core/reftime.c */
+int hv_reftime_module_init(void);
+void hv_reftime_module_exit(void);
 void hv_reftime_init(struct hv_partition *pt);
 u64 hv_reftime_now(struct hv_partition *pt);
 void hv_reftime_set_now(struct hv_partition *pt, u64 val);

@@ -233,16 +233,21 @@ static int __init hvpart_init(void)
 	if (ret)
 		goto remove_cpuhp;
 	hv_syscore_register();
+	ret = hv_reftime_module_init();
+	if (ret)
+		goto unregister_reboot;
 
 	/* /dev/hvpart must come last: userspace can use it at once. */
 	ret = hv_dev_register();
 	if (ret)
-		goto unregister_reboot;
+		goto reftime_exit;
 
 	pr_info("%s root taken on %u CPUs\n", hv_vendor.name,
 		num_online_cpus());
 	return 0;
 
+reftime_exit:
+	hv_reftime_module_exit();
 unregister_reboot:
 	hv_syscore_unregister();
 	unregister_reboot_notifier(&hv_reboot_nb);
@@ -258,6 +263,7 @@ spec_exit:
 static void __exit hvpart_exit(void)
 {
 	hv_dev_unregister();
+	hv_reftime_module_exit();
 	hv_syscore_unregister();
 	unregister_reboot_notifier(&hv_reboot_nb);
 	cpuhp_remove_state(hv_cpuhp_state);

@@ -4,11 +4,15 @@
  * since the partition was created) and the reference TSC page, from which
  * a guest computes the same count as ((TSC * scale) >> 64) + offset.
  *
- * With a constant, non-stop TSC that Linux trusts (synchronized across
- * CPUs), the reference count is derived from the TSC itself, so the page
- * and the MSR agree exactly and a VP may move between CPUs at will.
- * Otherwise the count comes from the kernel's monotonic clock and the
- * page says so with TscSequence 0: "use the MSR instead".  The page is
+ * When the host's own clock reads the TSC and Linux has never marked it
+ * unstable (KVM's rule for its master clock, and so for its TSC page:
+ * the clocksource watchdog, the TSC sync check at CPU bring-up and the
+ * cpufreq and deep-idle checks stand behind it), the reference count is
+ * derived from the TSC itself, so the page and the MSR agree exactly and
+ * a VP may move between CPUs at will.  Otherwise the count comes from
+ * the kernel's monotonic clock and the page says so with TscSequence 0:
+ * "use the MSR instead".  The choice is made when the partition is
+ * created.  The page is
  * also invalid while VPs disagree about the TSC (the root or the guest
  * set different offsets): one page cannot be right for all of them.
  */
@@ -16,6 +20,8 @@
 
 #include <linux/highmem.h>
 #include <linux/math64.h>
+#include <linux/pvclock_gtod.h>
+#include <linux/timekeeper_internal.h>
 #include <linux/timekeeping.h>
 #include <asm/cpufeature.h>
 #include <asm/tsc.h>
@@ -25,10 +31,37 @@
 
 #define HV_REF_HZ	10000000ULL	/* 100 ns units */
 
+/* Whether the host's timekeeping reads the TSC, as KVM learns it. */
+static bool hv_host_clock_tsc;
+
+static int hv_reftime_gtod_notify(struct notifier_block *nb,
+				  unsigned long was_set, void *priv)
+{
+	struct timekeeper *tk = priv;
+
+	WRITE_ONCE(hv_host_clock_tsc,
+		   tk->tkr_mono.clock->vdso_clock_mode == VDSO_CLOCKMODE_TSC);
+	return 0;
+}
+
+static struct notifier_block hv_reftime_gtod_nb = {
+	.notifier_call = hv_reftime_gtod_notify,
+};
+
+/* At module load: registering calls the notifier once at once. */
+int hv_reftime_module_init(void)
+{
+	return pvclock_gtod_register_notifier(&hv_reftime_gtod_nb);
+}
+
+void hv_reftime_module_exit(void)
+{
+	pvclock_gtod_unregister_notifier(&hv_reftime_gtod_nb);
+}
+
 static bool hv_host_tsc_reliable(void)
 {
-	return tsc_khz && boot_cpu_has(X86_FEATURE_CONSTANT_TSC) &&
-	       boot_cpu_has(X86_FEATURE_NONSTOP_TSC) && !check_tsc_unstable();
+	return tsc_khz && !check_tsc_unstable() && READ_ONCE(hv_host_clock_tsc);
 }
 
 /* (@tsc * scale) >> 64 with a signed @tsc, as the guest's formula has it */

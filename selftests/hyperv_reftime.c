@@ -8,9 +8,10 @@
  * "fall back to the MSR").
  *
  * Which of the two the page must say depends on the host: hvpart derives
- * reference time from the TSC only when Linux trusts it (constant_tsc,
- * nonstop_tsc, never marked unstable).  The tests decide the same way
- * from /proc/cpuinfo and the kernel log, and say which path they checked.
+ * reference time from the TSC only when the host's clocksource is the TSC
+ * and Linux never marked it unstable (KVM's master-clock rule).  The tests
+ * decide the same way from sysfs and the kernel log, and say which path
+ * they checked.
  */
 #include <sched.h>
 #include <time.h>

@@ -512,20 +512,6 @@ uint64_t tp_hcall32(struct hv_vp *vp, uint64_t control, uint64_t in,
 	return ((uint64_t)(uint32_t)t->rdx << 32) | (uint32_t)t->rax;
 }
 
-static bool cpu_flag(const char *flags, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = flags;
-
-	while ((p = strstr(p, name))) {
-		if ((p == flags || isspace((unsigned char)p[-1])) &&
-		    (!p[n] || isspace((unsigned char)p[n])))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 /* Did the kernel log that it marked the TSC unstable? */
 static bool tsc_marked_unstable(char *line_out, size_t len)
 {
@@ -560,24 +546,17 @@ static bool tsc_marked_unstable(char *line_out, size_t len)
 
 bool host_tsc_reliable(char *why, size_t len)
 {
-	char line[4096], logline[512];
-	bool constant = false, nonstop = false;
-	FILE *f = fopen("/proc/cpuinfo", "r");
+	char cs[64] = "", logline[512];
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+			"r");
 
-	HV_ASSERT(f, "/proc/cpuinfo");
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "flags", 5))
-			continue;
-		constant = cpu_flag(line, "constant_tsc");
-		nonstop = cpu_flag(line, "nonstop_tsc");
-		break;
-	}
+	HV_ASSERT(f, "current_clocksource");
+	if (!fgets(cs, sizeof(cs), f))
+		cs[0] = 0;
 	fclose(f);
-	if (!constant || !nonstop) {
-		snprintf(why, len, "the CPU lacks %s%s%s",
-			 constant ? "" : "constant_tsc",
-			 !constant && !nonstop ? " and " : "",
-			 nonstop ? "" : "nonstop_tsc");
+	cs[strcspn(cs, "\n")] = 0;
+	if (strcmp(cs, "tsc")) {
+		snprintf(why, len, "the host's clocksource is %s, not tsc", cs);
 		return false;
 	}
 	if (tsc_marked_unstable(logline, sizeof(logline))) {
@@ -585,6 +564,6 @@ bool host_tsc_reliable(char *why, size_t len)
 			 logline);
 		return false;
 	}
-	snprintf(why, len, "constant_tsc, nonstop_tsc, never marked unstable");
+	snprintf(why, len, "the host's clocksource is tsc, never marked unstable");
 	return true;
 }
