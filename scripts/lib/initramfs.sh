@@ -168,18 +168,23 @@ hv_cpio()
 		cpio -o -H newc -R 0:0 --quiet) >"$2"
 }
 
-# hv_initramfs_child DIR: build the initramfs of the Linux child partition
-# that userspace/tests/vm-linux.sh boots (busybox and
-# userspace/tests/linux/init) in DIR (made if missing) unless there is one
-# for the same inputs; print its path.  Named by a hash of its inputs, like
-# the base.
+# hv_initramfs_child DIR [PROGRAM...]: build the initramfs of the Linux
+# child partition that userspace/tests/vm-linux.sh boots (busybox and
+# userspace/tests/linux/init, and the static PROGRAMs in /bin: scripts/bench
+# adds userspace/bench/clockbench) in DIR (made if missing) unless there is
+# one for the same inputs; print its path.  Named by a hash of its inputs,
+# like the base.
 hv_initramfs_child()
 {
 	local dir=$1 init=$HVPART_ROOT/userspace/tests/linux/init
-	local bb=/bin/busybox out stage key tmp
+	local bb=/bin/busybox out stage key tmp name p
 
-	key=$(cat "$init" - <<<"v1 $(stat -c '%s %Y' "$bb")" | md5sum)
-	out=$dir/child-${key:0:12}.cpio.gz
+	shift
+	name=child
+	(($#)) && name=bench-child
+	key=$(cat "$init" "$@" - <<<"v1 $(stat -c '%s %Y' "$bb") ${*##*/}" |
+		md5sum)
+	out=$dir/$name-${key:0:12}.cpio.gz
 	if [[ -f $out ]]; then
 		printf '%s\n' "$out"
 		return 0
@@ -190,10 +195,13 @@ hv_initramfs_child()
 	mkdir -p "$stage"/{bin,dev,proc,sys,tmp}
 	cp "$bb" "$stage/bin/busybox"
 	install -m 755 "$init" "$stage/init"
+	for p in "$@"; do
+		install -m 755 "$p" "$stage/bin/${p##*/}"
+	done
 	tmp=$stage.cpio.gz
 	hv_cpio "$stage" /dev/stdout | gzip -9 >"$tmp"
 	mv "$tmp" "$out"
 	rm -rf "$stage"
-	find "$dir" -maxdepth 1 -name 'child-*.cpio.gz' ! -path "$out" -delete
+	find "$dir" -maxdepth 1 -name "$name-*.cpio.gz" ! -path "$out" -delete
 	printf '%s\n' "$out"
 }

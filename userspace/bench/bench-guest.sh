@@ -1,19 +1,38 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# bench-guest.sh N ROUNDS [-v]: the emulated machine's half of
-# scripts/bench.  Runs in /mnt/files with hvpart.ko loaded (scripts/vmrun
-# does that).  Each round times the guest once under each hypervisor, in
-# the order hvpart, KVM in odd rounds and KVM, hvpart in even ones (one
-# module swap a round: rmmod hvpart and modprobe kvm_amd, or back).
-# Interleaved rounds, rather than all hvpart runs first, make a slow
-# stretch of the (shared, emulating) host hit both hypervisors alike.
-# Prints "uname", "cpu", "vendor", "features", "result" (see bench.c) and
-# "kvm" lines for scripts/bench; exits 1 if a step fails.  -v: the runners
-# print every run on stderr.
+# bench-guest.sh N ROUNDS [-v] [-l LROUNDS [-q FLAGS]]: the emulated
+# machine's half of scripts/bench.  Runs in /mnt/files with hvpart.ko
+# loaded (scripts/vmrun does that).  Each round times the guest once under
+# each hypervisor, in the order hvpart, KVM in odd rounds and KVM, hvpart
+# in even ones (one module swap a round: rmmod hvpart and modprobe
+# kvm_amd, or back).  Interleaved rounds, rather than all hvpart runs
+# first, make a slow stretch of the (shared, emulating) host hit both
+# hypervisors alike.  Prints "uname", "cpu", "vendor", "features",
+# "result" (see bench.c) and "kvm" lines for scripts/bench; exits 1 if a
+# step fails.  -v: the runners print every run on stderr.  ROUNDS 0: no
+# exit-cost rows.
+# -l LROUNDS: then LROUNDS rounds, alternating the same way, of the Linux
+# rows: the Linux child (vmlinuz, child.cpio.gz, whose init runs
+# clockbench with hvbench=1) booted with 2 VPs and 256 MiB by `hvctl run`,
+# and by QEMU (./qemu-system-x86_64, its firmware in qemu-fw/) under KVM
+# with -cpu host,FLAGS (default kvm=off; scripts/bench passes the Hyper-V
+# enlightenments); ./boottime times each from the launch to the init's
+# first line.  Prints "hostclock", "linuxcfg" and "linux BACKEND
+# boot|clocksource|vdso|syscall VALUE" lines, or "linuxfail BACKEND WHY"
+# (the rounds stop there) and the child's last console lines on stderr.
 n=${1:?N}
 rounds=${2:?ROUNDS}
-verbose=${3:-}
+shift 2
+verbose='' lrounds=0 qemu_hv=kvm=off
+while [ $# -gt 0 ]; do
+	case $1 in
+	-v) verbose=-v; shift ;;
+	-l) lrounds=${2:?LROUNDS}; shift 2 ;;
+	-q) qemu_hv=${2:?FLAGS}; shift 2 ;;
+	*) echo "bench: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
 
 fail() { echo "bench: $*" >&2; exit 1; }
 
@@ -81,6 +100,103 @@ while [ "$round" -le "$rounds" ]; do
 		bench kvm
 		bench hvpart
 	fi
+	round=$((round + 1))
+done
+
+# The Linux child: the same kernel, initramfs, memory and VPs for both.
+LINUX_MEM=256M LINUX_VPS=2
+LINUX_CMDLINE="console=ttyS0 quiet panic=-1 hvbench=1"
+LINUX_MARKER="child: hvbench init"
+# Seconds a boot may take, whole (about 15 in QEMU TCG), and the boots a
+# figure may take: a boot that fails (hangs, or ends before clockbench's
+# figures) is tried again and counted ("linuxretry BACKEND round R: WHY";
+# on stderr the end of its console).  KVM's child does so now and then in
+# this emulated machine (see scripts/bench).
+LINUX_TIMEOUT=90 LINUX_TRIES=4
+
+# linux hvpart|kvm: boot the Linux child, again if it hangs; "linux"
+# lines, or "linuxfail" and status 1
+linux()
+{
+	try=1
+	while ! boot_linux "$1"; do
+		[ "$again" = 1 ] || return 1
+		try=$((try + 1))
+	done
+}
+
+# boot_linux hvpart|kvm: boot the Linux child once; "linux" lines, or
+# "linuxretry" (and $again 1) or "linuxfail", and status 1
+boot_linux()
+{
+	use "$1"
+	again=0
+	log=/tmp/linux-$1-$round.log
+	if [ "$1" = hvpart ]; then
+		set -- hvctl run --vps "$LINUX_VPS" --memory "$LINUX_MEM" \
+			--initrd child.cpio.gz vmlinuz "$LINUX_CMDLINE"
+		who=hvpart
+	else
+		set -- ./qemu-system-x86_64 -L qemu-fw -no-user-config \
+			-nodefaults -machine pc,accel=kvm \
+			-cpu "host,$qemu_hv" -smp "$LINUX_VPS" -m "$LINUX_MEM" \
+			-display none -monitor none -serial stdio -no-reboot \
+			-kernel vmlinuz -initrd child.cpio.gz \
+			-append "$LINUX_CMDLINE"
+		who=kvm
+	fi
+	bt=$(./boottime -m "$LINUX_MARKER" -o "$log" -t "$LINUX_TIMEOUT" -- "$@")
+	t=$(echo "$bt" | awk '$2 == "marker" { print $3 }')
+	st=$(echo "$bt" | awk '$2 == "status" { print $3 }')
+	# clockbench's lines, without the serial console's CRs
+	tr -d '\r' <"$log" | awk -v b="$who" '
+		$1 == "clockbench" && $2 ~ /^(clocksource|vdso|syscall)$/ {
+			print "linux " b " " $2 " " $3 }' >/tmp/linux.res
+	why=''
+	if echo "$bt" | grep -q '^boottime timeout'; then
+		[ "$t" = none ] && why="did not reach init" ||
+			why="reached init in $t s"
+		why="$why, and was killed after $LINUX_TIMEOUT s"
+	elif [ "$t" = none ] || [ -z "$t" ]; then
+		why="did not reach init (status ${st:-?})"
+	elif ! grep -q " vdso " /tmp/linux.res ||
+	     ! grep -q " syscall " /tmp/linux.res; then
+		why="reached init in $t s, but no clockbench figures (status $st)"
+	elif [ "$st" != 0 ]; then
+		why="exited with status $st after its figures"
+	fi
+	if [ -n "$why" ] && [ "$try" -lt "$LINUX_TRIES" ]; then
+		again=1
+		echo "linuxretry $who round $round: $why"
+		echo "bench: round $round: the Linux child under $who $why;" \
+			"booting it again; the end of its console:" >&2
+		tr -d '\r' <"$log" | tail -n 10 >&2
+		return 1
+	fi
+	if [ -n "$why" ]; then
+		echo "linuxfail $who round $round: $why"
+		echo "bench: round $round: the Linux child under $who $why;" \
+			"the end of its console and $1's messages:" >&2
+		tr -d '\r' <"$log" | tail -n 25 >&2
+		return 1
+	fi
+	echo "linux $who boot $t"
+	cat /tmp/linux.res
+}
+
+if [ "$lrounds" -gt 0 ]; then
+	echo "hostclock $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+	echo "linuxcfg $LINUX_VPS $LINUX_MEM"
+fi
+round=1
+while [ "$round" -le "$lrounds" ]; do
+	if [ $((round % 2)) = 1 ]; then
+		first=hvpart second=kvm
+	else
+		first=kvm second=hvpart
+	fi
+	linux "$first" || break
+	linux "$second" || break
 	round=$((round + 1))
 done
 echo "kvm $kvm_mods"

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * boottime: time from launching a command to a marker in its output,
+ * for scripts/bench's linux-boot row.
+ *
+ *   boottime -m MARKER -o LOG [-t TIMEOUT_S] -- CMD [ARGS...]
+ *
+ * Reads CLOCK_MONOTONIC, starts CMD (its own process group, stdin
+ * /dev/null, stdout and stderr into one pipe) and copies what CMD writes
+ * to LOG as it arrives, looking for MARKER in it (anywhere, also across
+ * reads).  When CMD closes its output and exits, prints
+ *   boottime marker SECONDS|none
+ *   boottime status N          CMD's exit status, 128+SIG if killed
+ * and, if TIMEOUT_S (default 600) passed first, "boottime timeout" after
+ * sending CMD's process group SIGTERM (SIGKILL 5 s later).  Exits 0 if
+ * the marker came and CMD exited 0, else 1; 2 for bad usage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHUNK		4096
+#define MAX_MARKER	256
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: boottime -m MARKER -o LOG [-t TIMEOUT_S] -- CMD [ARGS...]\n");
+	exit(2);
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	ssize_t w;
+
+	while (len) {
+		w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		len -= w;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	/* the last MAX_MARKER - 1 bytes of the previous read, then a read */
+	char buf[MAX_MARKER + CHUNK];
+	uint64_t t0, deadline, kill_at = 0, found = 0;
+	int opt, pfd[2], logfd, status, timed_out = 0;
+	const char *marker = NULL, *log = NULL;
+	size_t mlen, keep = 0;
+	long timeout_s = 600;
+	struct pollfd p;
+	pid_t pid;
+	ssize_t r;
+
+	while ((opt = getopt(argc, argv, "+m:o:t:")) != -1) {
+		switch (opt) {
+		case 'm':
+			marker = optarg;
+			break;
+		case 'o':
+			log = optarg;
+			break;
+		case 't':
+			timeout_s = atol(optarg);
+			if (timeout_s < 1 || timeout_s > 86400)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	if (!marker || !log || optind >= argc)
+		usage();
+	mlen = strlen(marker);
+	if (!mlen || mlen >= MAX_MARKER)
+		usage();
+	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (logfd < 0 || pipe2(pfd, O_CLOEXEC)) {
+		perror("boottime");
+		return 1;
+	}
+
+	t0 = now_ns();
+	deadline = t0 + timeout_s * 1000000000ULL;
+	pid = fork();
+	if (pid < 0) {
+		perror("boottime: fork");
+		return 1;
+	}
+	if (!pid) {
+		int null = open("/dev/null", O_RDONLY);
+
+		setpgid(0, 0);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(pfd[1], 1) < 0 ||
+		    dup2(pfd[1], 2) < 0)
+			_exit(126);
+		execvp(argv[optind], argv + optind);
+		perror(argv[optind]);
+		_exit(127);
+	}
+	setpgid(pid, pid);	/* either side may run first */
+	close(pfd[1]);
+
+	p.fd = pfd[0];
+	p.events = POLLIN;
+	for (;;) {
+		uint64_t now = now_ns(), until = kill_at ? kill_at : deadline;
+		int ms = now >= until ? 0 : (int)((until - now) / 1000000) + 1;
+
+		if (!ms) {
+			if (kill_at) {
+				kill(-pid, SIGKILL);
+				break;
+			}
+			timed_out = 1;
+			kill(-pid, SIGTERM);
+			kill_at = now + 5000000000ULL;
+			continue;
+		}
+		r = poll(&p, 1, ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			perror("boottime: poll");
+			kill(-pid, SIGKILL);
+			break;
+		}
+		if (!r)
+			continue;
+		r = read(pfd[0], buf + keep, CHUNK);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (!found && memmem(buf, keep + r, marker, mlen))
+			found = now_ns();
+		if (write_all(logfd, buf + keep, r)) {
+			perror("boottime: log");
+			kill(-pid, SIGKILL);
+			break;
+		}
+		/* keep the tail, in which a marker may begin */
+		if (keep + r >= mlen - 1) {
+			memmove(buf, buf + keep + r - (mlen - 1), mlen - 1);
+			keep = mlen - 1;
+		} else {
+			keep += r;
+		}
+	}
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			perror("boottime: waitpid");
+			return 1;
+		}
+	}
+	status = WIFEXITED(status) ? WEXITSTATUS(status) :
+		 128 + WTERMSIG(status);
+
+	if (found)
+		printf("boottime marker %.3f\n", (found - t0) / 1e9);
+	else
+		printf("boottime marker none\n");
+	printf("boottime status %d\n", status);
+	if (timed_out)
+		printf("boottime timeout %ld\n", timeout_s);
+	return found && !status ? 0 : 1;
+}
