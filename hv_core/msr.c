@@ -41,6 +41,26 @@ static u32 hv_msr_to_reg(u32 msr)
 	return 0;
 }
 
+/*
+ * IA32_MISC_ENABLE, read-only: fast strings on (Linux otherwise turns off
+ * REP_GOOD and ERMS), no branch trace or PEBS store (there is no PMU),
+ * and none of the bits that would make a guest fix things up: MWAIT
+ * (MONITOR is not offered), the CPUID limit, XD disable.  Linux on Intel
+ * reads it in startup_64 before it has an IDT, where a #GP is a triple
+ * fault.
+ */
+#define HV_MISC_ENABLE	(MSR_IA32_MISC_ENABLE_FAST_STRING | \
+			 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL | \
+			 MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL)
+
+/*
+ * The microcode revision (Intel's IA32_BIOS_SIGN_ID, in EDX; AMD's patch
+ * level, in EAX): revision 1 on Intel and patch level 0 on AMD, KVM's
+ * default, for the root updates no microcode on a child's behalf.
+ * Writes are ignored: Intel's way to read the revision writes 0 first.
+ */
+#define HV_UCODE_REV	BIT_ULL(32)
+
 /* FS and GS base are the segment registers' bases. */
 static u32 hv_msr_to_segment(u32 msr)
 {
@@ -81,8 +101,15 @@ int hv_msr_read(struct hv_vp *vp, u32 msr, u64 *data)
 	 * AMD's interrupt pending message register: Linux reads it without
 	 * a fixup on family 0xf to look for C1E.  Zero, as in KVM: no C1E.
 	 */
-	if (msr == MSR_K8_INT_PENDING_MSG) {
+	switch (msr) {
+	case MSR_K8_INT_PENDING_MSG:
 		*data = 0;
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		*data = HV_MISC_ENABLE;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		*data = HV_UCODE_REV;
 		return 0;
 	}
 	return -EINVAL;
@@ -145,6 +172,11 @@ int hv_msr_write(struct hv_vp *vp, u32 msr, u64 data)
 		return hv_lapic_msr_write(vp, msr, data);
 	if (msr == MSR_IA32_APICBASE)
 		return hv_lapic_set_base(vp, data, false);
+	if (msr == MSR_IA32_UCODE_REV)
+		return 0;
+	/* read-only: rewriting its value is all a guest may do */
+	if (msr == MSR_IA32_MISC_ENABLE)
+		return data == HV_MISC_ENABLE ? 0 : -EINVAL;
 	ret = hv_msr_check(vp, msr, data);
 	if (ret)
 		return ret;

@@ -41,12 +41,32 @@ __asm__(".macro RDMSR_REPORT msr\n"
 	"	mov %rax, %rdx\n"
 	"	shr $32, %rdx\n"
 	"	wrmsr\n"
+	".endm\n"
+	/*
+	 * A #GP handler: reports the vector, the error code and the
+	 * faulting RIP, then skips the 2-byte instruction.
+	 */
+	".macro GP_REPORT_HANDLER\n"
+	"	push %rax\n"
+	"	mov $" G_STR(GP_VECTOR) ", %eax\n"
+	"	GUEST_REPORT\n"
+	"	mov 8(%rsp), %rax\n"		/* error code */
+	"	GUEST_REPORT\n"
+	"	mov 16(%rsp), %rax\n"		/* RIP */
+	"	GUEST_REPORT\n"
+	"	addq $2, 16(%rsp)\n"
+	"	pop %rax\n"
+	"	add $8, %rsp\n"
+	"	iretq\n"
 	".endm\n");
 
 #define SYSENTER_ESP_VAL	0xffffc90000004000
 #define KERNEL_GS_VAL		0xffff888000123000
 #define LSTAR_VAL		0xffffffff81234560
 #define PAT_VAL			0x0007010600070106
+/* fast strings; no branch trace store, no PEBS */
+#define MISC_ENABLE_VAL		0x1801
+#define UCODE_REV_VAL		0x100000000
 
 __asm__(GUEST_ASM_BEGIN(g_msr_emul)
 	".code64\n"
@@ -72,6 +92,15 @@ __asm__(GUEST_ASM_BEGIN(g_msr_emul)
 	"	mov $-1, %eax\n"
 	"	mov $-1, %edx\n"
 	"	RDMSR_REPORT 0xc0010055\n"
+	/* IA32_MISC_ENABLE: read-only, and rewriting its value is fine */
+	"	RDMSR_REPORT " G_STR(MSR_IA32_MISC_ENABLE) "\n"
+	"	WRMSR64 " G_STR(MSR_IA32_MISC_ENABLE) ", " G_STR(MISC_ENABLE_VAL) "\n"
+	"	RDMSR_REPORT " G_STR(MSR_IA32_MISC_ENABLE) "\n"
+	/* the microcode revision, read the SDM's way: write 0, CPUID 1 */
+	"	WRMSR64 " G_STR(MSR_IA32_UCODE_REV) ", 0\n"
+	"	mov $1, %eax\n"
+	"	cpuid\n"
+	"	RDMSR_REPORT " G_STR(MSR_IA32_UCODE_REV) "\n"
 	"	GUEST_DONE\n"
 	GUEST_ASM_END(g_msr_emul));
 GUEST_CODE_DECLARE(g_msr_emul);
@@ -91,6 +120,9 @@ TEST_F(guest, emulated_msrs)
 	ASSERT_REPORT(self->vp, EFER_LME | EFER_LMA);
 	ASSERT_REPORT(self->vp, EFER_LME | EFER_LMA | EFER_SCE);
 	ASSERT_REPORT(self->vp, 0);
+	ASSERT_REPORT(self->vp, MISC_ENABLE_VAL);
+	ASSERT_REPORT(self->vp, MISC_ENABLE_VAL);
+	ASSERT_REPORT(self->vp, UCODE_REV_VAL);
 	ASSERT_DONE(self->vp);
 
 	/* What the guest wrote, the root reads. */
@@ -107,8 +139,7 @@ TEST_F(guest, emulated_msrs)
 
 /*
  * RDMSR and WRMSR of an MSR nobody handles; the #GP handler reports the
- * vector, the error code and the faulting RIP, then skips the 2-byte
- * instruction.
+ * vector, the error code and the faulting RIP.
  */
 __asm__(GUEST_ASM_BEGIN(g_msr_gp)
 	".code64\n"
@@ -123,17 +154,7 @@ __asm__(GUEST_ASM_BEGIN(g_msr_gp)
 	"	GUEST_DONE\n"
 	".global g_msr_gp_handler\n"
 	"g_msr_gp_handler:\n"
-	"	push %rax\n"
-	"	mov $" G_STR(GP_VECTOR) ", %eax\n"
-	"	GUEST_REPORT\n"
-	"	mov 8(%rsp), %rax\n"		/* error code */
-	"	GUEST_REPORT\n"
-	"	mov 16(%rsp), %rax\n"		/* RIP */
-	"	GUEST_REPORT\n"
-	"	addq $2, 16(%rsp)\n"
-	"	pop %rax\n"
-	"	add $8, %rsp\n"
-	"	iretq\n"
+	"	GP_REPORT_HANDLER\n"
 	GUEST_ASM_END(g_msr_gp));
 GUEST_CODE_DECLARE(g_msr_gp);
 GUEST_LABEL_DECLARE(g_msr_gp_rd);
@@ -155,6 +176,43 @@ TEST_F(guest, unknown_msr_gp)
 	ASSERT_REPORT(self->vp, 0);
 	ASSERT_REPORT(self->vp, GUEST_GPA(g_msr_gp, g_msr_gp_wr));
 	ASSERT_SYNC(self->vp, 2);
+	ASSERT_DONE(self->vp);
+}
+
+/*
+ * A write that would change IA32_MISC_ENABLE (fast strings off) raises
+ * #GP and leaves it as it was.
+ */
+__asm__(GUEST_ASM_BEGIN(g_misc_gp)
+	".code64\n"
+	"	mov $" G_STR(MSR_IA32_MISC_ENABLE) ", %ecx\n"
+	"	rdmsr\n"
+	"	xor $1, %eax\n"
+	".global g_misc_gp_wr\n"
+	"g_misc_gp_wr:	wrmsr\n"
+	"	GUEST_SYNC 1\n"
+	"	RDMSR_REPORT " G_STR(MSR_IA32_MISC_ENABLE) "\n"
+	"	GUEST_DONE\n"
+	".global g_misc_gp_handler\n"
+	"g_misc_gp_handler:\n"
+	"	GP_REPORT_HANDLER\n"
+	GUEST_ASM_END(g_misc_gp));
+GUEST_CODE_DECLARE(g_misc_gp);
+GUEST_LABEL_DECLARE(g_misc_gp_wr);
+GUEST_LABEL_DECLARE(g_misc_gp_handler);
+
+TEST_F(guest, misc_enable_read_only)
+{
+	vm_load(self->vm, LOAD_GPA, g_misc_gp_start, g_misc_gp_end);
+	vm_set_idt_gate(self->vm, GP_VECTOR,
+			GUEST_GPA(g_misc_gp, g_misc_gp_handler));
+	vp_setup_mode(self->vp, GUEST_MODE_LONG64, LOAD_GPA);
+
+	ASSERT_REPORT(self->vp, GP_VECTOR);
+	ASSERT_REPORT(self->vp, 0);
+	ASSERT_REPORT(self->vp, GUEST_GPA(g_misc_gp, g_misc_gp_wr));
+	ASSERT_SYNC(self->vp, 1);
+	ASSERT_REPORT(self->vp, MISC_ENABLE_VAL);
 	ASSERT_DONE(self->vp);
 }
 

@@ -28,6 +28,11 @@ HV_BOCHS_APPEND="mitigations=off noxsave clearcpuid=ht"
 # clock too slow to bound them by time.
 # shellcheck disable=SC2034 # used by scripts/vmrun
 HV_BOCHS_FUZZ_SCALE=5
+# The Linux child's cases in Bochs (scripts/vmrun exports it as
+# HVPART_LINUX_TESTS): a child's boot takes minutes there, so only the
+# short set of userspace/tests/vm-linux.sh.
+# shellcheck disable=SC2034 # used by scripts/vmrun
+HV_BOCHS_LINUX_TESTS=short
 
 # hv_bochs_size_mb SIZE: QEMU-style memory size (512M, 1G) in MiB.
 hv_bochs_size_mb()
