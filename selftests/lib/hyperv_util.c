@@ -555,7 +555,8 @@ bool host_tsc_reliable(char *why, size_t len)
 		cs[0] = 0;
 	fclose(f);
 	cs[strcspn(cs, "\n")] = 0;
-	if (strcmp(cs, "tsc")) {
+	/* tsc-early reads the TSC too (vdso_clock_mode TSC) */
+	if (strcmp(cs, "tsc") && strcmp(cs, "tsc-early")) {
 		snprintf(why, len, "the host's clocksource is %s, not tsc", cs);
 		return false;
 	}
@@ -564,6 +565,7 @@ bool host_tsc_reliable(char *why, size_t len)
 			 logline);
 		return false;
 	}
-	snprintf(why, len, "the host's clocksource is tsc, never marked unstable");
+	snprintf(why, len, "the host's clocksource is %s, never marked unstable",
+		 cs);
 	return true;
 }
