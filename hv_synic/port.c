@@ -379,7 +379,6 @@ int hv_port_connect(struct hv_partition *pt,
 		    const struct hvpart_connection *c, bool connect)
 {
 	struct hv_synic_pt *sp = &pt->ports;
-	u64 limit = 1ULL << hv_mmu_max_gpa_bits();
 	struct hv_port *port;
 	void *entry;
 	int ret = 0;
@@ -392,8 +391,8 @@ int hv_port_connect(struct hv_partition *pt,
 	if (connect ? !c->port_id || c->port_id > HVPART_PORT_ID_MAX :
 		      c->port_id || c->monitor_gpa)
 		return -EINVAL;
-	if (c->monitor_gpa && (!PAGE_ALIGNED(c->monitor_gpa) ||
-			       c->monitor_gpa >= limit))
+	/* hv_mmu_overlay_set() refuses a page past the GPA width */
+	if (!PAGE_ALIGNED(c->monitor_gpa))
 		return -EINVAL;
 
 	mutex_lock(&sp->lock);
