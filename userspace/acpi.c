@@ -8,7 +8,7 @@
  * sleep control and reset registers, which are I/O ports that hvctl
  * emulates (devices.c, struct acpi_pm).  The MADT lists one local APIC
  * per VP (APIC ID = VP index), the I/O APIC and the ISA override of
- * IRQ 0.  The DSDT holds \_S5 and COM1 and is emitted as AML by the
+ * IRQ 0.  The DSDT holds \_S5, COM1 and VMBus and is emitted as AML by the
  * small encoders below, so that building hvctl needs no ASL compiler
  * (iasl): the namespace is a handful of objects, and the unit test reads
  * the bytes back.
@@ -289,41 +289,85 @@ static void dsdt_com1(struct aml *a)
 	aml_close(a, dev);
 }
 
+/* AML_STRING_PREFIX: a NUL-terminated ASCII string */
+static void aml_name_string(struct aml *a, const char *name, const char *str)
+{
+	aml_byte(a, AML_NAME_OP);
+	aml_name(a, name);
+	aml_byte(a, AML_STRING_PREFIX);
+	aml_bytes(a, str, strlen(str) + 1);
+}
+
 /*
- * The devices under \_SB, one function each.  The VMBus device (_HID
- * "VMBUS", its _CRS with the interrupt the host signals on) joins this
- * list with the VMBus server.
+ * VMBus, as Hyper-V describes it: the VMBus device ("VMBus", which
+ * Linux's hv_vmbus binds) under a module device (ACPI0004) whose _CRS
+ * is the MMIO space that VMBus devices may take (hv_vmbus walks the
+ * ancestors' _CRS for it: hv_pci, the synthetic framebuffer).  The
+ * VMBus device's own _CRS holds the interrupt Hyper-V's has, which an
+ * x86 guest does not use (the SynIC interrupts); hv_vmbus needs a _CRS
+ * to walk.
  */
-static void (*const dsdt_sb_devices[])(struct aml *a) = {
-	dsdt_com1,
-};
+static void dsdt_vmbus(struct aml *a)
+{
+	uint8_t win[48] = {
+		ACPI_RES_QWORD_ADDR, 43, 0,
+		0,			/* memory range */
+		0x0c,			/* producer, min and max fixed */
+		0x01,			/* read-write, non-cacheable */
+	};
+	const uint8_t crs[] = {
+		/* IRQNoFlags () { 5 } */
+		ACPI_RES_IRQ_NOFLAGS, 1u << ACPI_VMBUS_IRQ, 0,
+		ACPI_RES_END_TAG, 0,
+	};
+	size_t mod, dev;
+
+	put64(win + 6, 0);				/* granularity */
+	put64(win + 14, ACPI_VMBUS_MMIO_BASE);		/* minimum */
+	put64(win + 22, ACPI_VMBUS_MMIO_BASE + ACPI_VMBUS_MMIO_SIZE - 1);
+	put64(win + 30, 0);				/* translation */
+	put64(win + 38, ACPI_VMBUS_MMIO_SIZE);		/* length */
+	win[46] = ACPI_RES_END_TAG;
+
+	mod = aml_device(a, "VMOD");
+	aml_name_string(a, "_HID", "ACPI0004");
+	aml_name_int(a, "_UID", 0);
+	aml_name_buffer(a, "_CRS", win, sizeof(win));
+	dev = aml_device(a, "VMBS");
+	aml_name_string(a, "_HID", "VMBus");
+	aml_name_int(a, "_UID", 0);
+	aml_name_buffer(a, "_CRS", crs, sizeof(crs));
+	aml_close(a, dev);
+	aml_close(a, mod);
+}
 
 /*
  * \_S5: SLP_TYPa for the sleep control register; SLP_TYPb and the
- * reserved elements are unused on a hardware-reduced platform.
+ * reserved elements are unused on a hardware-reduced platform.  Then
+ * the devices under \_SB: COM1, and VMBus if @vmbus.
  */
-static void dsdt_body(struct aml *a)
+static void dsdt_body(struct aml *a, bool vmbus)
 {
 	const uint64_t s5[] = { ACPI_S5_SLP_TYP, 0, 0, 0 };
-	unsigned int i;
 	size_t sb;
 
 	aml_name_package(a, "_S5_", s5, 4);
 	sb = aml_scope(a, "\\_SB_");
-	for (i = 0; i < ARRAY_SIZE(dsdt_sb_devices); i++)
-		dsdt_sb_devices[i](a);
+	dsdt_com1(a);
+	if (vmbus)
+		dsdt_vmbus(a);
 	aml_close(a, sb);
 }
 
 /* The DSDT at @t, at most @room bytes; returns its length, 0 if too big */
-static size_t build_dsdt(uint8_t *t, size_t room)
+static size_t build_dsdt(uint8_t *t, size_t room, bool vmbus)
 {
 	struct aml a = { .buf = t, .cap = room };
 
 	if (room < ACPI_HDR_SIZE)
 		return 0;
 	a.len = ACPI_HDR_SIZE;
-	dsdt_body(&a);
+	dsdt_body(&a, vmbus);
 	if (a.overflow)
 		return 0;
 	/* revision 2: integers are 64-bit */
@@ -488,11 +532,12 @@ static int acpi_err(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /*
- * Builds the tables for @nr_vps VPs into guest RAM at ACPI_TABLES_BASE.
+ * Builds the tables for @nr_vps VPs, with the VMBus device if @vmbus,
+ * into guest RAM at ACPI_TABLES_BASE.
  * Returns 0 and fills @l, or -errno with a one-line reason in @err.
  */
 int acpi_build(uint8_t *ram, uint64_t ram_size, unsigned int nr_vps,
-	       struct acpi_layout *l, char *err, size_t errlen)
+	       bool vmbus, struct acpi_layout *l, char *err, size_t errlen)
 {
 	uint64_t tables[2];
 	size_t len;
@@ -512,7 +557,7 @@ int acpi_build(uint8_t *ram, uint64_t ram_size, unsigned int nr_vps,
 		return acpi_err(err, errlen, "no room for a MADT of %u VPs",
 				nr_vps);
 	l->dsdt = align16(l->madt + build_madt(ram + l->madt, nr_vps));
-	len = build_dsdt(ram + l->dsdt, ACPI_RESET_VECTOR - l->dsdt);
+	len = build_dsdt(ram + l->dsdt, ACPI_RESET_VECTOR - l->dsdt, vmbus);
 	if (!len)
 		return acpi_err(err, errlen, "no room for the DSDT");
 	l->end = l->dsdt + len;

@@ -8,6 +8,7 @@
 #ifndef HVCTL_ACPI_H
 #define HVCTL_ACPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -116,6 +117,7 @@
 #define AML_ONE_OP		0x01
 #define AML_NAME_OP		0x08
 #define AML_BYTE_PREFIX		0x0a
+#define AML_STRING_PREFIX	0x0d
 #define AML_WORD_PREFIX		0x0b
 #define AML_DWORD_PREFIX	0x0c
 #define AML_QWORD_PREFIX	0x0e
@@ -130,6 +132,16 @@
 #define ACPI_RES_IRQ_NOFLAGS	0x22	/* IRQNoFlags: mask u16 */
 #define ACPI_RES_IO		0x47	/* IO: info, min, max, align, len */
 #define ACPI_RES_END_TAG	0x79	/* EndTag: checksum */
+#define ACPI_RES_QWORD_ADDR	0x8a	/* QWord Address Space, 43 bytes */
+
+/*
+ * VMBus: the interrupt its _CRS names (unused on x86: the SynIC
+ * interrupts) and the MMIO space its module device gives VMBus
+ * devices, above 4 GiB where no RAM or APIC is
+ */
+#define ACPI_VMBUS_IRQ		5
+#define ACPI_VMBUS_MMIO_BASE	0x100000000ull
+#define ACPI_VMBUS_MMIO_SIZE	0x40000000ull
 #define ACPI_RES_IO_DECODE16	0x01
 
 #define ACPI_COM1_IRQ		4
@@ -164,6 +176,6 @@ struct acpi_layout {
 uint8_t acpi_checksum(const uint8_t *p, size_t len);
 uint32_t acpi_eisa_id(const char *id);
 int acpi_build(uint8_t *ram, uint64_t ram_size, unsigned int nr_vps,
-	       struct acpi_layout *l, char *err, size_t errlen);
+	       bool vmbus, struct acpi_layout *l, char *err, size_t errlen);
 
 #endif /* HVCTL_ACPI_H */

@@ -525,8 +525,8 @@ static int run_load(struct worker *w, const struct run_opts *o,
 	 * its zero page, a Multiboot kernel finds it by its signature.
 	 */
 	if (!o->raw) {
-		ret = acpi_build(w->ram, w->ram_size, w->nr_vps, &acpi, err,
-				 sizeof(err));
+		ret = acpi_build(w->ram, w->ram_size, w->nr_vps, w->vmbus,
+				 &acpi, err, sizeof(err));
 		if (ret) {
 			hvctl_err("%s", err);
 			return HVCTL_EXIT_SETUP;

@@ -33,6 +33,7 @@
 #include "runopts.h"
 #include "serve.h"
 #include "state.h"
+#include "vmbus/vmbus.h"
 #include "worker.h"
 
 #define SERVE_RING_SIZE		(64 * 1024)
@@ -274,7 +275,10 @@ static bool serve_request(struct serve *s, int fd, const char *req)
 	} else if (!strcmp(req, "stats")) {
 		reply_stats(s, fd);
 	} else if (!strcmp(req, "shutdown")) {
-		send_text(fd, "error the guest has no shutdown channel\n");
+		if (!s->w.vmbus || vmbus_request_shutdown(s->w.vmbus))
+			send_text(fd, "error the guest has no shutdown channel open\n");
+		else
+			send_text(fd, "ok\n");
 	} else if (!strcmp(req, "poweroff")) {
 		if (!s->poweroff) {
 			s->poweroff = true;

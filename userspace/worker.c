@@ -19,6 +19,7 @@
 #include "loader.h"
 #include "tlfs.h"
 #include "util.h"
+#include "vmbus/vmbus.h"
 #include "worker.h"
 
 void worker_init(struct worker *w)
@@ -286,6 +287,36 @@ static int worker_setup_testdev(struct worker *w)
 	return 0;
 }
 
+/*
+ * VMBus with its util devices, for partitions whose guest may use the
+ * SynIC, post messages and signal events, as Hyper-V's children can.
+ */
+static int worker_setup_vmbus(struct worker *w)
+{
+	const uint64_t need = HV_MSR_SYNIC_AVAILABLE | HV_POST_MESSAGES |
+			      HV_SIGNAL_EVENTS;
+	uint64_t privileges;
+	int ret;
+
+	if (!w->has_lapic ||
+	    hvp_check_extension(w->sys_fd, HVPART_CAP_SYNIC) != 1 ||
+	    hvp_get_partition_property(w->pt_fd, HVPART_PROP_PRIVILEGE_MASK,
+				       &privileges) ||
+	    (privileges & need) != need)
+		return 0;
+	w->vmbus = vmbus_create(w->pt_fd, w->ram, w->ram_size, w->nr_vps);
+	if (!w->vmbus)
+		return -ENOMEM;
+	ret = vmbus_add_ics(w->vmbus);
+	if (!ret)
+		ret = vmbus_start(w->vmbus);
+	if (ret)
+		hvctl_err("cannot start VMBus: %s", strerror(-ret));
+	else
+		hvctl_info("VMBus: shutdown, time sync and heartbeat");
+	return ret;
+}
+
 int worker_setup_devices(struct worker *w, int in_fd, int out_fd)
 {
 	int ret;
@@ -312,6 +343,8 @@ int worker_setup_devices(struct worker *w, int in_fd, int out_fd)
 	}
 
 	ret = worker_setup_testdev(w);
+	if (!ret)
+		ret = worker_setup_vmbus(w);
 	if (ret)
 		return ret;
 
@@ -444,6 +477,10 @@ void worker_destroy(struct worker *w)
 {
 	unsigned int i, n = w->nr_vps;
 	int ret;
+
+	/* Its thread signals VPs and reads guest RAM: before both go. */
+	vmbus_destroy(w->vmbus);
+	w->vmbus = NULL;
 
 	/* First, so that a late signal's handler touches no run page. */
 	__atomic_store_n(&w->nr_vps, 0, __ATOMIC_SEQ_CST);

@@ -22,6 +22,7 @@
 
 struct worker;
 struct boot_state;
+struct vmbus;
 struct hvf_select;
 
 /* What an intercept handler returns to keep the VP running. */
@@ -127,6 +128,8 @@ struct worker_config {
  * @io_wake_fd: eventfd that wakes @io_thread
  * @io_stop: tells @io_thread to end
  * @assert_warned: a failed HVPART_ASSERT_INTERRUPT was reported
+ * @vmbus: the VMBus server (userspace/vmbus/), for partitions whose guest
+ *	may use the SynIC, post messages and signal events; else NULL
  */
 struct worker {
 	int sys_fd;
@@ -162,6 +165,7 @@ struct worker {
 	int io_wake_fd;
 	bool io_stop;
 	bool assert_warned;
+	struct vmbus *vmbus;
 };
 
 /* worker.c: partition lifetime */

@@ -168,9 +168,14 @@ hv_cpio()
 		cpio -o -H newc -R 0:0 --quiet) >"$2"
 }
 
+# The modules of the Linux child's initramfs: the VMBus client and its
+# util driver (the child's init loads them), with their dependencies.
+HV_CHILD_MODULES=(hv_vmbus hv_utils)
+
 # hv_initramfs_child DIR [PROGRAM...]: build the initramfs of the Linux
 # child partition that userspace/tests/vm-linux.sh boots (busybox and
-# userspace/tests/linux/init, and the static PROGRAMs in /bin: scripts/bench
+# userspace/tests/linux/init, HV_CHILD_MODULES of kernel $KVER from
+# $MODDIR (hv_kernel_vars), and the static PROGRAMs in /bin: scripts/bench
 # adds userspace/bench/clockbench) in DIR (made if missing) unless there is
 # one for the same inputs; print its path.  Named by a hash of its inputs,
 # like the base.
@@ -182,7 +187,8 @@ hv_initramfs_child()
 	shift
 	name=child
 	(($#)) && name=bench-child
-	key=$(cat "$init" "$@" - <<<"v1 $(stat -c '%s %Y' "$bb") ${*##*/}" |
+	name+=-$KVER
+	key=$(cat "$init" "$@" - <<<"v2 $(stat -c '%s %Y' "$bb") ${*##*/} $KVER ${HV_CHILD_MODULES[*]}" |
 		md5sum)
 	out=$dir/$name-${key:0:12}.cpio.gz
 	if [[ -f $out ]]; then
@@ -192,7 +198,9 @@ hv_initramfs_child()
 	hv_step "building the Linux child's initramfs"
 	mkdir -p "$dir"
 	stage=$(mktemp -d "$dir/child.XXXXXX")
-	mkdir -p "$stage"/{bin,dev,proc,sys,tmp}
+	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,usr/lib}
+	ln -s usr/lib "$stage/lib"
+	hv_stage_modules "$MODDIR" "$KVER" "$stage" "${HV_CHILD_MODULES[@]}"
 	cp "$bb" "$stage/bin/busybox"
 	install -m 755 "$init" "$stage/init"
 	for p in "$@"; do

@@ -29,11 +29,15 @@ static uint8_t sum(const uint8_t *p, size_t len)
 	return s;
 }
 
+/* Whether build() asks for the VMBus device */
+static bool with_vmbus;
+
 static int build(unsigned int nr_vps)
 {
 	memset(ram, 0xcc, sizeof(ram));
 	memset(&l, 0, sizeof(l));
-	return acpi_build(ram, RAM_SIZE, nr_vps, &l, err, sizeof(err));
+	return acpi_build(ram, RAM_SIZE, nr_vps, with_vmbus, &l, err,
+			  sizeof(err));
 }
 
 /* A table at @gpa with signature @sig, a sound length and checksum */
@@ -230,7 +234,7 @@ static void test_reset_vector(void)
 
 static void test_errors(void)
 {
-	CHECK_EQ(acpi_build(ram, 0xfffff, 1, &l, err, sizeof(err)), -ENOSPC);
+	CHECK_EQ(acpi_build(ram, 0xfffff, 1, false, &l, err, sizeof(err)), -ENOSPC);
 	CHECK(strstr(err, "1 MiB"));
 	CHECK_EQ(build(0), -ENOSPC);
 	CHECK_EQ(build(100000), -ENOSPC);
@@ -243,7 +247,7 @@ static void test_errors(void)
 
 struct aml_obj {
 	char path[64];
-	char kind;		/* 'i'nteger, 'p'ackage, 'b'uffer, 'd'evice */
+	char kind;		/* 'i'nteger, 'p'ackage, 'b'uffer, 'd'evice, 's'tring */
 	uint64_t ints[8];
 	unsigned int nr_ints;
 	const uint8_t *buf;
@@ -324,6 +328,15 @@ static size_t rd_data(const uint8_t *p, const uint8_t *end,
 	size_t len, n;
 	uint64_t v;
 
+	if (p[0] == AML_STRING_PREFIX) {
+		q = memchr(p + 1, 0, end - p - 1);
+		if (!q)
+			goto bad;
+		o->kind = 's';
+		o->buf = p + 1;
+		o->buf_len = q - p - 1;
+		return q + 1 - p;
+	}
 	n = rd_int(p, &v);
 	if (n) {
 		o->kind = 'i';
@@ -467,6 +480,54 @@ static void test_dsdt_com1(void)
 	CHECK_EQ(nr_objs, 5);
 }
 
+/* object @path is the string @want */
+static bool is_string(const char *path, const char *want)
+{
+	const struct aml_obj *o = find(path);
+
+	return o && o->kind == 's' && o->buf_len == strlen(want) &&
+	       !memcmp(o->buf, want, o->buf_len);
+}
+
+/*
+ * VMBus as Linux's hv_vmbus finds it: a "VMBus" device with a _CRS,
+ * under a module device whose _CRS is a 64-bit memory window.
+ */
+static void test_dsdt_vmbus(void)
+{
+	static const uint8_t irq[] = { 0x22, 0x20, 0x00, 0x79, 0x00 };
+	const struct aml_obj *o;
+
+	with_vmbus = true;
+	read_dsdt();
+	with_vmbus = false;
+	o = find("\\_SB_.VMOD");
+	CHECK(o && o->kind == 'd');
+	CHECK(is_string("\\_SB_.VMOD._HID", "ACPI0004"));
+	o = find("\\_SB_.VMOD._CRS");
+	CHECK(o && o->kind == 'b' && o->buf_len == 48);
+	if (o && o->buf_len == 48) {
+		CHECK_EQ(o->buf[0], 0x8a);
+		CHECK_EQ(get16(o->buf + 1), 43);
+		CHECK_EQ(o->buf[3], 0);			/* memory */
+		CHECK_EQ(get64(o->buf + 14), 1ull << 32);	/* minimum */
+		CHECK_EQ(get64(o->buf + 22), (1ull << 32) + (1ull << 30) - 1);
+		CHECK_EQ(get64(o->buf + 38), 1ull << 30);	/* length */
+		CHECK_EQ(o->buf[46], 0x79);
+	}
+	o = find("\\_SB_.VMOD.VMBS");
+	CHECK(o && o->kind == 'd');
+	CHECK(is_string("\\_SB_.VMOD.VMBS._HID", "VMBus"));
+	o = find("\\_SB_.VMOD.VMBS._CRS");
+	CHECK(o && o->kind == 'b' && o->buf_len == sizeof(irq) &&
+	      !memcmp(o->buf, irq, sizeof(irq)));
+	/* COM1's 5, VMOD and its 3, VMBS and its 3 */
+	CHECK_EQ(nr_objs, 13);
+	/* Without it, none of it */
+	read_dsdt();
+	CHECK(!find("\\_SB_.VMOD"));
+}
+
 static void test_eisa_id(void)
 {
 	CHECK_EQ(acpi_eisa_id("PNP0501"), 0x0105d041);
@@ -534,7 +595,7 @@ static void test_aml_overflow(void)
 
 	aml_name_int(&a, "_UID", 0x12345678);
 	CHECK(a.overflow);
-	CHECK_EQ(build_dsdt(ram, ACPI_HDR_SIZE + 8), 0);
+	CHECK_EQ(build_dsdt(ram, ACPI_HDR_SIZE + 8, false), 0);
 }
 
 /* The registers the FADT names */
@@ -590,6 +651,7 @@ int main(void)
 	TEST(test_errors);
 	TEST(test_dsdt_s5);
 	TEST(test_dsdt_com1);
+	TEST(test_dsdt_vmbus);
 	TEST(test_eisa_id);
 	TEST(test_aml_int);
 	TEST(test_aml_pkglen);

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvctl: the VMBus server, the root's side of VMBus (docs/vmbus.rst).
+ *
+ * One thread per partition runs the channel management protocol on the
+ * message port (connections 1 and 4), each open channel's event port
+ * (the guest's HvSignalEvent arrives as an eventfd) and a timer.  A
+ * device (a VSP) is a struct vmbus_dev_ops: it is offered at start, and
+ * once the guest opens its channel it is called on each signal from
+ * the guest, reads packets with vmbus_chan_recv() and answers with
+ * vmbus_chan_send().  Every callback runs on the VMBus thread.
+ */
+#ifndef HVCTL_VMBUS_H
+#define HVCTL_VMBUS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmbus/proto.h"
+
+struct vmbus;
+struct vmbus_chan;
+
+/**
+ * struct vmbus_dev_ops - one kind of device (VSP)
+ * @name: for messages, and what `hvctl` calls it
+ * @if_type: the class GUID the guest's driver matches
+ * @pipe_mode: offered as a message-mode pipe (the ICs)
+ * @open: the guest opened the channel (rings mapped); nonzero refuses
+ *	the open with that NTSTATUS
+ * @event: the guest signalled the channel, or vmbus_chan_kick() asked
+ * @tick: called every VMBUS_TICK_MS while the channel is open (optional)
+ * @close: the guest closed the channel, or the bus went away (optional)
+ */
+struct vmbus_dev_ops {
+	const char *name;
+	struct vmbus_guid if_type;
+	bool pipe_mode;
+	uint32_t (*open)(struct vmbus_chan *ch);
+	void (*event)(struct vmbus_chan *ch);
+	void (*tick)(struct vmbus_chan *ch);
+	void (*close)(struct vmbus_chan *ch);
+};
+
+#define VMBUS_TICK_MS	1000
+
+/**
+ * struct vmbus_pkt - one packet the guest sent, copied out of its ring
+ * @type: VMBUS_PKT_*
+ * @flags: VMBUS_PKT_FLAG_*
+ * @trans_id: the guest's transaction id, echoed in a completion
+ * @hdr: the packet from its descriptor (the bytes before @data hold a
+ *	GPA-direct packet's ranges)
+ * @hdr_len: bytes from @hdr to @data
+ * @data: the payload
+ * @len: its bytes
+ */
+struct vmbus_pkt {
+	uint16_t type;
+	uint16_t flags;
+	uint64_t trans_id;
+	const uint8_t *hdr;
+	uint32_t hdr_len;
+	const uint8_t *data;
+	uint32_t len;
+};
+
+/* The largest packet a channel takes from the guest */
+#define VMBUS_MAX_PKT	(64 * 1024)
+
+/* vmbus.c */
+struct vmbus *vmbus_create(int pt_fd, uint8_t *ram, uint64_t ram_size,
+			   unsigned int nr_vps);
+int vmbus_add_device(struct vmbus *bus, const struct vmbus_dev_ops *ops,
+		     void *priv);
+int vmbus_start(struct vmbus *bus);
+void vmbus_destroy(struct vmbus *bus);
+int vmbus_request_shutdown(struct vmbus *bus);
+
+void *vmbus_chan_priv(struct vmbus_chan *ch);
+struct vmbus *vmbus_chan_bus(struct vmbus_chan *ch);
+const struct vmbus_dev_ops *vmbus_chan_ops(struct vmbus_chan *ch);
+uint32_t vmbus_chan_relid(struct vmbus_chan *ch);
+int vmbus_chan_recv(struct vmbus_chan *ch, struct vmbus_pkt *pkt);
+int vmbus_chan_send(struct vmbus_chan *ch, uint16_t type, uint16_t flags,
+		    uint64_t trans_id, const void *data, uint32_t len);
+void vmbus_chan_note(struct vmbus_chan *ch, const char *what);
+
+/* ic.c: the Integration Components (util VSPs) */
+extern const struct vmbus_dev_ops vmbus_ic_shutdown_ops;
+extern const struct vmbus_dev_ops vmbus_ic_timesync_ops;
+extern const struct vmbus_dev_ops vmbus_ic_heartbeat_ops;
+int vmbus_add_ics(struct vmbus *bus);
+int vmbus_ic_shutdown(struct vmbus_chan *ch);
+bool vmbus_ic_heartbeat_alive(struct vmbus_chan *ch);
+
+#endif /* HVCTL_VMBUS_H */
