@@ -89,6 +89,64 @@ smp()
 	child status 0
 }
 
+# vmbus_util [VERSION]: the child bound hv_vmbus (with VERSION, 5.3 by
+# default) and hv_utils to hvpart's three ICs, and the time sync IC set
+# its clock (it starts in 1970: there is no RTC).
+vmbus_util()
+{
+	child dmesg "hv_vmbus: Vmbus version:${1:-5.3}" &&
+	child "vmbus device" "{0e0b6031-5213-4934-818b-38d90ced39db} hv_utils" &&
+	child "vmbus device" "{9527e630-d0ae-497b-adce-e80ab0175caf} hv_utils" &&
+	child "vmbus device" "{57164f39-9115-4e78-ab55-382f3bd5422d} hv_utils" &&
+	child dmesg "hv_utils: Shutdown IC version 3.2" &&
+	child dmesg "hv_utils: TimeSync IC version 3.0" &&
+	child dmesg "hv_utils: Heartbeat IC version 3.0" &&
+	year=$(sed -n 's/^child: year \([0-9]*\).*/\1/p' "$out") &&
+	[ "${year:-0}" -ge 2025 ]
+}
+
+# vmbus_versions: the child capped at older VMBus versions (hv_vmbus's
+# max_version) still gets its devices: 2.4 (Windows 8, the oldest Linux
+# offers), 4.0, and 5.0 (the first on connection 4).
+vmbus_versions()
+{
+	for v in 2.4:0x20004 4.0:0x40000 5.0:0x50000; do
+		tb "VMBus version ${v%%:*}: hv_utils bound" 0 \
+			boot -- "hvvmbus=${v#*:}" &&
+			vmbus_util "${v%%:*}"
+	done
+}
+
+# vmbus_shutdown: 'hvctl stop' asks a managed Linux child to shut down
+# through the shutdown IC, and the guest powers itself off.
+vmbus_shutdown()
+{
+	top=/tmp/hvctl-linux-mgmt
+	rm -rf "$top"
+	mkdir -p "$top"
+	export HVPART_STATE_DIR=$top/conf HVPART_RUN_DIR=$top/run
+	hvctl create lx --vps 1 --memory "$mem" --initrd "$PWD/$I" "$PWD/$K" \
+		"console=ttyS0 quiet panic=-1 hvtest=wait" >/dev/null &&
+	hvctl start lx >/dev/null || return 1
+	mkfifo "$top/in"
+	hvctl console lx <"$top/in" >"$top/con.out" 2>&1 &
+	exec 3>"$top/in"
+	i=0
+	while [ $i -lt "$WAIT" ] &&
+	      ! grep -q "child: waiting for a shutdown request" "$top/con.out"; do
+		sleep 1
+		i=$((i + 1))
+	done
+	cp "$top/con.out" "$out"
+	hvctl stop --timeout 60 lx >"$err" 2>&1
+	ret=$?
+	exec 3>&-
+	hvctl list >>"$err" 2>&1
+	hvctl delete lx >/dev/null 2>&1
+	unset HVPART_STATE_DIR HVPART_RUN_DIR
+	return $ret
+}
+
 stimer_off()
 {
 	tb "--hv-off stimer: the local APIC timer" 0 boot --hv-off stimer &&
@@ -121,6 +179,13 @@ all_cases()
 	tb "Linux, every enlightenment: powers off" 0 \
 		boot -- -- uname -sr &&
 		every_enlightenment
+	ok "VMBus 5.3: hv_utils bound to the ICs, the time set" vmbus_util
+	vmbus_versions
+	tb "hvctl stop: the shutdown IC, the guest powers off" 0 \
+		vmbus_shutdown &&
+		child "vmbus device" "{0e0b6031-5213-4934-818b-38d90ced39db} hv_utils" &&
+		has "$err" "stopped lx" &&
+		has_re "$err" "^lx +stopped .*the guest powered off"
 
 	tb "--hv-off tsc-page: the MSR clock source" 0 \
 		boot --hv-off tsc-page &&
@@ -162,6 +227,7 @@ short_cases()
 	tb "Linux, 2 VPs, every enlightenment: both CPUs up, powers off" 0 \
 		boot -- -- uname -sr &&
 		every_enlightenment && smp
+	ok "VMBus 5.3: hv_utils bound to the ICs, the time set" vmbus_util
 	vps=1
 	stimer_off
 }
