@@ -49,8 +49,9 @@ const char cmd_stop_help[] =
 "Stops partition NAME: asks the guest to shut down and waits up to SEC\n"
 "seconds, then powers it off (the worker stops the VPs, destroys the\n"
 "partition and exits) and waits up to SEC seconds more, then kills the\n"
-"worker.  Today's guests have no shutdown channel, so the power-off\n"
-"comes at once.\n"
+"worker.  The request goes through VMBus's shutdown IC (Linux's\n"
+"hv_utils); for a guest that has not opened it the power-off comes at\n"
+"once.\n"
 "\n"
 "Options:\n"
 "  -t, --timeout SEC  seconds for each step (default 30)\n";
