@@ -99,6 +99,8 @@ struct vmbus_chan {
 	uint32_t rx_start;		/* rx's read index when draining began */
 	uint8_t *pkt;			/* VMBUS_MAX_PKT: the packet copy */
 	bool noted;
+	struct vmbus_chan *primary;	/* a sub-channel's; else itself */
+	uint16_t sub_index;
 };
 
 struct vmbus_outmsg {
@@ -123,9 +125,10 @@ struct vmbus {
 	bool connected;
 	uint32_t version;
 	uint32_t target_vcpu;
-	/* channels, in offer order; relid = index + 1 */
+	/* channels, in offer order; relid = index + 1; sub-channels last */
 	struct vmbus_chan *chans[VMBUS_MAX_CHANNELS];
 	unsigned int nr_chans;
+	unsigned int nr_primary;
 	struct vmbus_gpadl *gpadls;
 	unsigned int nr_gpadls;
 	/* control messages the target SINT's queue had no room for */
@@ -184,12 +187,15 @@ void vmbus_chan_note(struct vmbus_chan *ch, const char *what)
 }
 
 /* Host address of guest page frame @pfn, or NULL if it is not RAM */
-static uint8_t *vmbus_gpa_page(struct vmbus *bus, uint64_t pfn)
+uint8_t *vmbus_gpa_page(struct vmbus *bus, uint64_t pfn)
 {
 	if (pfn >= bus->ram_size / VMBUS_PAGE_SIZE)
 		return NULL;
 	return bus->ram + pfn * VMBUS_PAGE_SIZE;
 }
+
+static void vmbus_chan_free(struct vmbus_chan *ch);
+static void vmbus_send_offer(struct vmbus *bus, struct vmbus_chan *ch);
 
 /* ---- messages to the guest ------------------------------------------ */
 
@@ -414,17 +420,33 @@ out:
 int vmbus_chan_send(struct vmbus_chan *ch, uint16_t type, uint16_t flags,
 		    uint64_t trans_id, const void *data, uint32_t len)
 {
+	return vmbus_chan_send_hdr(ch, type, flags, trans_id, NULL, 0, data,
+				   len);
+}
+
+/*
+ * vmbus_chan_send() with @hdr_len bytes (a multiple of 8) of @hdr
+ * between the descriptor and the payload: a transfer-page packet's
+ * ranges, say.  The payload starts at offset8 = (16 + @hdr_len) / 8.
+ */
+int vmbus_chan_send_hdr(struct vmbus_chan *ch, uint16_t type, uint16_t flags,
+			uint64_t trans_id, const void *hdr, uint32_t hdr_len,
+			const void *data, uint32_t len)
+{
 	struct vmbus_ring *r = &ch->tx;
 	struct vmbus_packet_desc d;
 	static const uint8_t pad[8];
-	uint32_t total, padded, read, write, free_bytes, next;
+	uint32_t total, padded, read, write, free_bytes, next, off;
 	uint64_t trailer;
 
 	if (!ch->open || !r->hdr)
 		return -EPIPE;
+	if (hdr_len % 8 || hdr_len > VMBUS_MAX_PKT)
+		return -EINVAL;
+	off = sizeof(d) + hdr_len;
 	padded = (len + 7) & ~7u;
-	total = sizeof(d) + padded + VMBUS_PKT_TRAILER;
-	if (sizeof(d) + padded > 0xffff * 8 || total >= r->size)
+	total = off + padded + VMBUS_PKT_TRAILER;
+	if (off + padded > 0xffff * 8 || total >= r->size)
 		return -EMSGSIZE;
 	read = ring_load(&r->hdr->read_index);
 	write = r->hdr->write_index;
@@ -445,16 +467,18 @@ int vmbus_chan_send(struct vmbus_chan *ch, uint16_t type, uint16_t flags,
 	}
 	ring_store(&r->hdr->pending_send_sz, 0);
 	d.type = type;
-	d.offset8 = sizeof(d) / 8;
-	d.len8 = (sizeof(d) + padded) / 8;
+	d.offset8 = off / 8;
+	d.len8 = (off + padded) / 8;
 	d.flags = flags;
 	d.trans_id = trans_id;
 	ring_write(r, write, &d, sizeof(d));
-	ring_write(r, write + sizeof(d), data, len);
+	if (hdr_len)
+		ring_write(r, write + sizeof(d), hdr, hdr_len);
+	ring_write(r, write + off, data, len);
 	if (padded != len)
-		ring_write(r, write + sizeof(d) + len, pad, padded - len);
+		ring_write(r, write + off + len, pad, padded - len);
 	trailer = (uint64_t)write << 32;
-	ring_write(r, write + sizeof(d) + padded, &trailer, sizeof(trailer));
+	ring_write(r, write + off + padded, &trailer, sizeof(trailer));
 	next = write + total;
 	if (next >= r->size)
 		next -= r->size;
@@ -577,6 +601,30 @@ static struct vmbus_gpadl *vmbus_find_gpadl(struct vmbus *bus,
 		if (g->handle == handle)
 			return g;
 	return NULL;
+}
+
+/*
+ * The pages of GPADL @handle, made for @ch and complete: 0, the number
+ * of pages in *@n and the host address of each in *@pages (malloc()ed,
+ * the caller frees it); -ENOENT otherwise.  The addresses stay valid
+ * for the worker's life (they are guest RAM), whatever the guest does
+ * with the GPADL later.
+ */
+int vmbus_chan_gpadl_pages(struct vmbus_chan *ch, uint32_t handle,
+			   uint8_t ***pages, uint32_t *n)
+{
+	struct vmbus_gpadl *g = vmbus_find_gpadl(ch->bus, handle);
+	uint32_t i;
+
+	if (!g || g->have != g->nr_pfns || g->relid != ch->relid)
+		return -ENOENT;
+	*pages = calloc(g->nr_pfns, sizeof(**pages));
+	if (!*pages)
+		return -ENOMEM;
+	for (i = 0; i < g->nr_pfns; i++)
+		(*pages)[i] = vmbus_gpa_page(ch->bus, g->pfns[i]);
+	*n = g->nr_pfns;
+	return 0;
 }
 
 /* Opens @ch on the guest's request; returns the status to answer. */
@@ -866,6 +914,9 @@ static void vmbus_reset(struct vmbus *bus)
 		vmbus_chan_close(bus->chans[i]);
 	while (bus->gpadls)
 		vmbus_gpadl_free(bus, bus->gpadls);
+	/* Sub-channels were the guest's request: they go with it. */
+	while (bus->nr_chans > bus->nr_primary)
+		vmbus_chan_free(bus->chans[--bus->nr_chans]);
 	bus->connected = false;
 }
 
@@ -904,6 +955,7 @@ static void vmbus_send_offer(struct vmbus *bus, struct vmbus_chan *ch)
 		.offer.if_type = ch->ops->if_type,
 		.offer.if_instance = ch->instance,
 		.offer.chn_flags = VMBUS_CHANNEL_ENUMERATE_DEVICE_INTERFACE,
+		.offer.sub_channel_index = ch->sub_index,
 		.child_relid = ch->relid,
 		.is_dedicated_interrupt = 1,
 		.connection_id = ch->conn_id,
@@ -1192,6 +1244,47 @@ struct vmbus *vmbus_create(int pt_fd, uint8_t *ram, uint64_t ram_size,
 	return bus;
 }
 
+static void vmbus_chan_free(struct vmbus_chan *ch)
+{
+	close(ch->efd);
+	if (ch->primary == ch)
+		free(ch->priv);
+	free(ch->pkt);
+	free(ch);
+}
+
+/* A channel for @ops with the next relid; NULL without memory or room */
+static struct vmbus_chan *vmbus_new_chan(struct vmbus *bus,
+					 const struct vmbus_dev_ops *ops,
+					 void *priv)
+{
+	struct vmbus_chan *ch;
+
+	if (bus->nr_chans == VMBUS_MAX_CHANNELS)
+		return NULL;
+	ch = calloc(1, sizeof(*ch));
+	if (!ch)
+		return NULL;
+	ch->pkt = malloc(VMBUS_MAX_PKT);
+	ch->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (!ch->pkt || ch->efd < 0) {
+		free(ch->pkt);
+		if (ch->efd >= 0)
+			close(ch->efd);
+		free(ch);
+		return NULL;
+	}
+	ch->bus = bus;
+	ch->ops = ops;
+	ch->priv = priv;
+	ch->primary = ch;
+	ch->index = bus->nr_chans;
+	ch->relid = bus->nr_chans + 1;
+	ch->conn_id = VMBUS_CONN_CHAN_BASE + ch->relid;
+	bus->chans[bus->nr_chans++] = ch;
+	return ch;
+}
+
 /*
  * Offers a device: its channel gets the next relid and an instance GUID
  * made from it.  Before vmbus_start().  The bus owns @priv from here on
@@ -1202,38 +1295,56 @@ int vmbus_add_device(struct vmbus *bus, const struct vmbus_dev_ops *ops,
 {
 	struct vmbus_chan *ch;
 
-	if (bus->running || bus->nr_chans == VMBUS_MAX_CHANNELS) {
+	if (bus->running) {
 		free(priv);
 		return -EBUSY;
 	}
-	ch = calloc(1, sizeof(*ch));
+	ch = vmbus_new_chan(bus, ops, priv);
 	if (!ch) {
 		free(priv);
 		return -ENOMEM;
 	}
-	ch->pkt = malloc(VMBUS_MAX_PKT);
-	ch->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (!ch->pkt || ch->efd < 0) {
-		free(ch->pkt);
-		if (ch->efd >= 0)
-			close(ch->efd);
-		free(ch);
-		free(priv);
-		return -ENOMEM;
-	}
-	ch->bus = bus;
-	ch->ops = ops;
-	ch->priv = priv;
-	ch->index = bus->nr_chans;
-	ch->relid = bus->nr_chans + 1;
-	ch->conn_id = VMBUS_CONN_CHAN_BASE + ch->relid;
 	/* "hvpart" + the class's first bytes + the relid: unique, stable */
 	memcpy(ch->instance.b, "hvpart", 6);
 	memcpy(ch->instance.b + 6, ops->if_type.b, 8);
 	ch->instance.b[14] = ch->relid >> 8;
 	ch->instance.b[15] = ch->relid;
-	bus->chans[bus->nr_chans++] = ch;
+	bus->nr_primary = bus->nr_chans;
 	return 0;
+}
+
+/*
+ * On the VMBus thread, at the guest's request (a device's own protocol,
+ * as storvsc's CREATE_SUB_CHANNELS): offers sub-channel @index (1 and
+ * up) of @primary's device, with @priv (owned by the device: the bus
+ * does not free a sub-channel's priv).  The sub-channel goes when the
+ * guest's connection does.  NULL when there is no room.
+ */
+struct vmbus_chan *vmbus_add_subchannel(struct vmbus_chan *primary,
+					uint16_t index, void *priv)
+{
+	struct vmbus *bus = primary->bus;
+	struct vmbus_chan *ch;
+
+	ch = vmbus_new_chan(bus, primary->ops, priv);
+	if (!ch)
+		return NULL;
+	ch->primary = primary;
+	ch->sub_index = index;
+	ch->instance = primary->instance;
+	if (bus->connected)
+		vmbus_send_offer(bus, ch);
+	return ch;
+}
+
+struct vmbus_chan *vmbus_chan_primary(struct vmbus_chan *ch)
+{
+	return ch->primary;
+}
+
+uint16_t vmbus_chan_sub_index(struct vmbus_chan *ch)
+{
+	return ch->sub_index;
 }
 
 int vmbus_start(struct vmbus *bus)
@@ -1319,12 +1430,8 @@ void vmbus_destroy(struct vmbus *bus)
 		pthread_join(bus->thread, NULL);
 	}
 	vmbus_reset(bus);
-	for (i = 0; i < bus->nr_chans; i++) {
-		close(bus->chans[i]->efd);
-		free(bus->chans[i]->priv);
-		free(bus->chans[i]->pkt);
-		free(bus->chans[i]);
-	}
+	for (i = 0; i < bus->nr_chans; i++)
+		vmbus_chan_free(bus->chans[i]);
 	if (bus->msg_fd >= 0) {
 		hvp_disconnect_port(bus->pt_fd, VMBUS_MESSAGE_CONNECTION_ID);
 		hvp_disconnect_port(bus->pt_fd, VMBUS_MESSAGE_CONNECTION_ID_4);

@@ -85,6 +85,16 @@ uint32_t vmbus_chan_relid(struct vmbus_chan *ch);
 int vmbus_chan_recv(struct vmbus_chan *ch, struct vmbus_pkt *pkt);
 int vmbus_chan_send(struct vmbus_chan *ch, uint16_t type, uint16_t flags,
 		    uint64_t trans_id, const void *data, uint32_t len);
+int vmbus_chan_send_hdr(struct vmbus_chan *ch, uint16_t type, uint16_t flags,
+			uint64_t trans_id, const void *hdr, uint32_t hdr_len,
+			const void *data, uint32_t len);
+int vmbus_chan_gpadl_pages(struct vmbus_chan *ch, uint32_t handle,
+			   uint8_t ***pages, uint32_t *n);
+struct vmbus_chan *vmbus_add_subchannel(struct vmbus_chan *primary,
+					uint16_t index, void *priv);
+struct vmbus_chan *vmbus_chan_primary(struct vmbus_chan *ch);
+uint16_t vmbus_chan_sub_index(struct vmbus_chan *ch);
+uint8_t *vmbus_gpa_page(struct vmbus *bus, uint64_t pfn);
 void vmbus_chan_note(struct vmbus_chan *ch, const char *what);
 
 /* ic.c: the Integration Components (util VSPs) */
