@@ -168,9 +168,10 @@ hv_cpio()
 		cpio -o -H newc -R 0:0 --quiet) >"$2"
 }
 
-# The modules of the Linux child's initramfs: the VMBus client and its
-# util driver (the child's init loads them), with their dependencies.
-HV_CHILD_MODULES=(hv_vmbus hv_utils)
+# The modules of the Linux child's initramfs: the VMBus client, its util,
+# storage and network drivers, the SCSI disk driver and ext4 (which
+# mounts ext2), with their dependencies; the child's init loads them.
+HV_CHILD_MODULES=(hv_vmbus hv_utils hv_storvsc sd_mod ext4 hv_netvsc)
 
 # hv_initramfs_child DIR [PROGRAM...]: build the initramfs of the Linux
 # child partition that userspace/tests/vm-linux.sh boots (busybox and
