@@ -41,6 +41,12 @@ const char cmd_run_help[] =
 "                     comma); repeatable\n"
 "      --raw          run IMAGE as real-mode code at 0x7c00, whatever it\n"
 "                     looks like\n"
+"      --disk FILE[,ro]\n"
+"                     a disk on VMBus's SCSI controller (Linux's\n"
+"                     hv_storvsc): a raw image file or a block device whose\n"
+"                     size is a multiple of 512; ',ro' refuses writes;\n"
+"                     repeatable (LUN 0, 1, ...; at most 16); needs the\n"
+"                     SynIC\n"
 "  -v, --verbose      say what is loaded, the Hyper-V feature set and why the\n"
 "                     guest stopped (on a signal, each VP's registers)\n"
 "  -h, --help         this text\n"
@@ -162,6 +168,7 @@ enum {
 	OPT_HV_SPIN_RETRY,
 	OPT_INITRD,
 	OPT_RAW,
+	OPT_DISK,
 };
 
 static const struct option run_options[] = {
@@ -173,6 +180,7 @@ static const struct option run_options[] = {
 	{ "hv-spin-retry", required_argument, NULL, OPT_HV_SPIN_RETRY },
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "raw", no_argument, NULL, OPT_RAW },
+	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -371,6 +379,14 @@ int run_opts_parse(const struct hvctl_cmd *cmd, int argc, char **argv,
 			break;
 		case OPT_RAW:
 			o->raw = true;
+			break;
+		case OPT_DISK:
+			if (o->nr_disks == RUN_OPTS_MAX_DISKS) {
+				hvctl_err("too many --disk options (at most %d)",
+					  RUN_OPTS_MAX_DISKS);
+				return HVCTL_EXIT_SETUP;
+			}
+			o->disks[o->nr_disks++] = optarg;
 			break;
 		case 'v':
 			hvctl_verbose = true;
@@ -596,6 +612,8 @@ int run_setup(struct worker *w, const struct run_opts *o, int in_fd,
 	cfg.hv = &o->hv;
 	cfg.in_fd = in_fd;
 	cfg.out_fd = out_fd;
+	cfg.disks = o->disks;
+	cfg.nr_disks = o->nr_disks;
 	if (worker_setup(w, &cfg))
 		goto free_img;
 	hvctl_info("partition: %s, %llu MiB of RAM, %u VP%s, %s",

@@ -28,6 +28,7 @@ struct run_opt_kv {
 
 #define RUN_OPTS_MAX_KV		64
 #define RUN_OPTS_MAX_INITRD	8
+#define RUN_OPTS_MAX_DISKS	16	/* VMBUS_MAX_DISKS */
 
 /**
  * struct run_opts - a parsed `hvctl run` command line
@@ -36,6 +37,8 @@ struct run_opt_kv {
  * @hv: the --hv options, applied left to right
  * @nr_initrd: --initrd options given
  * @initrd: their values: "FILE [ARGS],FILE [ARGS]..." each
+ * @nr_disks: --disk options given
+ * @disks: their values, "FILE[,ro]"
  * @raw: --raw: IMAGE is real-mode code, whatever it looks like
  * @image: IMAGE as given
  * @nr_args: number of ARGS
@@ -50,6 +53,8 @@ struct run_opts {
 	struct hvf_select hv;
 	unsigned int nr_initrd;
 	const char *initrd[RUN_OPTS_MAX_INITRD];
+	unsigned int nr_disks;
+	const char *disks[RUN_OPTS_MAX_DISKS];
 	bool raw;
 	const char *image;
 	int nr_args;

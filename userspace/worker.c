@@ -291,7 +291,7 @@ static int worker_setup_testdev(struct worker *w)
  * VMBus with its util devices, for partitions whose guest may use the
  * SynIC, post messages and signal events, as Hyper-V's children can.
  */
-static int worker_setup_vmbus(struct worker *w)
+static int worker_setup_vmbus(struct worker *w, const struct worker_config *cfg)
 {
 	const uint64_t need = HV_MSR_SYNIC_AVAILABLE | HV_POST_MESSAGES |
 			      HV_SIGNAL_EVENTS;
@@ -302,18 +302,27 @@ static int worker_setup_vmbus(struct worker *w)
 	    hvp_check_extension(w->sys_fd, HVPART_CAP_SYNIC) != 1 ||
 	    hvp_get_partition_property(w->pt_fd, HVPART_PROP_PRIVILEGE_MASK,
 				       &privileges) ||
-	    (privileges & need) != need)
-		return 0;
+	    (privileges & need) != need) {
+		if (!cfg->nr_disks)
+			return 0;
+		hvctl_err("--disk needs VMBus: hvpart's local APIC and the SynIC, messages and events granted (--hv-on synic,messages)");
+		return -EINVAL;
+	}
 	w->vmbus = vmbus_create(w->pt_fd, w->ram, w->ram_size, w->nr_vps);
 	if (!w->vmbus)
 		return -ENOMEM;
 	ret = vmbus_add_ics(w->vmbus);
-	if (!ret)
-		ret = vmbus_start(w->vmbus);
+	if (!ret && cfg->nr_disks)
+		ret = vmbus_add_storage(w->vmbus, cfg->disks, cfg->nr_disks,
+					w->nr_vps);
+	if (ret)
+		return ret;
+	ret = vmbus_start(w->vmbus);
 	if (ret)
 		hvctl_err("cannot start VMBus: %s", strerror(-ret));
 	else
-		hvctl_info("VMBus: shutdown, time sync and heartbeat");
+		hvctl_info("VMBus: shutdown, time sync and heartbeat%s",
+			   cfg->nr_disks ? ", SCSI" : "");
 	return ret;
 }
 
@@ -343,8 +352,6 @@ int worker_setup_devices(struct worker *w, int in_fd, int out_fd)
 	}
 
 	ret = worker_setup_testdev(w);
-	if (!ret)
-		ret = worker_setup_vmbus(w);
 	if (ret)
 		return ret;
 
@@ -425,7 +432,10 @@ int worker_setup(struct worker *w, const struct worker_config *cfg)
 	ret = worker_setup_vps(w, cfg->nr_vps);
 	if (ret)
 		return ret;
-	return worker_setup_devices(w, cfg->in_fd, cfg->out_fd);
+	ret = worker_setup_devices(w, cfg->in_fd, cfg->out_fd);
+	if (ret)
+		return ret;
+	return worker_setup_vmbus(w, cfg);
 }
 
 /* Puts VP @index into the state @bs asks for. */

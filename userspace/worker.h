@@ -79,6 +79,8 @@ struct worker_vp {
  * @hv: the Hyper-V feature set (--hv options); NULL keeps hvpart's default
  * @in_fd: fd the UART reads from, -1 for none
  * @out_fd: fd the UART writes to
+ * @disks: the --disk options ("FILE[,ro]"), the SCSI controller's LUNs
+ * @nr_disks: how many
  */
 struct worker_config {
 	uint64_t ram_size;
@@ -86,6 +88,8 @@ struct worker_config {
 	const struct hvf_select *hv;
 	int in_fd;
 	int out_fd;
+	const char *const *disks;
+	unsigned int nr_disks;
 };
 
 /**

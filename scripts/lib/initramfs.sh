@@ -169,9 +169,12 @@ hv_cpio()
 }
 
 # The modules of the Linux child's initramfs: the VMBus client, its util,
-# storage and network drivers, the SCSI disk driver and ext4 (which
-# mounts ext2), with their dependencies; the child's init loads them.
-HV_CHILD_MODULES=(hv_vmbus hv_utils hv_storvsc sd_mod ext4 hv_netvsc)
+# storage and network drivers, the SCSI disk driver, ext4 (which mounts
+# ext2) and the crc32c it asks the crypto API for (the child has no
+# /sbin/modprobe for the kernel to call), with their dependencies; the
+# child's init loads them.
+HV_CHILD_MODULES=(hv_vmbus hv_utils hv_storvsc sd_mod crc32c_generic ext4
+		  hv_netvsc)
 
 # hv_initramfs_child DIR [PROGRAM...]: build the initramfs of the Linux
 # child partition that userspace/tests/vm-linux.sh boots (busybox and

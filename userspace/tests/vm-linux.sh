@@ -147,6 +147,28 @@ vmbus_shutdown()
 	return $ret
 }
 
+# vmbus_disk: the child's disks on the storage VSP (init's hvtest=disk):
+# a 64 MiB sparse image, read-write, and a 1 MiB random one, read-only.
+# From the host: the marker the child wrote reached the image, and the
+# read-only image is unchanged.
+vmbus_disk()
+{
+	rw=/tmp/hvpart-disk-rw.img
+	ro=/tmp/hvpart-disk-ro.img
+	rm -f "$rw" "$ro"
+	truncate -s 64M "$rw" &&
+	dd if=/dev/urandom of="$ro" bs=1M count=1 2>/dev/null || return 1
+	ro_sum=$(md5sum <"$ro")
+	first=$(dd if="$ro" bs=512 count=1 2>/dev/null | md5sum | head -c 32)
+	boot --disk "$rw" --disk "$ro,ro" -- hvtest=disk || return 1
+	marker=$(sed -n 's/^child: disk marker \([0-9a-z-]*\).*/\1/p' "$out")
+	[ -n "$marker" ] &&
+	[ "$(dd if="$rw" bs=512 skip=100 count=1 2>/dev/null |
+	     head -c ${#marker})" = "$marker" ] &&
+	[ "$(md5sum <"$ro")" = "$ro_sum" ] &&
+	child disk "ro first sector $first"
+}
+
 stimer_off()
 {
 	tb "--hv-off stimer: the local APIC timer" 0 boot --hv-off stimer &&
@@ -186,6 +208,29 @@ all_cases()
 		child "vmbus device" "{0e0b6031-5213-4934-818b-38d90ced39db} hv_utils" &&
 		has "$err" "stopped lx" &&
 		has_re "$err" "^lx +stopped .*the guest powered off"
+
+	vps=2
+	tb "--disk: SCSI on VMBus, partition, ext2, remount, trim, read-only" 0 \
+		vmbus_disk &&
+		child "vmbus device" "{ba6163d9-04a1-4d29-b605-72e2ffb1dc7f} hv_storvsc" &&
+		has_re "$out" "^child: disk sd[ab] 131072 sectors, ro 0" &&
+		has_re "$out" "^child: disk sd[ab] 2048 sectors, ro 1" &&
+		child disk "luns rw 131072 ro 2048" &&
+		child disk partitioned && child disk "mkfs done" &&
+		child disk mounted &&
+		child disk "read back after a remount: same" &&
+		child disk trimmed && child disk "ro write refused" &&
+		hasnt "$out" "sdc"
+	vps=1
+	t "--disk: a missing image, exit 2" 2 \
+		hvctl run --disk /nonexistent "$K" &&
+		has "$err" "cannot open disk /nonexistent"
+	t "--disk: an unknown option, exit 2" 2 \
+		hvctl run --disk "$ro,bogus" "$K" &&
+		has "$err" "bad --disk"
+	t "--disk: without the SynIC, exit 2" 2 \
+		hvctl run --hv-off synic --disk "$ro" "$K" &&
+		has "$err" "--disk needs VMBus"
 
 	tb "--hv-off tsc-page: the MSR clock source" 0 \
 		boot --hv-off tsc-page &&

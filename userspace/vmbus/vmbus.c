@@ -99,6 +99,7 @@ struct vmbus_chan {
 	uint32_t rx_start;		/* rx's read index when draining began */
 	uint8_t *pkt;			/* VMBUS_MAX_PKT: the packet copy */
 	bool noted;
+	bool waits_for_guest;		/* the device stopped until a signal */
 	struct vmbus_chan *primary;	/* a sub-channel's; else itself */
 	uint16_t sub_index;
 };
@@ -507,16 +508,32 @@ static void vmbus_chan_event(struct vmbus_chan *ch)
 			return;
 		ring_store(&r->hdr->interrupt_mask, 1);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		ch->waits_for_guest = false;
 		ch->ops->event(ch);
 		vmbus_chan_recv_done(ch);
 		if (!r->hdr)
 			return;
 		ring_store(&r->hdr->interrupt_mask, 0);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		/* Its packets wait in the ring until the guest makes room. */
+		if (ch->waits_for_guest)
+			return;
 		write = ring_load(&r->hdr->write_index);
 		if (write == ch->rx_read)
 			return;
 	}
+}
+
+/*
+ * From a device's event callback: it leaves packets in the ring because
+ * the guest's receive ring is full (vmbus_chan_send() said -EAGAIN,
+ * which asked the guest to signal once it has room).  The server then
+ * does not call it again for what is still in the ring until the guest
+ * signals.
+ */
+void vmbus_chan_wait_guest(struct vmbus_chan *ch)
+{
+	ch->waits_for_guest = true;
 }
 
 /* ---- channels -------------------------------------------------------- */
@@ -1247,6 +1264,8 @@ struct vmbus *vmbus_create(int pt_fd, uint8_t *ram, uint64_t ram_size,
 static void vmbus_chan_free(struct vmbus_chan *ch)
 {
 	close(ch->efd);
+	if (ch->primary == ch && ch->ops->destroy && ch->priv)
+		ch->ops->destroy(ch->priv);
 	if (ch->primary == ch)
 		free(ch->priv);
 	free(ch->pkt);

@@ -32,6 +32,8 @@ struct vmbus_chan;
  * @event: the guest signalled the channel, or vmbus_chan_kick() asked
  * @tick: called every VMBUS_TICK_MS while the channel is open (optional)
  * @close: the guest closed the channel, or the bus went away (optional)
+ * @destroy: the bus goes: release what the primary channel's priv holds
+ *	(optional; the bus free()s priv itself)
  */
 struct vmbus_dev_ops {
 	const char *name;
@@ -41,9 +43,14 @@ struct vmbus_dev_ops {
 	void (*event)(struct vmbus_chan *ch);
 	void (*tick)(struct vmbus_chan *ch);
 	void (*close)(struct vmbus_chan *ch);
+	void (*destroy)(void *priv);
 };
 
 #define VMBUS_TICK_MS	1000
+
+/* Disks one SCSI controller takes (--disk), and its sub-channels */
+#define VMBUS_MAX_DISKS		16
+#define VMBUS_MAX_SUBCHANNELS	63
 
 /**
  * struct vmbus_pkt - one packet the guest sent, copied out of its ring
@@ -96,6 +103,7 @@ struct vmbus_chan *vmbus_chan_primary(struct vmbus_chan *ch);
 uint16_t vmbus_chan_sub_index(struct vmbus_chan *ch);
 uint8_t *vmbus_gpa_page(struct vmbus *bus, uint64_t pfn);
 void vmbus_chan_note(struct vmbus_chan *ch, const char *what);
+void vmbus_chan_wait_guest(struct vmbus_chan *ch);
 
 /* ic.c: the Integration Components (util VSPs) */
 extern const struct vmbus_dev_ops vmbus_ic_shutdown_ops;
@@ -104,5 +112,10 @@ extern const struct vmbus_dev_ops vmbus_ic_heartbeat_ops;
 int vmbus_add_ics(struct vmbus *bus);
 int vmbus_ic_shutdown(struct vmbus_chan *ch);
 bool vmbus_ic_heartbeat_alive(struct vmbus_chan *ch);
+
+/* storage.c: SCSI (Linux's hv_storvsc) */
+int vmbus_disk_parse(const char *spec, char **path, bool *ro);
+int vmbus_add_storage(struct vmbus *bus, const char *const *specs,
+		      unsigned int nr, unsigned int nr_vps);
 
 #endif /* HVCTL_VMBUS_H */
