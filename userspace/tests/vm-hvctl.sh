@@ -189,6 +189,7 @@ if [ "$lapic" = yes ]; then
 		has "$out" "vmbus: INITIATE_CONTACT 0x00050000 (5.0) on SINT3: version_supported 0" &&
 		has "$out" "vmbus: INITIATE_CONTACT 0x00050003 (5.3) on connection 4: version_supported 1, msg_conn_id 4" &&
 		has "$out" "vmbus: offer relid 3: heartbeat IC, pipe mode, dedicated interrupt, connection 0x00002003" &&
+		has "$out" "vmbus: 20 answers in order after the slot was held" &&
 		has "$out" "vmbus: GPADL 0x00000100 (page beyond RAM): creation_status 0xc000000d" &&
 		has "$out" "vmbus: GPADL 0x00000200 (duplicate handle): creation_status 0xc000000d" &&
 		has "$out" "vmbus: GPADL 0x00000300 (60 pages in 3 messages): creation_status 0x00000000" &&

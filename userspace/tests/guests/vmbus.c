@@ -8,7 +8,9 @@
  *    partition lacks: no answer;
  *  - contacts with versions the server refuses, 5.0 on the wrong SINT,
  *    then 5.3 on connection 4;
- *  - the offers of the three ICs;
+ *  - the offers of the three ICs, then five requests for them while
+ *    the guest keeps its message slot full: 20 answers, more than
+ *    hvpart queues on a SINT, must all come, in order;
  *  - GPADLs it must refuse (a page beyond RAM in the header and in a
  *    body, unknown relids, two ranges, wrong lengths, a duplicate
  *    handle), bodies nobody waits for, and a good GPADL of 60 pages in
@@ -17,6 +19,7 @@
  *    GPADL, an unfinished one, every bad ring split, VP 5, an open
  *    channel), then a good open of the shutdown IC: its negotiation
  *    request lands in the inbound ring and sets SINT 2's event flag 1;
+ *    MODIFYCHANNEL to VP 5 and of a closed channel (refused), to VP 0;
  *  - a broken ring (a write index past its end) and a signal, then
  *    close, teardown, unknown message types and short messages, a
  *    teardown of an open channel's ring, unload, and a second contact.
@@ -56,7 +59,8 @@
 #define TICK_COUNT	(APIC_HZ / 128 / HZ)	/* divide by 128 */
 #define WAIT_TICKS	(30 * HZ)	/* for an answer */
 #define QUIET_TICKS	(HZ / 2)	/* for silence, then a fence */
-#define QLEN		16
+#define QLEN		32
+#define HELD_REQUESTS	5	/* 20 answers: more than a SINT queues */
 
 #define CONN_CHAN(relid)	(0x2000u + (relid))
 #define RING_PAGES	4		/* 2 outbound, 2 inbound */
@@ -133,7 +137,7 @@ static uint32_t openid;
 
 static volatile unsigned int ticks;
 static struct rx_msg queue[QLEN];
-static volatile unsigned int q_head, q_tail, q_lost;
+static volatile unsigned int q_head, q_tail, q_lost, hold;
 
 /* The message being built */
 static union {
@@ -214,15 +218,13 @@ static void timer_isr(struct irq_frame *f)
 }
 
 /* Takes every message in SINT 2's slot: copies it, frees the slot, EOM. */
-__attribute__((interrupt))
-static void sint_isr(struct irq_frame *f)
+static void take_messages(void)
 {
 	volatile struct hv_message *slot = &sim[SINT];
 	struct rx_msg *m;
 	unsigned int i;
 
-	(void)f;
-	while (slot->message_type) {
+	while (!hold && slot->message_type) {
 		if (slot->message_type != VMBUS_HV_MESSAGE_TYPE ||
 		    slot->payload_size > sizeof(m->b) ||
 		    q_tail - q_head == QLEN) {
@@ -238,6 +240,13 @@ static void sint_isr(struct irq_frame *f)
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		wrmsr(HV_X64_MSR_EOM, 0);
 	}
+}
+
+__attribute__((interrupt))
+static void sint_isr(struct irq_frame *f)
+{
+	(void)f;
+	take_messages();
 	lapic_eoi();
 }
 
@@ -464,12 +473,11 @@ static int guid_is(const struct vmbus_guid *g, const uint8_t *want)
 	return 1;
 }
 
-static void offers(void)
+static void offers_answer(void)
 {
 	const struct vmbus_msg_offer_channel *o;
 	uint32_t relid;
 
-	post_type(VMBUS_MSG_REQUESTOFFERS, sizeof(struct vmbus_msg_header));
 	for (relid = 1; relid <= 3; relid++) {
 		o = &expect(VMBUS_MSG_OFFERCHANNEL, sizeof(*o),
 			    "REQUESTOFFERS")->offer;
@@ -495,6 +503,44 @@ static void offers(void)
 	expect(VMBUS_MSG_ALLOFFERS_DELIVERED, sizeof(struct vmbus_msg_header),
 	       "REQUESTOFFERS");
 	line("ALLOFFERS_DELIVERED\n");
+}
+
+static void offers(void)
+{
+	post_type(VMBUS_MSG_REQUESTOFFERS, sizeof(struct vmbus_msg_header));
+	offers_answer();
+}
+
+/*
+ * The guest keeps its SIM slot full while it asks for more answers than
+ * hvpart queues on a SINT: the server has to keep the rest and post
+ * them once there is room.  They must all come, in order.
+ */
+static void held_slot(void)
+{
+	unsigned int i, until;
+
+	hold = 1;
+	for (i = 0; i < HELD_REQUESTS; i++)
+		post_type(VMBUS_MSG_REQUESTOFFERS,
+			  sizeof(struct vmbus_msg_header));
+	until = ticks + WAIT_TICKS;
+	while (!sim[SINT].message_type && before(until))
+		idle();
+	/* then time for the server to find the queue full (not checked) */
+	until = ticks + HZ;
+	while (before(until))
+		idle();
+	line("5 REQUESTOFFERS, SIM slot ");
+	puts(sim[SINT].message_type ? "full" : "empty");
+	puts(", released\n");
+	if (!sim[SINT].message_type)
+		fail("no message waits in the held slot");
+	hold = 0;
+	take_messages();
+	for (i = 0; i < HELD_REQUESTS; i++)
+		offers_answer();
+	line("20 answers in order after the slot was held\n");
 }
 
 /* ---- GPADLs ---------------------------------------------------------- */
@@ -963,6 +1009,7 @@ void guest_main(uint32_t magic, const struct mb_info *mbi)
 	before_contact();
 	connect();
 	offers();
+	held_slot();
 	gpadls();
 	opens();
 	hostile_ring();
