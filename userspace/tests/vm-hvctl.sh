@@ -179,6 +179,39 @@ if [ "$lapic" = yes ]; then
 		has "$out" "port 0x3000 reads 0x00000000" &&
 		has "$out" "synicdev: done" &&
 		has "$err" "hyperv-testdev: ignored command 0x00990000: unknown command"
+	# Each refused request is reported once per kind: type 99 is the
+	# second unknown type, so it goes unreported.
+	t "vmbus.elf: VMBus control messages Linux never sends, a broken ring" 0 \
+		hvctl run --verbose "$T/vmbus.elf" &&
+		hasnt "$out" "vmbus: FAIL" &&
+		has "$out" "vmbus: REQUESTOFFERS before contact: no answer" &&
+		has "$out" "vmbus: INITIATE_CONTACT 0x00010001 (WIN7): version_supported 0" &&
+		has "$out" "vmbus: INITIATE_CONTACT 0x00050000 (5.0) on SINT3: version_supported 0" &&
+		has "$out" "vmbus: INITIATE_CONTACT 0x00050003 (5.3) on connection 4: version_supported 1, msg_conn_id 4" &&
+		has "$out" "vmbus: offer relid 3: heartbeat IC, pipe mode, dedicated interrupt, connection 0x00002003" &&
+		has "$out" "vmbus: 20 answers in order after the slot was held" &&
+		has "$out" "vmbus: GPADL 0x00000100 (page beyond RAM): creation_status 0xc000000d" &&
+		has "$out" "vmbus: GPADL 0x00000200 (duplicate handle): creation_status 0xc000000d" &&
+		has "$out" "vmbus: GPADL 0x00000300 (60 pages in 3 messages): creation_status 0x00000000" &&
+		has "$out" "vmbus: OPENCHANNEL relid 1 (target_vp 5): status 0xc000000d" &&
+		has "$out" "vmbus: OPENCHANNEL relid 1 (4 ring pages, offset 2): status 0x00000000" &&
+		has "$out" "vmbus: pipe flags 1, IC message type 0, IC flags 0x00000003" &&
+		has "$out" "vmbus: SINT2 event flags 0x00000002" &&
+		has "$out" "vmbus: the host looked (interrupt_mask set)" &&
+		has "$out" "vmbus: GPADL_TORNDOWN 0x00000200" &&
+		has "$out" "vmbus: message type 99: no answer" &&
+		has "$out" "vmbus: OPENCHANNEL relid 1 (after the broken ring): status 0x00000000" &&
+		has "$out" "vmbus: HvSignalEvent 0x00002001 after teardown of its ring: status 0x00000012" &&
+		has "$out" "vmbus: GPADL 0x00000300 (after unload): creation_status 0x00000000" &&
+		has "$out" "vmbus: done" &&
+		has "$err" "vmbus: control message type 3 before contact (reported once)" &&
+		has "$err" "vmbus: contact asks for answers on VP5 (reported once)" &&
+		has "$err" "vmbus: GPADL 0x100 names a page beyond RAM (reported once)" &&
+		has "$err" "vmbus: open of unknown channel 7 (reported once)" &&
+		has "$err" "vmbus: shutdown channel 1: the guest's write index is out of its ring (reported once)" &&
+		has "$err" "vmbus: control message type 19 (reported once)" &&
+		hasnt "$err" "vmbus: control message type 99" &&
+		has "$err" "vmbus: a control message of 4 bytes (reported once)"
 else
 	skip "irq.elf: COM1 on I/O APIC pin 4, edge and level" "$no_lapic"
 	skip "smp.elf --vps 4: INIT-SIPI-SIPI wakes 3 APs" "$no_lapic"
@@ -192,6 +225,8 @@ else
 			"$no_lapic"
 	done
 	skip "synicdev.elf: hyperv-testdev SINT route, message and event connections" \
+		"$no_lapic"
+	skip "vmbus.elf: VMBus control messages Linux never sends, a broken ring" \
 		"$no_lapic"
 	t "irq.elf without a local APIC: I/O APIC MMIO, then no LAPIC" 6 \
 		hvctl run "$T/irq.elf" &&

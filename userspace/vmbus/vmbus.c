@@ -49,6 +49,7 @@ enum {
 	VMBUS_EP_MSG,
 	VMBUS_EP_WAKE,
 	VMBUS_EP_TIMER,
+	VMBUS_EP_RETRY,
 	VMBUS_EP_CHAN = 0x100,
 };
 
@@ -118,7 +119,8 @@ struct vmbus {
 	int epfd;
 	int msg_fd;
 	int wake_fd;
-	int timer_fd;
+	int timer_fd;			/* the channels' ticks */
+	int retry_fd;			/* one-shot: post what waited */
 	pthread_t thread;
 	bool running;
 	atomic_bool stop;
@@ -204,13 +206,12 @@ static void vmbus_arm_retry(struct vmbus *bus)
 {
 	struct itimerspec its = {
 		.it_value.tv_nsec = VMBUS_RETRY_MS * 1000000L,
-		.it_interval.tv_sec = VMBUS_TICK_MS / 1000,
 	};
 
 	if (bus->retry_armed)
 		return;
 	bus->retry_armed = true;
-	timerfd_settime(bus->timer_fd, 0, &its, NULL);
+	timerfd_settime(bus->retry_fd, 0, &its, NULL);
 }
 
 static int vmbus_post_now(struct vmbus *bus, const struct vmbus_outmsg *m)
@@ -1160,22 +1161,23 @@ static void vmbus_read_messages(struct vmbus *bus)
 	}
 }
 
+static void vmbus_on_retry(struct vmbus *bus)
+{
+	uint64_t n;
+
+	if (read(bus->retry_fd, &n, sizeof(n)) != sizeof(n))
+		return;
+	bus->retry_armed = false;
+	vmbus_flush_outq(bus);
+}
+
 static void vmbus_on_timer(struct vmbus *bus)
 {
-	struct itimerspec its = {
-		.it_value.tv_sec = VMBUS_TICK_MS / 1000,
-		.it_interval.tv_sec = VMBUS_TICK_MS / 1000,
-	};
 	uint64_t n;
 	unsigned int i;
 
 	if (read(bus->timer_fd, &n, sizeof(n)) != sizeof(n))
 		return;
-	if (bus->retry_armed) {
-		bus->retry_armed = false;
-		timerfd_settime(bus->timer_fd, 0, &its, NULL);
-		vmbus_flush_outq(bus);
-	}
 	bus->ticks++;
 	for (i = 0; i < bus->nr_chans; i++) {
 		struct vmbus_chan *ch = bus->chans[i];
@@ -1228,6 +1230,9 @@ static void *vmbus_thread(void *arg)
 			case VMBUS_EP_TIMER:
 				vmbus_on_timer(bus);
 				continue;
+			case VMBUS_EP_RETRY:
+				vmbus_on_retry(bus);
+				continue;
 			}
 			if (tag - VMBUS_EP_CHAN >= bus->nr_chans)
 				continue;
@@ -1257,6 +1262,7 @@ struct vmbus *vmbus_create(int pt_fd, uint8_t *ram, uint64_t ram_size,
 	bus->msg_fd = -1;
 	bus->wake_fd = -1;
 	bus->timer_fd = -1;
+	bus->retry_fd = -1;
 	pthread_mutex_init(&bus->req_lock, NULL);
 	return bus;
 }
@@ -1384,7 +1390,10 @@ int vmbus_start(struct vmbus *bus)
 	bus->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	bus->timer_fd = timerfd_create(CLOCK_MONOTONIC,
 				       TFD_CLOEXEC | TFD_NONBLOCK);
-	if (bus->epfd < 0 || bus->wake_fd < 0 || bus->timer_fd < 0)
+	bus->retry_fd = timerfd_create(CLOCK_MONOTONIC,
+				       TFD_CLOEXEC | TFD_NONBLOCK);
+	if (bus->epfd < 0 || bus->wake_fd < 0 || bus->timer_fd < 0 ||
+	    bus->retry_fd < 0)
 		return -errno;
 	ret = hvp_create_port(bus->pt_fd, &port);
 	if (ret < 0)
@@ -1407,6 +1416,8 @@ int vmbus_start(struct vmbus *bus)
 	epoll_ctl(bus->epfd, EPOLL_CTL_ADD, bus->wake_fd, &ev);
 	ev.data.u64 = VMBUS_EP_TIMER;
 	epoll_ctl(bus->epfd, EPOLL_CTL_ADD, bus->timer_fd, &ev);
+	ev.data.u64 = VMBUS_EP_RETRY;
+	epoll_ctl(bus->epfd, EPOLL_CTL_ADD, bus->retry_fd, &ev);
 	timerfd_settime(bus->timer_fd, 0, &its, NULL);
 	ret = pthread_create(&bus->thread, NULL, vmbus_thread, bus);
 	if (ret)
@@ -1463,6 +1474,8 @@ void vmbus_destroy(struct vmbus *bus)
 		close(bus->wake_fd);
 	if (bus->timer_fd >= 0)
 		close(bus->timer_fd);
+	if (bus->retry_fd >= 0)
+		close(bus->retry_fd);
 	pthread_mutex_destroy(&bus->req_lock);
 	free(bus);
 }
