@@ -212,6 +212,7 @@ static void setup(void)
 	CHECK_EQ(vmbus_add_device(bus, &dev_ops, NULL), 0);
 	bus->epfd = epoll_create1(EPOLL_CLOEXEC);
 	bus->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	bus->retry_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 }
 
 static void test_contact(void)
