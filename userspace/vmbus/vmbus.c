@@ -43,13 +43,26 @@
 #define VMBUS_OUTQ_LEN		64
 /* How often messages the SINT's queue refused are retried */
 #define VMBUS_RETRY_MS		10
+/* fds devices may have the thread watch (vmbus_watch_fd()) */
+#define VMBUS_MAX_WATCH		8
 
-/* epoll tags: fixed ones, then VMBUS_EP_CHAN + channel index */
+/*
+ * epoll tags: fixed ones, then VMBUS_EP_WATCH + watch slot, then
+ * VMBUS_EP_CHAN + channel index
+ */
 enum {
 	VMBUS_EP_MSG,
 	VMBUS_EP_WAKE,
 	VMBUS_EP_TIMER,
+	VMBUS_EP_WATCH = 0x10,
 	VMBUS_EP_CHAN = 0x100,
+};
+
+/* A device's fd that the VMBus thread waits on (vmbus_watch_fd()) */
+struct vmbus_watch {
+	int fd;
+	void (*cb)(void *arg);
+	void *arg;
 };
 
 /**
@@ -143,6 +156,8 @@ struct vmbus {
 	/* kinds of bad requests already reported */
 	uint32_t noted;
 	unsigned long ticks;
+	/* devices' fds (a tap, say): the VMBus thread's alone */
+	struct vmbus_watch watch[VMBUS_MAX_WATCH];
 };
 
 /* What a bad request is reported as, once each */
@@ -1188,6 +1203,78 @@ static void vmbus_on_wake(struct vmbus *bus)
 			vmbus_ic_shutdown(bus->chans[i]);
 }
 
+/* ---- devices' own fds ------------------------------------------------ */
+
+static struct vmbus_watch *vmbus_find_watch(struct vmbus *bus, int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < VMBUS_MAX_WATCH; i++)
+		if (bus->watch[i].cb && bus->watch[i].fd == fd)
+			return &bus->watch[i];
+	return NULL;
+}
+
+/*
+ * On the VMBus thread (from a device's open, say): calls @cb(@arg) on
+ * the VMBus thread while @fd is readable (level-triggered), until
+ * vmbus_unwatch_fd().  A device that cannot take what @fd has pauses the
+ * watch with vmbus_watch_fd_pause() instead of leaving it unread.
+ * -ENOSPC when VMBUS_MAX_WATCH fds are watched.
+ */
+int vmbus_watch_fd(struct vmbus *bus, int fd, void (*cb)(void *arg),
+		   void *arg)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	unsigned int i;
+
+	if (vmbus_find_watch(bus, fd))
+		return -EEXIST;
+	for (i = 0; i < VMBUS_MAX_WATCH; i++)
+		if (!bus->watch[i].cb)
+			break;
+	if (i == VMBUS_MAX_WATCH)
+		return -ENOSPC;
+	ev.data.u64 = VMBUS_EP_WATCH + i;
+	if (epoll_ctl(bus->epfd, EPOLL_CTL_ADD, fd, &ev))
+		return -errno;
+	bus->watch[i].fd = fd;
+	bus->watch[i].cb = cb;
+	bus->watch[i].arg = arg;
+	return 0;
+}
+
+/* Stops (@pause) or resumes the callbacks of a watched @fd. */
+int vmbus_watch_fd_pause(struct vmbus *bus, int fd, bool pause)
+{
+	struct vmbus_watch *w = vmbus_find_watch(bus, fd);
+	struct epoll_event ev = { .events = pause ? 0 : EPOLLIN };
+
+	if (!w)
+		return -ENOENT;
+	ev.data.u64 = VMBUS_EP_WATCH + (w - bus->watch);
+	return epoll_ctl(bus->epfd, EPOLL_CTL_MOD, fd, &ev) ? -errno : 0;
+}
+
+void vmbus_unwatch_fd(struct vmbus *bus, int fd)
+{
+	struct vmbus_watch *w = vmbus_find_watch(bus, fd);
+
+	if (!w)
+		return;
+	epoll_ctl(bus->epfd, EPOLL_CTL_DEL, fd, NULL);
+	w->cb = NULL;
+}
+
+static void vmbus_on_watch(struct vmbus *bus, unsigned int slot)
+{
+	struct vmbus_watch *w = &bus->watch[slot];
+
+	/* It may have gone earlier in this epoll batch. */
+	if (w->cb)
+		w->cb(w->arg);
+}
+
 static void *vmbus_thread(void *arg)
 {
 	struct vmbus *bus = arg;
@@ -1210,6 +1297,10 @@ static void *vmbus_thread(void *arg)
 				continue;
 			case VMBUS_EP_TIMER:
 				vmbus_on_timer(bus);
+				continue;
+			}
+			if (tag - VMBUS_EP_WATCH < VMBUS_MAX_WATCH) {
+				vmbus_on_watch(bus, tag - VMBUS_EP_WATCH);
 				continue;
 			}
 			if (tag - VMBUS_EP_CHAN >= bus->nr_chans)
