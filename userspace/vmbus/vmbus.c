@@ -110,6 +110,7 @@ struct vmbus_chan {
 	struct vmbus_ring tx;		/* host to guest: the server writes */
 	uint32_t rx_read;		/* rx's read index while draining */
 	uint32_t rx_start;		/* rx's read index when draining began */
+	bool rx_empty;			/* the device's last recv found none */
 	uint8_t *pkt;			/* VMBUS_MAX_PKT: the packet copy */
 	bool noted;
 	struct vmbus_chan *primary;	/* a sub-channel's; else itself */
@@ -364,6 +365,7 @@ int vmbus_chan_recv(struct vmbus_chan *ch, struct vmbus_pkt *pkt)
 		return -EBADMSG;
 	}
 	avail = ring_dist(ch->rx_read, write, r->size);
+	ch->rx_empty = !avail;
 	if (!avail)
 		return -EAGAIN;
 	if (avail < sizeof(d) + VMBUS_PKT_TRAILER)
@@ -510,7 +512,10 @@ int vmbus_chan_send_hdr(struct vmbus_chan *ch, uint16_t type, uint16_t flags,
  * The guest signalled: the device drains its ring with its interrupt
  * masked, then unmasks it and looks once more, as the guest expects of
  * a host (Linux's ring_buffer.c: the host masks while it drains, and
- * drains again after it unmasks).
+ * drains again after it unmasks).  A device may stop before the ring is
+ * empty (it waits for room in the guest's ring to answer): it is then
+ * called again on the guest's next signal or its vmbus_chan_kick(),
+ * not at once.
  */
 static void vmbus_chan_event(struct vmbus_chan *ch)
 {
@@ -522,16 +527,29 @@ static void vmbus_chan_event(struct vmbus_chan *ch)
 			return;
 		ring_store(&r->hdr->interrupt_mask, 1);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		ch->rx_empty = false;
 		ch->ops->event(ch);
 		vmbus_chan_recv_done(ch);
 		if (!r->hdr)
 			return;
 		ring_store(&r->hdr->interrupt_mask, 0);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (!ch->rx_empty)
+			return;
 		write = ring_load(&r->hdr->write_index);
 		if (write == ch->rx_read)
 			return;
 	}
+}
+
+/*
+ * On the VMBus thread: runs @ch's event callback as if the guest had
+ * signalled, for a device that stopped draining and can go on (its
+ * answers found room, say).
+ */
+void vmbus_chan_kick(struct vmbus_chan *ch)
+{
+	vmbus_chan_event(ch);
 }
 
 /* ---- channels -------------------------------------------------------- */

@@ -96,6 +96,7 @@ struct vmbus_chan *vmbus_chan_primary(struct vmbus_chan *ch);
 uint16_t vmbus_chan_sub_index(struct vmbus_chan *ch);
 uint8_t *vmbus_gpa_page(struct vmbus *bus, uint64_t pfn);
 void vmbus_chan_note(struct vmbus_chan *ch, const char *what);
+void vmbus_chan_kick(struct vmbus_chan *ch);
 int vmbus_watch_fd(struct vmbus *bus, int fd, void (*cb)(void *arg),
 		   void *arg);
 int vmbus_watch_fd_pause(struct vmbus *bus, int fd, bool pause);
