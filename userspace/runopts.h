@@ -37,6 +37,7 @@ struct run_opt_kv {
  * @nr_initrd: --initrd options given
  * @initrd: their values: "FILE [ARGS],FILE [ARGS]..." each
  * @raw: --raw: IMAGE is real-mode code, whatever it looks like
+ * @net: --net: "tap=NAME[,mac=MAC]", or NULL
  * @image: IMAGE as given
  * @nr_args: number of ARGS
  * @args: ARGS (pointers into the argv parsed)
@@ -51,6 +52,7 @@ struct run_opts {
 	unsigned int nr_initrd;
 	const char *initrd[RUN_OPTS_MAX_INITRD];
 	bool raw;
+	const char *net;
 	const char *image;
 	int nr_args;
 	char **args;

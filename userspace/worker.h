@@ -79,6 +79,7 @@ struct worker_vp {
  * @hv: the Hyper-V feature set (--hv options); NULL keeps hvpart's default
  * @in_fd: fd the UART reads from, -1 for none
  * @out_fd: fd the UART writes to
+ * @net: --net ("tap=NAME[,mac=MAC]"), or NULL for no network adapter
  */
 struct worker_config {
 	uint64_t ram_size;
@@ -86,6 +87,7 @@ struct worker_config {
 	const struct hvf_select *hv;
 	int in_fd;
 	int out_fd;
+	const char *net;
 };
 
 /**
@@ -130,6 +132,8 @@ struct worker_config {
  * @assert_warned: a failed HVPART_ASSERT_INTERRUPT was reported
  * @vmbus: the VMBus server (userspace/vmbus/), for partitions whose guest
  *	may use the SynIC, post messages and signal events; else NULL
+ * @net: --net as given, or NULL
+ * @net_fd: the tap device of the network adapter (vmbus/net.c), or -1
  */
 struct worker {
 	int sys_fd;
@@ -166,6 +170,8 @@ struct worker {
 	bool io_stop;
 	bool assert_warned;
 	struct vmbus *vmbus;
+	const char *net;
+	int net_fd;
 };
 
 /* worker.c: partition lifetime */

@@ -15,6 +15,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vmbus/proto.h"
@@ -109,5 +110,11 @@ extern const struct vmbus_dev_ops vmbus_ic_heartbeat_ops;
 int vmbus_add_ics(struct vmbus *bus);
 int vmbus_ic_shutdown(struct vmbus_chan *ch);
 bool vmbus_ic_heartbeat_alive(struct vmbus_chan *ch);
+
+/* net.c: the network VSP (netvsc), backed by a tap device */
+extern const struct vmbus_dev_ops vmbus_net_ops;
+int vmbus_add_net(struct vmbus *bus, int tap_fd, const uint8_t mac[6]);
+int vmbus_net_parse(const char *spec, char ifname[16], uint8_t mac[6],
+		    char *err, size_t err_len);
 
 #endif /* HVCTL_VMBUS_H */
