@@ -49,6 +49,7 @@ static struct fake {
 	struct fake_pkt sent[MAX_SENT];
 	unsigned int nr_sent;
 	bool ring_full;
+	unsigned int ring_room;	/* packets the ring takes; 0: any */
 	int watched_fd;
 	void (*watch_cb)(void *arg);
 	void *watch_arg;
@@ -149,6 +150,8 @@ int vmbus_chan_send_hdr(struct vmbus_chan *ch, uint16_t type, uint16_t flags,
 	(void)ch;
 	if (f.ring_full)
 		return -EAGAIN;
+	if (f.ring_room && !--f.ring_room)
+		f.ring_full = true;
 	if (f.nr_sent == MAX_SENT || hdr_len + len > sizeof(p->b))
 		return -EMSGSIZE;
 	p = &f.sent[f.nr_sent++];
@@ -832,6 +835,96 @@ static void sections_run_out(void)
 	(void)s;
 }
 
+/*
+ * Answers pile up for want of sections, then the ring is full when the
+ * sections come back: none is lost, each goes out once, in order.
+ */
+static void answers_wait(void)
+{
+	struct {
+		struct rndis_hdr h;
+		uint32_t req_id;
+	} __attribute__((packed)) ka[8];
+	uint8_t fr[200];
+	unsigned int i, xfers = 0, got = 0;
+	uint32_t len, s;
+	const uint8_t *a;
+	struct nvsp_msg *m;
+
+	bring_up();
+	make_frame(fr, sizeof(fr), mac, 7);
+	/* all 32 sections: 24 frames, then 8 keep-alive answers */
+	for (i = 0; i < 24; i++) {
+		CHECK_EQ(write(tap[1], fr, sizeof(fr)), sizeof(fr));
+		f.watch_cb(f.watch_arg);
+	}
+	for (i = 0; i < 8; i++) {
+		ka[i].h.type = RNDIS_MSG_KEEPALIVE;
+		ka[i].h.len = sizeof(ka[i]);
+		ka[i].req_id = 100 + i;
+	}
+	guest_rndis_pages(ka, sizeof(ka), 0);
+	guest_rndis_pages(ka, sizeof(ka), 0);
+	event();
+	/* 8 answered, 8 wait for sections (8 at most may) */
+	for (i = 0; i < f.nr_sent; i++)
+		xfers += f.sent[i].type == VMBUS_PKT_DATA_USING_XFER_PAGES;
+	CHECK_EQ(xfers, 32);
+	CHECK_EQ(f.notes, 0);
+	f.ring_full = true;
+	for (i = 0; i < 6; i++)
+		guest_complete(f.sent[i].trans_id);
+	event();
+	f.ring_full = false;
+	CHECK_EQ(f.notes, 0);
+	xfers = f.nr_sent;
+	event();
+	for (i = xfers; i < f.nr_sent; i++) {
+		a = xfer_msg(&f.sent[i], &len, &s);
+		if (a && *(const uint32_t *)a ==
+		    (RNDIS_MSG_KEEPALIVE | RNDIS_MSG_COMPLETION)) {
+			CHECK_EQ(*(const uint32_t *)(a + 8), 100 + got);
+			got++;
+		}
+	}
+	CHECK_EQ(got, 6);
+	CHECK_EQ(f.notes, 0);
+
+	/*
+	 * 2 still wait; 8 more make the queue full.  The guest revokes its
+	 * receive buffer and names it again: every section is free at once,
+	 * and the ring takes one packet (the buffer's completion) only.
+	 */
+	guest_rndis_pages(ka, sizeof(ka), 0);
+	event();
+	CHECK_EQ(f.notes, 2);	/* the queue of 8 had room for 6 */
+	f.notes = 0;
+	guest_nvsp(NVSP_MSG1_TYPE_REVOKE_RECV_BUF);
+	event();
+	m = guest_nvsp(NVSP_MSG1_TYPE_SEND_RECV_BUF);
+	m->send_buf.gpadl_handle = RBUF_GPADL;
+	m->send_buf.id = 0xcafe;
+	f.ring_room = 1;
+	event();
+	CHECK(last_comp() && last_comp()->recv_buf_complete.status ==
+	      NVSP_STAT_SUCCESS);
+	f.ring_full = false;
+	xfers = f.nr_sent;
+	event();
+	got = 0;
+	for (i = xfers; i < f.nr_sent; i++) {
+		a = xfer_msg(&f.sent[i], &len, &s);
+		if (a && *(const uint32_t *)a ==
+		    (RNDIS_MSG_KEEPALIVE | RNDIS_MSG_COMPLETION)) {
+			CHECK_EQ(*(const uint32_t *)(a + 8),
+				 got < 2 ? 106 + got : 100 + got - 2);
+			got++;
+		}
+	}
+	CHECK_EQ(got, 8);
+	CHECK_EQ(f.notes, 0);
+}
+
 /* The guest's ring is full: the VSP takes nothing more until it is not. */
 static void ring_full(void)
 {
@@ -1061,6 +1154,7 @@ int main(void)
 	TEST(frames_from_tap);
 	TEST(sections_run_out);
 	TEST(ring_full);
+	TEST(answers_wait);
 	TEST(hostile);
 	TEST(halt);
 	TEST(net_option);

@@ -289,7 +289,8 @@ static int net_flush(struct net *n)
 		n->out_head = (n->out_head + 1) % NET_OUTQ_LEN;
 		n->out_len--;
 	}
-	while (n->ctl_len && net_section_get(n, true, &s)) {
+	/* One at a time: each waits for the ring once it has a section. */
+	while (n->ctl_len && !n->out_len && net_section_get(n, true, &s)) {
 		c = &n->ctlq[n->ctl_head];
 		pages_write(n->rbuf, (uint64_t)s * NET_RECV_SECTION, c->b,
 			    c->len);
