@@ -17,6 +17,7 @@
 #include "hvfeatures.h"
 #include "loader.h"
 #include "runopts.h"
+#include "vmbus/vmbus.h"
 #include "worker.h"
 
 #define RUN_DEFAULT_RAM		(64ull << 20)
@@ -47,6 +48,11 @@ const char cmd_run_help[] =
 "                     size is a multiple of 512; ',ro' refuses writes;\n"
 "                     repeatable (LUN 0, 1, ...; at most 16); needs the\n"
 "                     SynIC\n"
+"      --net tap=NAME[,mac=XX:XX:XX:XX:XX:XX]\n"
+"                     a VMBus network adapter (Linux's hv_netvsc) whose\n"
+"                     frames go to and come from tap device NAME, which\n"
+"                     hvctl creates if need be (CAP_NET_ADMIN); the\n"
+"                     address defaults to 02:68:76 and a hash of NAME\n"
 "  -v, --verbose      say what is loaded, the Hyper-V feature set and why the\n"
 "                     guest stopped (on a signal, each VP's registers)\n"
 "  -h, --help         this text\n"
@@ -169,6 +175,7 @@ enum {
 	OPT_INITRD,
 	OPT_RAW,
 	OPT_DISK,
+	OPT_NET,
 };
 
 static const struct option run_options[] = {
@@ -181,6 +188,7 @@ static const struct option run_options[] = {
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "net", required_argument, NULL, OPT_NET },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -388,6 +396,22 @@ int run_opts_parse(const struct hvctl_cmd *cmd, int argc, char **argv,
 			}
 			o->disks[o->nr_disks++] = optarg;
 			break;
+		case OPT_NET: {
+			char ifname[16], err[256];
+			uint8_t mac[6];
+
+			if (o->net) {
+				hvctl_err("--net: one network adapter at most");
+				return HVCTL_EXIT_SETUP;
+			}
+			if (vmbus_net_parse(optarg, ifname, mac, err,
+					    sizeof(err))) {
+				hvctl_err("%s", err);
+				return HVCTL_EXIT_SETUP;
+			}
+			o->net = optarg;
+			break;
+		}
 		case 'v':
 			hvctl_verbose = true;
 			break;
@@ -614,6 +638,7 @@ int run_setup(struct worker *w, const struct run_opts *o, int in_fd,
 	cfg.out_fd = out_fd;
 	cfg.disks = o->disks;
 	cfg.nr_disks = o->nr_disks;
+	cfg.net = o->net;
 	if (worker_setup(w, &cfg))
 		goto free_img;
 	hvctl_info("partition: %s, %llu MiB of RAM, %u VP%s, %s",

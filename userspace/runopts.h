@@ -40,6 +40,7 @@ struct run_opt_kv {
  * @nr_disks: --disk options given
  * @disks: their values, "FILE[,ro]"
  * @raw: --raw: IMAGE is real-mode code, whatever it looks like
+ * @net: --net: "tap=NAME[,mac=MAC]", or NULL
  * @image: IMAGE as given
  * @nr_args: number of ARGS
  * @args: ARGS (pointers into the argv parsed)
@@ -56,6 +57,7 @@ struct run_opts {
 	unsigned int nr_disks;
 	const char *disks[RUN_OPTS_MAX_DISKS];
 	bool raw;
+	const char *net;
 	const char *image;
 	int nr_args;
 	char **args;

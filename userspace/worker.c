@@ -8,11 +8,15 @@
  * done, so it is safe after a setup that failed half way.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <linux/if_tun.h>
 
 #include "cli.h"
 #include "hvfeatures.h"
@@ -28,6 +32,7 @@ void worker_init(struct worker *w)
 	w->sys_fd = -1;
 	w->pt_fd = -1;
 	w->io_wake_fd = -1;
+	w->net_fd = -1;
 	pthread_mutex_init(&w->dev_lock, NULL);
 	pthread_mutex_init(&w->stop_lock, NULL);
 }
@@ -287,11 +292,61 @@ static int worker_setup_testdev(struct worker *w)
 	return 0;
 }
 
+/* Opens (and creates if need be) tap device @name: an fd or -errno. */
+static int worker_open_tap(const char *name)
+{
+	struct ifreq ifr;
+	int fd, ret;
+
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	memcpy(ifr.ifr_name, name, strlen(name));
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* The network adapter of --net, on a tap device. */
+static int worker_setup_net(struct worker *w)
+{
+	char ifname[16], err[256];
+	uint8_t mac[6];
+	int ret;
+
+	if (vmbus_net_parse(w->net, ifname, mac, err, sizeof(err))) {
+		hvctl_err("%s", err);
+		return -EINVAL;
+	}
+	ret = worker_open_tap(ifname);
+	if (ret < 0) {
+		hvctl_err("--net: cannot open tap device %s (/dev/net/tun): %s",
+			  ifname, strerror(-ret));
+		return ret;
+	}
+	w->net_fd = ret;
+	ret = vmbus_add_net(w->vmbus, w->net_fd, mac);
+	if (ret) {
+		hvctl_err("--net: cannot add the network adapter: %s",
+			  strerror(-ret));
+		return ret;
+	}
+	hvctl_info("VMBus: network adapter %02x:%02x:%02x:%02x:%02x:%02x on tap %s",
+		   mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], ifname);
+	return 0;
+}
+
 /*
  * VMBus with its util devices, for partitions whose guest may use the
  * SynIC, post messages and signal events, as Hyper-V's children can.
  */
-static int worker_setup_vmbus(struct worker *w, const struct worker_config *cfg)
+static int worker_setup_vmbus(struct worker *w,
+			      const struct worker_config *cfg)
 {
 	const uint64_t need = HV_MSR_SYNIC_AVAILABLE | HV_POST_MESSAGES |
 			      HV_SIGNAL_EVENTS;
@@ -303,9 +358,10 @@ static int worker_setup_vmbus(struct worker *w, const struct worker_config *cfg)
 	    hvp_get_partition_property(w->pt_fd, HVPART_PROP_PRIVILEGE_MASK,
 				       &privileges) ||
 	    (privileges & need) != need) {
-		if (!cfg->nr_disks)
+		if (!cfg->nr_disks && !w->net)
 			return 0;
-		hvctl_err("--disk needs VMBus: hvpart's local APIC and the SynIC, messages and events granted (--hv-on synic,messages)");
+		hvctl_err("%s needs VMBus: hvpart's local APIC, and the SynIC, messages and events granted (--hv-on synic,messages)",
+			  cfg->nr_disks ? "--disk" : "--net");
 		return -EINVAL;
 	}
 	w->vmbus = vmbus_create(w->pt_fd, w->ram, w->ram_size, w->nr_vps);
@@ -315,14 +371,17 @@ static int worker_setup_vmbus(struct worker *w, const struct worker_config *cfg)
 	if (!ret && cfg->nr_disks)
 		ret = vmbus_add_storage(w->vmbus, cfg->disks, cfg->nr_disks,
 					w->nr_vps);
+	if (!ret && w->net)
+		ret = worker_setup_net(w);
 	if (ret)
 		return ret;
 	ret = vmbus_start(w->vmbus);
 	if (ret)
 		hvctl_err("cannot start VMBus: %s", strerror(-ret));
 	else
-		hvctl_info("VMBus: shutdown, time sync and heartbeat%s",
-			   cfg->nr_disks ? ", SCSI" : "");
+		hvctl_info("VMBus: shutdown, time sync and heartbeat%s%s",
+			   cfg->nr_disks ? ", SCSI" : "",
+			   w->net ? ", network" : "");
 	return ret;
 }
 
@@ -432,6 +491,7 @@ int worker_setup(struct worker *w, const struct worker_config *cfg)
 	ret = worker_setup_vps(w, cfg->nr_vps);
 	if (ret)
 		return ret;
+	w->net = cfg->net;
 	ret = worker_setup_devices(w, cfg->in_fd, cfg->out_fd);
 	if (ret)
 		return ret;
@@ -491,6 +551,9 @@ void worker_destroy(struct worker *w)
 	/* Its thread signals VPs and reads guest RAM: before both go. */
 	vmbus_destroy(w->vmbus);
 	w->vmbus = NULL;
+	if (w->net_fd >= 0)
+		close(w->net_fd);
+	w->net_fd = -1;
 
 	/* First, so that a late signal's handler touches no run page. */
 	__atomic_store_n(&w->nr_vps, 0, __ATOMIC_SEQ_CST);

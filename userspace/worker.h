@@ -81,6 +81,7 @@ struct worker_vp {
  * @out_fd: fd the UART writes to
  * @disks: the --disk options ("FILE[,ro]"), the SCSI controller's LUNs
  * @nr_disks: how many
+ * @net: --net ("tap=NAME[,mac=MAC]"), or NULL for no network adapter
  */
 struct worker_config {
 	uint64_t ram_size;
@@ -90,6 +91,7 @@ struct worker_config {
 	int out_fd;
 	const char *const *disks;
 	unsigned int nr_disks;
+	const char *net;
 };
 
 /**
@@ -134,6 +136,8 @@ struct worker_config {
  * @assert_warned: a failed HVPART_ASSERT_INTERRUPT was reported
  * @vmbus: the VMBus server (userspace/vmbus/), for partitions whose guest
  *	may use the SynIC, post messages and signal events; else NULL
+ * @net: --net as given, or NULL
+ * @net_fd: the tap device of the network adapter (vmbus/net.c), or -1
  */
 struct worker {
 	int sys_fd;
@@ -170,6 +174,8 @@ struct worker {
 	bool io_stop;
 	bool assert_warned;
 	struct vmbus *vmbus;
+	const char *net;
+	int net_fd;
 };
 
 /* worker.c: partition lifetime */

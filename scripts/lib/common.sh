@@ -25,9 +25,10 @@ HVPART_KERNELS=(6.1 6.12)
 HVPART_DEBUG_KERNEL=6.12-debug
 
 # Modules copied (decompressed, with their dependencies) into every guest
-# initramfs; the benchmark compares hvpart against KVM. The debug kernel
-# builds KVM for AMD only.
-HVPART_GUEST_MODULES=(kvm-amd kvm-intel)
+# initramfs; the benchmark compares hvpart against KVM; tun gives hvctl
+# --net its tap (tests/vm-linux.sh). The debug kernel builds KVM for AMD
+# only (and no tun: the network test skips there).
+HVPART_GUEST_MODULES=(kvm-amd kvm-intel tun)
 HVPART_DEBUG_GUEST_MODULES=(kvm-amd)
 
 # Kernel log lines that mean a test run must fail, and the taint bits

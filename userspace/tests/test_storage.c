@@ -104,11 +104,6 @@ void vmbus_chan_note(struct vmbus_chan *ch, const char *what)
 	notes++;
 }
 
-void vmbus_chan_wait_guest(struct vmbus_chan *ch)
-{
-	(void)ch;
-}
-
 struct vmbus_chan *vmbus_add_subchannel(struct vmbus_chan *primary,
 					uint16_t index, void *priv)
 {

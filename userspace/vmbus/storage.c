@@ -761,10 +761,8 @@ static void stor_event(struct vmbus_chan *ch)
 		if (vmbus_chan_send(ch, VMBUS_PKT_COMP, 0,
 				    s->backlog[idx].trans_id,
 				    &s->backlog[idx].pkt,
-				    sizeof(s->backlog[idx].pkt)) == -EAGAIN) {
-			vmbus_chan_wait_guest(ch);
+				    sizeof(s->backlog[idx].pkt)) == -EAGAIN)
 			return;
-		}
 		s->backlog[idx].full = false;
 	}
 	while (!vmbus_chan_recv(ch, &pkt)) {
@@ -795,10 +793,9 @@ static void stor_event(struct vmbus_chan *ch)
 			p.srb.sense_info_length = 0;
 			scsi_execute(s, &p.srb, &io);
 		}
-		if (!stor_complete(ch, pkt.trans_id, &p)) {
-			vmbus_chan_wait_guest(ch);
+		/* The rest waits in the ring until the guest makes room. */
+		if (!stor_complete(ch, pkt.trans_id, &p))
 			return;
-		}
 	}
 }
 

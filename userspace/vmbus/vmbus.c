@@ -43,14 +43,27 @@
 #define VMBUS_OUTQ_LEN		64
 /* How often messages the SINT's queue refused are retried */
 #define VMBUS_RETRY_MS		10
+/* fds devices may have the thread watch (vmbus_watch_fd()) */
+#define VMBUS_MAX_WATCH		8
 
-/* epoll tags: fixed ones, then VMBUS_EP_CHAN + channel index */
+/*
+ * epoll tags: fixed ones, then VMBUS_EP_WATCH + watch slot, then
+ * VMBUS_EP_CHAN + channel index
+ */
 enum {
 	VMBUS_EP_MSG,
 	VMBUS_EP_WAKE,
 	VMBUS_EP_TIMER,
 	VMBUS_EP_RETRY,
+	VMBUS_EP_WATCH = 0x10,
 	VMBUS_EP_CHAN = 0x100,
+};
+
+/* A device's fd that the VMBus thread waits on (vmbus_watch_fd()) */
+struct vmbus_watch {
+	int fd;
+	void (*cb)(void *arg);
+	void *arg;
 };
 
 /**
@@ -98,9 +111,9 @@ struct vmbus_chan {
 	struct vmbus_ring tx;		/* host to guest: the server writes */
 	uint32_t rx_read;		/* rx's read index while draining */
 	uint32_t rx_start;		/* rx's read index when draining began */
+	bool rx_empty;			/* the device's last recv found none */
 	uint8_t *pkt;			/* VMBUS_MAX_PKT: the packet copy */
 	bool noted;
-	bool waits_for_guest;		/* the device stopped until a signal */
 	struct vmbus_chan *primary;	/* a sub-channel's; else itself */
 	uint16_t sub_index;
 };
@@ -146,6 +159,8 @@ struct vmbus {
 	/* kinds of bad requests already reported */
 	uint32_t noted;
 	unsigned long ticks;
+	/* devices' fds (a tap, say): the VMBus thread's alone */
+	struct vmbus_watch watch[VMBUS_MAX_WATCH];
 };
 
 /* What a bad request is reported as, once each */
@@ -351,6 +366,7 @@ int vmbus_chan_recv(struct vmbus_chan *ch, struct vmbus_pkt *pkt)
 		return -EBADMSG;
 	}
 	avail = ring_dist(ch->rx_read, write, r->size);
+	ch->rx_empty = !avail;
 	if (!avail)
 		return -EAGAIN;
 	if (avail < sizeof(d) + VMBUS_PKT_TRAILER)
@@ -497,7 +513,10 @@ int vmbus_chan_send_hdr(struct vmbus_chan *ch, uint16_t type, uint16_t flags,
  * The guest signalled: the device drains its ring with its interrupt
  * masked, then unmasks it and looks once more, as the guest expects of
  * a host (Linux's ring_buffer.c: the host masks while it drains, and
- * drains again after it unmasks).
+ * drains again after it unmasks).  A device may stop before the ring is
+ * empty (it waits for room in the guest's ring to answer): it is then
+ * called again on the guest's next signal or its vmbus_chan_kick(),
+ * not at once.
  */
 static void vmbus_chan_event(struct vmbus_chan *ch)
 {
@@ -509,15 +528,14 @@ static void vmbus_chan_event(struct vmbus_chan *ch)
 			return;
 		ring_store(&r->hdr->interrupt_mask, 1);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		ch->waits_for_guest = false;
+		ch->rx_empty = false;
 		ch->ops->event(ch);
 		vmbus_chan_recv_done(ch);
 		if (!r->hdr)
 			return;
 		ring_store(&r->hdr->interrupt_mask, 0);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		/* Its packets wait in the ring until the guest makes room. */
-		if (ch->waits_for_guest)
+		if (!ch->rx_empty)
 			return;
 		write = ring_load(&r->hdr->write_index);
 		if (write == ch->rx_read)
@@ -526,15 +544,13 @@ static void vmbus_chan_event(struct vmbus_chan *ch)
 }
 
 /*
- * From a device's event callback: it leaves packets in the ring because
- * the guest's receive ring is full (vmbus_chan_send() said -EAGAIN,
- * which asked the guest to signal once it has room).  The server then
- * does not call it again for what is still in the ring until the guest
- * signals.
+ * On the VMBus thread: runs @ch's event callback as if the guest had
+ * signalled, for a device that stopped draining and can go on (its
+ * answers found room, say).
  */
-void vmbus_chan_wait_guest(struct vmbus_chan *ch)
+void vmbus_chan_kick(struct vmbus_chan *ch)
 {
-	ch->waits_for_guest = true;
+	vmbus_chan_event(ch);
 }
 
 /* ---- channels -------------------------------------------------------- */
@@ -1207,6 +1223,78 @@ static void vmbus_on_wake(struct vmbus *bus)
 			vmbus_ic_shutdown(bus->chans[i]);
 }
 
+/* ---- devices' own fds ------------------------------------------------ */
+
+static struct vmbus_watch *vmbus_find_watch(struct vmbus *bus, int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < VMBUS_MAX_WATCH; i++)
+		if (bus->watch[i].cb && bus->watch[i].fd == fd)
+			return &bus->watch[i];
+	return NULL;
+}
+
+/*
+ * On the VMBus thread (from a device's open, say): calls @cb(@arg) on
+ * the VMBus thread while @fd is readable (level-triggered), until
+ * vmbus_unwatch_fd().  A device that cannot take what @fd has pauses the
+ * watch with vmbus_watch_fd_pause() instead of leaving it unread.
+ * -ENOSPC when VMBUS_MAX_WATCH fds are watched.
+ */
+int vmbus_watch_fd(struct vmbus *bus, int fd, void (*cb)(void *arg),
+		   void *arg)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	unsigned int i;
+
+	if (vmbus_find_watch(bus, fd))
+		return -EEXIST;
+	for (i = 0; i < VMBUS_MAX_WATCH; i++)
+		if (!bus->watch[i].cb)
+			break;
+	if (i == VMBUS_MAX_WATCH)
+		return -ENOSPC;
+	ev.data.u64 = VMBUS_EP_WATCH + i;
+	if (epoll_ctl(bus->epfd, EPOLL_CTL_ADD, fd, &ev))
+		return -errno;
+	bus->watch[i].fd = fd;
+	bus->watch[i].cb = cb;
+	bus->watch[i].arg = arg;
+	return 0;
+}
+
+/* Stops (@pause) or resumes the callbacks of a watched @fd. */
+int vmbus_watch_fd_pause(struct vmbus *bus, int fd, bool pause)
+{
+	struct vmbus_watch *w = vmbus_find_watch(bus, fd);
+	struct epoll_event ev = { .events = pause ? 0 : EPOLLIN };
+
+	if (!w)
+		return -ENOENT;
+	ev.data.u64 = VMBUS_EP_WATCH + (w - bus->watch);
+	return epoll_ctl(bus->epfd, EPOLL_CTL_MOD, fd, &ev) ? -errno : 0;
+}
+
+void vmbus_unwatch_fd(struct vmbus *bus, int fd)
+{
+	struct vmbus_watch *w = vmbus_find_watch(bus, fd);
+
+	if (!w)
+		return;
+	epoll_ctl(bus->epfd, EPOLL_CTL_DEL, fd, NULL);
+	w->cb = NULL;
+}
+
+static void vmbus_on_watch(struct vmbus *bus, unsigned int slot)
+{
+	struct vmbus_watch *w = &bus->watch[slot];
+
+	/* It may have gone earlier in this epoll batch. */
+	if (w->cb)
+		w->cb(w->arg);
+}
+
 static void *vmbus_thread(void *arg)
 {
 	struct vmbus *bus = arg;
@@ -1232,6 +1320,10 @@ static void *vmbus_thread(void *arg)
 				continue;
 			case VMBUS_EP_RETRY:
 				vmbus_on_retry(bus);
+				continue;
+			}
+			if (tag - VMBUS_EP_WATCH < VMBUS_MAX_WATCH) {
+				vmbus_on_watch(bus, tag - VMBUS_EP_WATCH);
 				continue;
 			}
 			if (tag - VMBUS_EP_CHAN >= bus->nr_chans)

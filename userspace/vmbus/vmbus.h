@@ -15,6 +15,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vmbus/proto.h"
@@ -103,7 +104,11 @@ struct vmbus_chan *vmbus_chan_primary(struct vmbus_chan *ch);
 uint16_t vmbus_chan_sub_index(struct vmbus_chan *ch);
 uint8_t *vmbus_gpa_page(struct vmbus *bus, uint64_t pfn);
 void vmbus_chan_note(struct vmbus_chan *ch, const char *what);
-void vmbus_chan_wait_guest(struct vmbus_chan *ch);
+void vmbus_chan_kick(struct vmbus_chan *ch);
+int vmbus_watch_fd(struct vmbus *bus, int fd, void (*cb)(void *arg),
+		   void *arg);
+int vmbus_watch_fd_pause(struct vmbus *bus, int fd, bool pause);
+void vmbus_unwatch_fd(struct vmbus *bus, int fd);
 
 /* ic.c: the Integration Components (util VSPs) */
 extern const struct vmbus_dev_ops vmbus_ic_shutdown_ops;
@@ -117,5 +122,11 @@ bool vmbus_ic_heartbeat_alive(struct vmbus_chan *ch);
 int vmbus_disk_parse(const char *spec, char **path, bool *ro);
 int vmbus_add_storage(struct vmbus *bus, const char *const *specs,
 		      unsigned int nr, unsigned int nr_vps);
+
+/* net.c: the network VSP (netvsc), backed by a tap device */
+extern const struct vmbus_dev_ops vmbus_net_ops;
+int vmbus_add_net(struct vmbus *bus, int tap_fd, const uint8_t mac[6]);
+int vmbus_net_parse(const char *spec, char ifname[16], uint8_t mac[6],
+		    char *err, size_t err_len);
 
 #endif /* HVCTL_VMBUS_H */
