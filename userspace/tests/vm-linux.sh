@@ -270,7 +270,8 @@ all_cases()
 	vps=2
 	tb "--disk: SCSI on VMBus, partition, ext2, remount, trim, read-only" 0 \
 		vmbus_disk &&
-		child "vmbus device" "{ba6163d9-04a1-4d29-b605-72e2ffb1dc7f} hv_storvsc" &&
+		child "vmbus device" "{ba6163d9-04a1-4d29-b605-72e2ffb1dc7f}" &&
+		child disk "driver hv_storvsc" &&
 		has_re "$out" "^child: disk sd[ab] 131072 sectors, ro 0" &&
 		has_re "$out" "^child: disk sd[ab] 2048 sectors, ro 1" &&
 		child disk "luns rw 131072 ro 2048" &&
