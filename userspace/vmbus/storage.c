@@ -229,10 +229,14 @@ static void io_trim(struct scsi_io *io, uint32_t len)
 	io->len = len;
 }
 
-/* Copies @n bytes of @src into the guest's buffer; returns the bytes */
-static uint32_t io_put(const struct scsi_io *io, const void *src, uint32_t n)
+/*
+ * Copies up to @n bytes between @buf and the guest's buffer, into it if
+ * @to_guest; returns the bytes copied.
+ */
+static uint32_t io_copy(const struct scsi_io *io, void *buf, uint32_t n,
+			bool to_guest)
 {
-	const uint8_t *p = src;
+	uint8_t *p = buf;
 	uint32_t done = 0, k;
 	unsigned int i;
 
@@ -242,28 +246,23 @@ static uint32_t io_put(const struct scsi_io *io, const void *src, uint32_t n)
 		k = io->iov[i].iov_len;
 		if (k > n - done)
 			k = n - done;
-		memcpy(io->iov[i].iov_base, p + done, k);
+		if (to_guest)
+			memcpy(io->iov[i].iov_base, p + done, k);
+		else
+			memcpy(p + done, io->iov[i].iov_base, k);
 		done += k;
 	}
 	return done;
 }
 
+static uint32_t io_put(const struct scsi_io *io, const void *src, uint32_t n)
+{
+	return io_copy(io, (void *)src, n, true);
+}
+
 static uint32_t io_get(const struct scsi_io *io, void *dst, uint32_t n)
 {
-	uint8_t *p = dst;
-	uint32_t done = 0, k;
-	unsigned int i;
-
-	if (n > io->len)
-		n = io->len;
-	for (i = 0; i < io->nr && done < n; i++) {
-		k = io->iov[i].iov_len;
-		if (k > n - done)
-			k = n - done;
-		memcpy(p + done, io->iov[i].iov_base, k);
-		done += k;
-	}
-	return done;
+	return io_copy(io, dst, n, false);
 }
 
 /* Answers with @data (@n bytes, cut at the CDB's allocation length) */

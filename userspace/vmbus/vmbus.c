@@ -276,11 +276,14 @@ static void vmbus_post(struct vmbus *bus, const void *msg, uint32_t len)
 
 /* ---- rings ------------------------------------------------------------ */
 
-/* Copies @len bytes at ring offset @off (wrapping) out of @r. */
-static void ring_read(const struct vmbus_ring *r, uint32_t off, void *buf,
-		      uint32_t len)
+/*
+ * Copies @len bytes between @buf and ring @r at ring offset @off
+ * (wrapping), into the ring if @to_ring, else out of it.
+ */
+static void ring_copy(const struct vmbus_ring *r, uint32_t off, void *buf,
+		      uint32_t len, bool to_ring)
 {
-	uint8_t *dst = buf;
+	uint8_t *p = buf, *page;
 	uint32_t in_page, n;
 
 	while (len) {
@@ -290,31 +293,27 @@ static void ring_read(const struct vmbus_ring *r, uint32_t off, void *buf,
 		n = VMBUS_PAGE_SIZE - in_page;
 		if (n > len)
 			n = len;
-		memcpy(dst, r->page[off / VMBUS_PAGE_SIZE] + in_page, n);
-		dst += n;
+		page = r->page[off / VMBUS_PAGE_SIZE] + in_page;
+		if (to_ring)
+			memcpy(page, p, n);
+		else
+			memcpy(p, page, n);
+		p += n;
 		off += n;
 		len -= n;
 	}
 }
 
+static void ring_read(const struct vmbus_ring *r, uint32_t off, void *buf,
+		      uint32_t len)
+{
+	ring_copy(r, off, buf, len, false);
+}
+
 static void ring_write(const struct vmbus_ring *r, uint32_t off,
 		       const void *buf, uint32_t len)
 {
-	const uint8_t *src = buf;
-	uint32_t in_page, n;
-
-	while (len) {
-		if (off >= r->size)
-			off -= r->size;
-		in_page = off % VMBUS_PAGE_SIZE;
-		n = VMBUS_PAGE_SIZE - in_page;
-		if (n > len)
-			n = len;
-		memcpy(r->page[off / VMBUS_PAGE_SIZE] + in_page, src, n);
-		src += n;
-		off += n;
-		len -= n;
-	}
+	ring_copy(r, off, (void *)buf, len, true);
 }
 
 static uint32_t ring_load(const uint32_t *p)
