@@ -797,8 +797,21 @@ static bool vmbus_gpadl_add(struct vmbus *bus, struct vmbus_gpadl *g,
 	return true;
 }
 
-static void vmbus_gpadl_done(struct vmbus *bus, struct vmbus_gpadl *g)
+/*
+ * Takes @n more pfns at @p for @g: a page beyond RAM refuses the whole
+ * GPADL (answered, freed); the last page answers that it is created.
+ */
+static void vmbus_gpadl_take(struct vmbus *bus, struct vmbus_gpadl *g,
+			     const uint8_t *p, uint32_t n)
 {
+	if (!vmbus_gpadl_add(bus, g, p, n)) {
+		vmbus_note(bus, NOTE_GPADL, "GPADL %#x names a page beyond RAM",
+			   g->handle);
+		vmbus_gpadl_answer(bus, g->relid, g->handle,
+				   VMBUS_STATUS_INVALID_PARAMETER);
+		vmbus_gpadl_free(bus, g);
+		return;
+	}
 	if (g->have == g->nr_pfns)
 		vmbus_gpadl_answer(bus, g->relid, g->handle, 0);
 }
@@ -852,15 +865,7 @@ static void vmbus_on_gpadl_header(struct vmbus *bus, const uint8_t *msg,
 	here = (len - sizeof(*m) - sizeof(range)) / 8;
 	if (here > n)
 		here = n;
-	if (!vmbus_gpadl_add(bus, g, msg + sizeof(*m) + sizeof(range), here)) {
-		vmbus_note(bus, NOTE_GPADL, "GPADL %#x names a page beyond RAM",
-			   g->handle);
-		vmbus_gpadl_answer(bus, g->relid, g->handle,
-				   VMBUS_STATUS_INVALID_PARAMETER);
-		vmbus_gpadl_free(bus, g);
-		return;
-	}
-	vmbus_gpadl_done(bus, g);
+	vmbus_gpadl_take(bus, g, msg + sizeof(*m) + sizeof(range), here);
 }
 
 static void vmbus_on_gpadl_body(struct vmbus *bus, const uint8_t *msg,
@@ -884,15 +889,7 @@ static void vmbus_on_gpadl_body(struct vmbus *bus, const uint8_t *msg,
 	n = (len - sizeof(*m)) / 8;
 	if (n > g->nr_pfns - g->have)
 		n = g->nr_pfns - g->have;
-	if (!vmbus_gpadl_add(bus, g, msg + sizeof(*m), n)) {
-		vmbus_note(bus, NOTE_GPADL, "GPADL %#x names a page beyond RAM",
-			   g->handle);
-		vmbus_gpadl_answer(bus, g->relid, g->handle,
-				   VMBUS_STATUS_INVALID_PARAMETER);
-		vmbus_gpadl_free(bus, g);
-		return;
-	}
-	vmbus_gpadl_done(bus, g);
+	vmbus_gpadl_take(bus, g, msg + sizeof(*m), n);
 }
 
 static void vmbus_on_gpadl_teardown(struct vmbus *bus,
