@@ -93,7 +93,7 @@ smp()
 
 # vmbus_util [VERSION]: the child bound hv_vmbus (with VERSION, 5.3 by
 # default) and hv_utils to hvpart's three ICs, and the time sync IC set
-# its clock (it starts in 1970: there is no RTC).
+# its clock (which init set to 2001 before it loaded hv_utils).
 vmbus_util()
 {
 	child dmesg "hv_vmbus: Vmbus version:${1:-5.3}" &&
