@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "acpi.h"
@@ -362,6 +363,67 @@ void pic_stub_init(struct pic_stub *pic, uint16_t base)
 	pic->dev.nr_ports = 2;
 	pic->dev.max_access = 1;
 	pic->dev.ops = &pic_stub_ops;
+}
+
+/* The CMOS RTC's clock */
+
+static uint8_t bcd(int v)
+{
+	return (uint8_t)(((v / 10) << 4) | (v % 10));
+}
+
+static uint32_t cmos_rtc_read(struct pio_device *dev, uint16_t offset,
+			      unsigned int size)
+{
+	struct cmos_rtc *rtc = container_of(dev, struct cmos_rtc, dev);
+	struct tm tm;
+	time_t now;
+
+	(void)size;
+	if (!offset)
+		return 0xff;
+	now = time(NULL);
+	if (!gmtime_r(&now, &tm))
+		return 0;
+	switch (rtc->index) {
+	case 0x00: return bcd(tm.tm_sec);
+	case 0x02: return bcd(tm.tm_min);
+	case 0x04: return bcd(tm.tm_hour);
+	case 0x06: return bcd(tm.tm_wday + 1);
+	case 0x07: return bcd(tm.tm_mday);
+	case 0x08: return bcd(tm.tm_mon + 1);
+	case 0x09: return bcd(tm.tm_year % 100);
+	case 0x32: return bcd(19 + tm.tm_year / 100);	/* century */
+	case 0x0a: return 0x26;	/* 32.768 kHz, 1024 Hz; UIP clear */
+	case 0x0b: return 0x02;	/* 24-hour, BCD, no interrupts */
+	case 0x0d: return 0x80;	/* valid RAM and time */
+	default: return 0;
+	}
+}
+
+static void cmos_rtc_write(struct pio_device *dev, uint16_t offset,
+			   unsigned int size, uint32_t value)
+{
+	struct cmos_rtc *rtc = container_of(dev, struct cmos_rtc, dev);
+
+	(void)size;
+	if (!offset)
+		rtc->index = value & 0x7f;	/* bit 7: NMI mask */
+}
+
+static const struct pio_ops cmos_rtc_ops = {
+	.read = cmos_rtc_read,
+	.write = cmos_rtc_write,
+};
+
+void cmos_rtc_init(struct cmos_rtc *rtc)
+{
+	memset(rtc, 0, sizeof(*rtc));
+	rtc->dev.name = "cmos-rtc";
+	rtc->dev.base = CMOS_RTC_BASE;
+	rtc->dev.nr_ports = 2;
+	rtc->dev.max_access = 1;
+	rtc->dev.ops = &cmos_rtc_ops;
 }
 
 /* isa-debug-exit */

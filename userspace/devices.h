@@ -156,6 +156,25 @@ struct pic_stub {
 
 void pic_stub_init(struct pic_stub *pic, uint16_t base);
 
+#define CMOS_RTC_BASE		0x70
+
+/**
+ * struct cmos_rtc - the MC146818 RTC's time registers at 0x70/0x71,
+ *	read-only: the host's UTC time in BCD, 24-hour mode, never an
+ *	update in progress, no alarms or interrupts.  Linux reads it once at
+ *	boot for the wall clock (read_persistent_clock64()), whatever the
+ *	FADT says; with no device there, register A reads 0xff, "update in
+ *	progress", and it polls that for a second before giving up
+ * @dev: its two ports
+ * @index: the register the index port selected
+ */
+struct cmos_rtc {
+	struct pio_device dev;
+	uint8_t index;
+};
+
+void cmos_rtc_init(struct cmos_rtc *rtc);
+
 #define DEBUG_EXIT_BASE		0xf4
 #define DEBUG_EXIT_PORTS	4
 

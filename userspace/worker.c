@@ -396,6 +396,7 @@ int worker_setup_devices(struct worker *w, int in_fd, int out_fd)
 	fw_cfg_init(&w->fw_cfg, w->ram_size, w->nr_vps);
 	pic_stub_init(&w->pic[0], PIC_MASTER_BASE);
 	pic_stub_init(&w->pic[1], PIC_SLAVE_BASE);
+	cmos_rtc_init(&w->rtc);
 	ioapic_init(&w->ioapic, worker_deliver);
 	if (w->has_lapic) {
 		/* Interrupts need input noticed while the guest waits. */
@@ -427,6 +428,8 @@ int worker_setup_devices(struct worker *w, int in_fd, int out_fd)
 		ret = port_bus_add(&w->bus, &w->pic[0].dev);
 	if (!ret)
 		ret = port_bus_add(&w->bus, &w->pic[1].dev);
+	if (!ret)
+		ret = port_bus_add(&w->bus, &w->rtc.dev);
 	if (!ret && w->has_testdev)
 		ret = port_bus_add(&w->bus, &w->testdev.dev);
 	if (!ret)

@@ -160,6 +160,7 @@ struct worker {
 	struct hvtestdev testdev;
 	bool has_testdev;
 	struct pic_stub pic[2];
+	struct cmos_rtc rtc;
 	struct mmio_bus mmio;
 	struct ioapic ioapic;
 	pthread_mutex_t dev_lock;
