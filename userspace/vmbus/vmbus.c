@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1472,6 +1473,7 @@ int vmbus_start(struct vmbus *bus)
 		.it_interval.tv_sec = VMBUS_TICK_MS / 1000,
 	};
 	struct epoll_event ev = { .events = EPOLLIN };
+	sigset_t all, old;
 	int ret;
 
 	bus->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -1507,7 +1509,14 @@ int vmbus_start(struct vmbus *bus)
 	ev.data.u64 = VMBUS_EP_RETRY;
 	epoll_ctl(bus->epfd, EPOLL_CTL_ADD, bus->retry_fd, &ev);
 	timerfd_settime(bus->timer_fd, 0, &its, NULL);
+	/*
+	 * The thread takes no signal: SIGINT and SIGTERM are for the VP
+	 * threads, whose HVPART_RUN_VP they interrupt.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	ret = pthread_create(&bus->thread, NULL, vmbus_thread, bus);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret)
 		return -ret;
 	bus->running = true;
