@@ -204,7 +204,12 @@ hv_initramfs_child()
 	stage=$(mktemp -d "$dir/child.XXXXXX")
 	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,usr/lib}
 	ln -s usr/lib "$stage/lib"
-	hv_stage_modules "$MODDIR" "$KVER" "$stage" "${HV_CHILD_MODULES[@]}"
+	# A kernel without them (the debug kernel: it runs no Linux child)
+	# gets none; the child's init then says so.
+	if hv_find_module "$MODDIR" "${HV_CHILD_MODULES[0]}" >/dev/null; then
+		hv_stage_modules "$MODDIR" "$KVER" "$stage" \
+			"${HV_CHILD_MODULES[@]}"
+	fi
 	cp "$bb" "$stage/bin/busybox"
 	install -m 755 "$init" "$stage/init"
 	for p in "$@"; do
