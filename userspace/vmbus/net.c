@@ -126,37 +126,13 @@ struct net {
 static void pages_read(uint8_t **pages, uint64_t off, void *buf,
 		       uint32_t len)
 {
-	uint8_t *dst = buf;
-	uint32_t in_page, n;
-
-	while (len) {
-		in_page = off % VMBUS_PAGE_SIZE;
-		n = VMBUS_PAGE_SIZE - in_page;
-		if (n > len)
-			n = len;
-		memcpy(dst, pages[off / VMBUS_PAGE_SIZE] + in_page, n);
-		dst += n;
-		off += n;
-		len -= n;
-	}
+	vmbus_pages_copy(pages, off, buf, len, false);
 }
 
 static void pages_write(uint8_t **pages, uint64_t off, const void *buf,
 			uint32_t len)
 {
-	const uint8_t *src = buf;
-	uint32_t in_page, n;
-
-	while (len) {
-		in_page = off % VMBUS_PAGE_SIZE;
-		n = VMBUS_PAGE_SIZE - in_page;
-		if (n > len)
-			n = len;
-		memcpy(pages[off / VMBUS_PAGE_SIZE] + in_page, src, n);
-		src += n;
-		off += n;
-		len -= n;
-	}
+	vmbus_pages_copy(pages, off, (void *)buf, len, true);
 }
 
 static void net_drop_recv_buf(struct net *n)

@@ -277,32 +277,18 @@ static void vmbus_post(struct vmbus *bus, const void *msg, uint32_t len)
 
 /* ---- rings ------------------------------------------------------------ */
 
-/*
- * Copies @len bytes between @buf and ring @r at ring offset @off
- * (wrapping), into the ring if @to_ring, else out of it.
- */
+/* The same for ring @r's data at ring offset @off (below 2 * size), wrapping */
 static void ring_copy(const struct vmbus_ring *r, uint32_t off, void *buf,
 		      uint32_t len, bool to_ring)
 {
-	uint8_t *p = buf, *page;
-	uint32_t in_page, n;
+	uint32_t first;
 
-	while (len) {
-		if (off >= r->size)
-			off -= r->size;
-		in_page = off % VMBUS_PAGE_SIZE;
-		n = VMBUS_PAGE_SIZE - in_page;
-		if (n > len)
-			n = len;
-		page = r->page[off / VMBUS_PAGE_SIZE] + in_page;
-		if (to_ring)
-			memcpy(page, p, n);
-		else
-			memcpy(p, page, n);
-		p += n;
-		off += n;
-		len -= n;
-	}
+	if (off >= r->size)
+		off -= r->size;
+	first = r->size - off < len ? r->size - off : len;
+	vmbus_pages_copy(r->page, off, buf, first, to_ring);
+	vmbus_pages_copy(r->page, 0, (uint8_t *)buf + first, len - first,
+			 to_ring);
 }
 
 static void ring_read(const struct vmbus_ring *r, uint32_t off, void *buf,

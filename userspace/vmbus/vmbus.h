@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "vmbus/proto.h"
 
@@ -128,5 +129,31 @@ extern const struct vmbus_dev_ops vmbus_net_ops;
 int vmbus_add_net(struct vmbus *bus, int tap_fd, const uint8_t mac[6]);
 int vmbus_net_parse(const char *spec, char ifname[16], uint8_t mac[6],
 		    char *err, size_t err_len);
+
+/*
+ * Copies @len bytes between @buf and a buffer of guest pages at byte
+ * @off of it, into the pages if @to_pages; the caller checked the range.
+ */
+static inline void vmbus_pages_copy(uint8_t **pages, uint64_t off,
+				    void *buf, uint32_t len, bool to_pages)
+{
+	uint8_t *p = buf, *page;
+	uint32_t in_page, n;
+
+	while (len) {
+		in_page = off % VMBUS_PAGE_SIZE;
+		n = VMBUS_PAGE_SIZE - in_page;
+		if (n > len)
+			n = len;
+		page = pages[off / VMBUS_PAGE_SIZE] + in_page;
+		if (to_pages)
+			memcpy(page, p, n);
+		else
+			memcpy(p, page, n);
+		p += n;
+		off += n;
+		len -= n;
+	}
+}
 
 #endif /* HVCTL_VMBUS_H */
