@@ -174,23 +174,28 @@ hv_cpio()
 # /sbin/modprobe for the kernel to call), with their dependencies; the
 # child's init loads them.
 HV_CHILD_MODULES=(hv_vmbus hv_utils hv_storvsc sd_mod crc32c_generic ext4
-		  hv_netvsc)
+		  hv_netvsc hv_sock)
 
 # hv_initramfs_child DIR [PROGRAM...]: build the initramfs of the Linux
 # child partition that userspace/tests/vm-linux.sh boots (busybox and
 # userspace/tests/linux/init, HV_CHILD_MODULES of kernel $KVER from
-# $MODDIR (hv_kernel_vars), and the static PROGRAMs in /bin: scripts/bench
-# adds userspace/bench/clockbench) in DIR (made if missing) unless there is
+# $MODDIR (hv_kernel_vars), userspace/tests/linux/vsock-echo (built here)
+# and the static PROGRAMs in /bin: scripts/bench adds
+# userspace/bench/clockbench) in DIR (made if missing) unless there is
 # one for the same inputs; print its path.  Named by a hash of its inputs,
 # like the base.
 hv_initramfs_child()
 {
 	local dir=$1 init=$HVPART_ROOT/userspace/tests/linux/init
+	local vsock=$HVPART_ROOT/userspace/tests/linux/vsock-echo
 	local bb=/bin/busybox out stage key tmp name p
 
 	shift
+	make -s -C "$HVPART_ROOT/userspace" tests/linux/vsock-echo >&2 ||
+		hv_die "building tests/linux/vsock-echo failed"
+	set -- "$vsock" "$@"
 	name=child
-	(($#)) && name=bench-child
+	(($# > 1)) && name=bench-child
 	name+=-$KVER
 	key=$(cat "$init" "$@" - <<<"v2 $(stat -c '%s %Y' "$bb") ${*##*/} $KVER ${HV_CHILD_MODULES[*]}" |
 		md5sum)
