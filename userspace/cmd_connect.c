@@ -83,61 +83,70 @@ static int connect_request(int ctl, const char *name, unsigned long port)
 	return -1;
 }
 
-/* Writes all of @buf; false on an error. */
-static bool write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		buf += n;
-		len -= n;
-	}
-	return true;
-}
-
-/* Moves bytes until the guest closes; 0, or -1 on an error. */
+/*
+ * Moves bytes until the guest closes; 0, or -1 on an error.  Standard
+ * input is read only once what came before went to the socket, which is
+ * written without blocking: a connection full both ways (an echo of more
+ * than the socket buffers hold) must not stop the guest's bytes.
+ */
 static int relay(int sock)
 {
 	struct pollfd p[2] = {
 		{ .fd = STDIN_FILENO, .events = POLLIN },
 		{ .fd = sock, .events = POLLIN },
 	};
-	char buf[16384];
+	char in[16384], buf[16384];
+	size_t in_len = 0, in_off = 0;
+	bool in_eof = false, shut = false;
 	ssize_t n;
 
 	for (;;) {
+		p[0].fd = in_eof || in_len ? -1 : STDIN_FILENO;
+		p[1].events = POLLIN | (in_len ? POLLOUT : 0);
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
-		if (p[0].revents) {
-			n = read(STDIN_FILENO, buf, sizeof(buf));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n > 0 && !write_all(sock, buf, n))
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			n = recv(sock, buf, sizeof(buf), MSG_DONTWAIT);
+			/* a reset: the guest closed with our bytes unread */
+			if (!n || (n < 0 && errno == ECONNRESET))
+				return 0;
+			if (n < 0 && errno != EINTR && errno != EAGAIN)
 				return -1;
-			if (n <= 0) {
-				/* the root's direction ends */
-				shutdown(sock, SHUT_WR);
-				p[0].fd = -1;
+			if (n > 0 && ctl_write_all(STDOUT_FILENO, buf, n))
+				return -1;
+		}
+		if (p[0].revents) {
+			n = read(STDIN_FILENO, in, sizeof(in));
+			if (n < 0 && errno != EINTR && errno != EAGAIN)
+				return -1;
+			if (n > 0) {
+				in_len = n;
+				in_off = 0;
+			} else if (!n) {
+				in_eof = true;
 			}
 		}
-		if (p[1].revents) {
-			n = read(sock, buf, sizeof(buf));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
+		if (in_len && (p[1].revents & (POLLOUT | POLLHUP | POLLERR))) {
+			n = send(sock, in + in_off, in_len,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+				/* the guest reads no more: what is left goes */
+				in_len = 0;
+				in_eof = true;
+			} else if (n < 0 && errno != EINTR && errno != EAGAIN) {
 				return -1;
-			if (!n)
-				return 0;
-			if (!write_all(STDOUT_FILENO, buf, n))
-				return -1;
+			} else if (n > 0) {
+				in_off += n;
+				in_len -= n;
+			}
+		}
+		/* the root's direction ends once its last bytes went */
+		if (in_eof && !in_len && !shut) {
+			shutdown(sock, SHUT_WR);
+			shut = true;
 		}
 	}
 }

@@ -26,24 +26,6 @@ const char cmd_console_help[] =
 "input; the partition runs on.  When the guest stops, so does the console.\n"
 "One console may be attached at a time.\n";
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = send(fd, buf, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == ENOTSOCK)
-			n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* Reads "ok\n" or "error ...\n" one byte at a time: no console byte lost. */
 static int console_handshake(int fd, const char *name)
 {
@@ -51,7 +33,7 @@ static int console_handshake(int fd, const char *name)
 	size_t len = 0;
 	ssize_t n;
 
-	if (write_all(fd, "console\n", 8))
+	if (ctl_write_all(fd, "console\n", 8))
 		return -1;
 	while (len < sizeof(line) - 1) {
 		n = read(fd, line + len, 1);
@@ -93,7 +75,7 @@ static bool console_relay(int sock)
 				continue;
 			if (n <= 0)
 				return true;
-			if (write_all(STDOUT_FILENO, buf, n))
+			if (ctl_write_all(STDOUT_FILENO, buf, n))
 				return false;
 		}
 		if (pfd[0].revents) {
@@ -105,7 +87,7 @@ static bool console_relay(int sock)
 			esc = memchr(buf, CONSOLE_ESCAPE, n);
 			if (esc)
 				n = esc - buf;
-			if (n && write_all(sock, buf, n))
+			if (n && ctl_write_all(sock, buf, n))
 				return true;
 			if (esc)
 				return false;

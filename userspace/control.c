@@ -31,16 +31,24 @@ int ctl_connect(const char *path)
 	return fd;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
+/*
+ * Writes all of @buf to @fd, a socket (without SIGPIPE) or any other fd:
+ * 0, or -errno.
+ */
+int ctl_write_all(int fd, const char *buf, size_t len)
 {
 	ssize_t n;
 
 	while (len) {
 		n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == ENOTSOCK)
+			n = write(fd, buf, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
+		if (!n)
+			return -EIO;
 		buf += n;
 		len -= n;
 	}
@@ -64,7 +72,7 @@ int ctl_request(const char *path, const char *req, char *reply, size_t size)
 	if (fd < 0)
 		return fd;
 	snprintf(buf, sizeof(buf), "%s\n", req);
-	ret = write_all(fd, buf, strlen(buf));
+	ret = ctl_write_all(fd, buf, strlen(buf));
 	while (!ret && len < sizeof(buf) - 1) {
 		n = read(fd, buf + len, sizeof(buf) - 1 - len);
 		if (n < 0 && errno == EINTR)

@@ -33,6 +33,7 @@
 #define CTL_REQUEST_MAX		64
 
 int ctl_connect(const char *path);
+int ctl_write_all(int fd, const char *buf, size_t len);
 int ctl_request(const char *path, const char *req, char *reply, size_t size);
 const char *ctl_get(const char *reply, const char *key, char *buf,
 		    size_t size);

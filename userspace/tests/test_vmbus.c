@@ -413,6 +413,20 @@ static void test_gpadls(void)
 	guest_msg(&t, sizeof(t));
 	CHECK_EQ(fake.nr_posts, n);
 	CHECK(!bus->gpadls);
+	/* the pages all GPADLs name are bounded: 16 Ki here (64 of RAM) */
+	CHECK_EQ(bus->max_gpadl_pages, VMBUS_MIN_GPADL_TOTAL);
+	for (n = 0; n < VMBUS_MIN_GPADL_TOTAL / 60; n++) {
+		fake.nr_posts = 0;
+		gpadl(1, 0x1000 + n, 0, 60);
+		CHECK_EQ(last_gpadl_status(), 0);
+	}
+	gpadl(1, 0x1000 + n, 0, 60);
+	CHECK(last_gpadl_status() != 0);
+	/* a teardown gives its pages back */
+	t.gpadl = 0x1000;
+	guest_msg(&t, sizeof(t));
+	gpadl(1, 0x1000 + n, 0, 60);
+	CHECK_EQ(last_gpadl_status(), 0);
 	vmbus_destroy(bus);
 }
 
@@ -598,7 +612,8 @@ static void test_fuzz(void)
 			fake.nr_posts = 0;
 		if (fake.nr_ports > 16)
 			fake.nr_ports = 0;
-		CHECK(bus->nr_gpadls <= VMBUS_MAX_GPADLS);
+		CHECK(bus->nr_gpadls <= VMBUS_MAX_GPADLS &&
+		      bus->gpadl_pages <= bus->max_gpadl_pages);
 		if (test_failed)
 			break;
 	}
@@ -775,6 +790,7 @@ static struct sock_conn *sock_conn_of(uint32_t relid)
 
 static void test_sock(void)
 {
+	static char big[65536];
 	char line[200], buf[64];
 	const struct vmbus_msg_offer_channel *o;
 	struct sock_conn *c;
@@ -859,6 +875,51 @@ static void test_sock(void)
 	CHECK(read(fd, buf, sizeof(buf)) == 0);
 	close(fd);
 
+	/*
+	 * A guest that ends its side and reads no more: the root's data
+	 * waits SOCK_LINGER_TICKS, then the connection ends
+	 */
+	ctl = sock_ctl(&reply);
+	vmbus_sock_connect(bus->sock, 5003, reply);
+	vmbus_sock_on_wake(bus->sock);
+	memset(g_out, 0, 4096);
+	memset(g_in, 0, 4096);
+	gpadl(5, 0x700, 10, 8);
+	CHECK(open_chan(5, 0x700, 4, 0) == 0);
+	fd = sock_answer(ctl, line, sizeof(line));
+	close(ctl);
+	c = sock_conn_of(5);
+	memset(big, 'z', sizeof(big));
+	for (i = 0; i < 8 && !c->tx_len; i++) {
+		CHECK(write(fd, big, sizeof(big)) == sizeof(big));
+		conn_fd_ready(c);
+	}
+	CHECK(c->tx_len);			/* the guest's ring is full */
+	guest_sock_write(1, NULL, 0, 0);
+	vmbus_chan_event(bus->chans[4]);
+	CHECK(c->fin_rx && !vmbus_chan_rescinded(c->ch));
+	n = fake.nr_posts;
+	for (i = 0; i < SOCK_LINGER_TICKS && !vmbus_chan_rescinded(c->ch); i++)
+		vmbus_sock_tick(bus->sock);
+	CHECK(vmbus_chan_rescinded(c->ch));
+	CHECK_EQ(posted_relid(n, VMBUS_MSG_RESCIND_CHANNELOFFER), 5);
+	close(fd);
+	/* a watch that wants no events is out of the epoll set */
+	{
+		int sv[2];
+
+		CHECK(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+		CHECK(!vmbus_watch_fd(bus, sv[0], conn_fd_ready, NULL));
+		CHECK(!vmbus_watch_fd_events(bus, sv[0], 0));
+		CHECK(vmbus_find_watch(bus, sv[0])->off);
+		close(sv[1]);		/* a hang-up: not reported */
+		CHECK_EQ(epoll_wait(bus->epfd, &(struct epoll_event){ 0 }, 1, 0), 0);
+		CHECK(!vmbus_watch_fd_events(bus, sv[0], EPOLLIN));
+		CHECK_EQ(epoll_wait(bus->epfd, &(struct epoll_event){ 0 }, 1, 0), 1);
+		vmbus_unwatch_fd(bus, sv[0]);
+		close(sv[0]);
+	}
+
 	/* nobody accepts: refused after SOCK_CONNECT_TICKS, rescinded */
 	ctl = sock_ctl(&reply);
 	vmbus_sock_connect(bus->sock, 5002, reply);
@@ -870,15 +931,15 @@ static void test_sock(void)
 	vmbus_sock_tick(bus->sock);
 	CHECK(sock_answer(ctl, line, sizeof(line)) < 0 &&
 	      strstr(line, "error the guest did not accept"));
-	CHECK_EQ(posted_relid(n, VMBUS_MSG_RESCIND_CHANNELOFFER), 5);
+	CHECK_EQ(posted_relid(n, VMBUS_MSG_RESCIND_CHANNELOFFER), 6);
 	close(ctl);
-	CHECK_EQ(bus->sock->nr_conns, 3);
+	CHECK_EQ(bus->sock->nr_conns, 4);
 
 	/* the guest releases one; a new contact frees the rest */
 	guest_msg(&(struct vmbus_msg_relid){
 		.header.msgtype = VMBUS_MSG_RELID_RELEASED,
 		.child_relid = 3 }, sizeof(struct vmbus_msg_relid));
-	CHECK(bus->sock->nr_conns == 2 && !bus->chans[2]);
+	CHECK(bus->sock->nr_conns == 3 && !bus->chans[2]);
 	contact(VMBUS_VERSION_WIN10_V5_3, 2);
 	CHECK(bus->sock->nr_conns == 0 && !bus->sock->conns);
 

@@ -18,6 +18,41 @@ err=/tmp/hvctl-test.err
 lapic=$(hvctl caps 2>/dev/null | sed -n 's/^local-apic *\([a-z]*\).*/\1/p')
 no_lapic="hvpart has no local APIC yet (hvctl caps: local-apic ${lapic:-?})"
 
+con_has() { grep -qF -- "$2" "$1"; }
+
+# vmbus_rescind: vmbus.elf's "rescind" mode, run by name, with two
+# hv_sock connections asked for by hvctl connect: the guest opens the
+# first and breaks it (status 0: the connection ends when the host
+# rescinds), and never opens the second (status 2).  Prints the console,
+# the statuses and the worker's log.
+vmbus_rescind()
+{
+	top=/tmp/hvctl-vmbus-rescind
+	rm -rf "$top"
+	mkdir -p "$top"
+	export HVPART_STATE_DIR=$top/conf HVPART_RUN_DIR=$top/run
+	hvctl create vmr --verbose "$PWD/$T/vmbus.elf" rescind >/dev/null &&
+	hvctl start vmr >/dev/null || return 1
+	mkfifo "$top/in"
+	hvctl console vmr <"$top/in" >"$top/con" 2>&1 &
+	exec 3>"$top/in"
+	until_ok con_has "$top/con" "waiting for an hv_sock offer, port 4242" &&
+	timeout 60 hvctl connect vmr 4242 </dev/null >"$top/c1" 2>&1
+	s1=$?
+	until_ok con_has "$top/con" "waiting for an hv_sock offer, port 4243" &&
+	timeout 60 hvctl connect vmr 4243 </dev/null >"$top/c2" 2>&1
+	s2=$?
+	until_ok con_has "$top/con" "vmbus: done"
+	exec 3>&-
+	cat "$top/con"
+	echo "connect 4242: status $s1"
+	echo "connect 4243: status $s2"
+	cat "$top/c1" "$top/c2" "$top/run/vmr.log" >&2
+	hvctl kill vmr >/dev/null 2>&1
+	hvctl delete vmr >/dev/null 2>&1
+	unset HVPART_STATE_DIR HVPART_RUN_DIR
+}
+
 # catching PID: true once PID has handlers for SIGINT and SIGTERM.
 catching()
 {
@@ -212,6 +247,25 @@ if [ "$lapic" = yes ]; then
 		has "$err" "vmbus: control message type 19 (reported once)" &&
 		hasnt "$err" "vmbus: control message type 99" &&
 		has "$err" "vmbus: a control message of 4 bytes (reported once)"
+	t "vmbus.elf rescind: hv_sock offers taken back, relids released" 0 \
+		vmbus_rescind &&
+		hasnt "$out" "vmbus: FAIL" &&
+		has "$out" "vmbus: RELID_RELEASED of relid 1, not rescinded: no answer" &&
+		has "$out" "vmbus: offer relid 4: port 4242, chn_flags 0x00002010, from the host" &&
+		has "$out" "vmbus: OPENCHANNEL relid 4 (hv_sock, accepted): status 0x00000000" &&
+		has "$out" "vmbus: inbound ring: packet type 6, pipe flags 1, 0 bytes" &&
+		has "$out" "vmbus: RESCIND_CHANNELOFFER relid 4 (after a packet that is not pipe data)" &&
+		has "$out" "vmbus: OPENCHANNEL relid 4 (rescinded): status 0xc0000001" &&
+		has "$out" "vmbus: GPADL 0x00000401 (for the released relid): creation_status 0xc000000d" &&
+		has "$out" "vmbus: GPADL 0x00000400 (handle 0x00000400 again): creation_status 0x00000000" &&
+		has "$out" "vmbus: offer relid 4: port 4243, chn_flags 0x00002010, from the host" &&
+		has "$out" "vmbus: RESCIND_CHANNELOFFER relid 4 (never opened)" &&
+		has "$out" "vmbus: done" &&
+		has "$out" "connect 4242: status 0" &&
+		has "$out" "connect 4243: status 2" &&
+		has "$err" "port 4243: the guest did not accept" &&
+		has "$err" "vmbus: release of channel 1, not rescinded (reported once)" &&
+		has "$err" "vmbus: hv_sock channel 4: a packet that is not hv_sock data: connection ended (reported once)"
 else
 	skip "irq.elf: COM1 on I/O APIC pin 4, edge and level" "$no_lapic"
 	skip "smp.elf --vps 4: INIT-SIPI-SIPI wakes 3 APs" "$no_lapic"

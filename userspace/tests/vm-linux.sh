@@ -12,12 +12,14 @@
 #   all    (the default) every case below;
 #   vmbus  the VMBus cases alone: the ICs, hv_sock, hvctl stop, --net,
 #          --disk
+#   vsock  the managed child's alone: hv_sock, hvctl stop (for loops)
 #          (for loops over them);
 #   short  the emulated Intel machine's set (Bochs, where a boot takes
 #          minutes; scripts/vmrun --vmx picks it): a 2-VP boot with
-#          every enlightenment and both CPUs checked, and one fallback
-#          (--hv-off stimer: the local APIC timer), each powering off,
-#          with 96 MiB instead of 256.
+#          every enlightenment and both CPUs checked, one with two disks
+#          and the network (vmbus_disk and vmbus_net in one boot), and
+#          one fallback (--hv-off stimer: the local APIC timer), each
+#          powering off, with 96 MiB instead of 256.
 #          Left out: the other fallbacks, the panic, the reboot and
 #          SIGINT, which needs a signal to end a guest (README, Limits).
 # Then, in either set, each other kernel in tests/linux/extra (vmrun
@@ -188,6 +190,13 @@ vsock_greet()
 	sleep 60 | timeout 50 hvctl connect lx 5001
 }
 
+# vsock_greet_busy: the same while the root still sends 4 MiB, which
+# the guest never reads: hvctl connect ends all the same.
+vsock_greet_busy()
+{
+	head -c 4194304 /dev/zero | timeout 50 hvctl connect lx 5001
+}
+
 # vsock_many N: N connections one after another, more than there are
 # relids and connections to hold at once: each must be taken back
 # (rescinded) and released by the guest.
@@ -221,6 +230,9 @@ vmbus_mgmt()
 		vsock_echo "$lx_top/f1" "$lx_top/f2" "$lx_top/f3" "$lx_top/f4"
 	t "hvctl connect: the guest closes first" 0 vsock_greet &&
 		has "$out" "hello from the guest"
+	t "hvctl connect: the guest closes first, unread bytes behind" 0 \
+		vsock_greet_busy &&
+		has "$out" "hello from the guest"
 	tb "hvctl connect: 40 in a row, each relid released" 0 \
 		vsock_many 40
 	tb "hvctl connect: nothing listens, exit 2" 2 \
@@ -241,14 +253,25 @@ vmbus_mgmt()
 # read-only image is unchanged.
 vmbus_disk()
 {
-	rw=/tmp/hvpart-disk-rw.img
-	ro=/tmp/hvpart-disk-ro.img
+	disk_prep || return 1
+	boot --disk "$rw" --disk "$ro,ro" -- hvtest=disk || return 1
+	disk_host
+}
+
+# disk_prep: vmbus_disk's images; disk_host: what the host finds after
+rw=/tmp/hvpart-disk-rw.img
+ro=/tmp/hvpart-disk-ro.img
+disk_prep()
+{
 	rm -f "$rw" "$ro"
 	truncate -s 64M "$rw" &&
 	dd if=/dev/urandom of="$ro" bs=1M count=1 2>/dev/null || return 1
 	ro_sum=$(md5sum <"$ro")
 	first=$(dd if="$ro" bs=512 count=1 2>/dev/null | md5sum | head -c 32)
-	boot --disk "$rw" --disk "$ro,ro" -- hvtest=disk || return 1
+}
+
+disk_host()
+{
 	marker=$(sed -n 's/^child: disk marker \([0-9a-z-]*\).*/\1/p' "$out")
 	[ -n "$marker" ] &&
 	[ "$(dd if="$rw" bs=512 skip=100 count=1 2>/dev/null |
@@ -257,12 +280,34 @@ vmbus_disk()
 	child disk "ro first sector $first"
 }
 
+# disk_checks: the child's side of vmbus_disk, in $out
+disk_checks()
+{
+	child "vmbus device" "{ba6163d9-04a1-4d29-b605-72e2ffb1dc7f}" &&
+	child disk "driver hv_storvsc" &&
+	has_re "$out" "^child: disk sd[ab] 131072 sectors, ro 0" &&
+	has_re "$out" "^child: disk sd[ab] 2048 sectors, ro 1" &&
+	child disk "luns rw 131072 ro 2048" &&
+	child disk partitioned && child disk "mkfs done" &&
+	child disk mounted &&
+	child disk "read back after a remount: same" &&
+	child disk trimmed && child disk "ro write refused" &&
+	hasnt "$out" "sdc"
+}
+
 # vmbus_net: the child's hv_netvsc on hvpart's network VSP, on tap
 # hvnet0 (which hvctl creates; this side gives it 10.99.0.1/24 once it
 # appears): pings, and 512 KiB each way through busybox nc, checked by
 # md5 sum on both ends.  The child's file comes to nc listening on
 # 5001; ours goes from nc listening on 5002.
 vmbus_net()
+{
+	vmbus_io --net tap=hvnet0 -- hvtest=net
+}
+
+# vmbus_io [HVCTL OPTIONS] -- [KERNEL ARGS]: vmbus_net's host side
+# around a boot with these options, which must include --net tap=hvnet0
+vmbus_io()
 {
 	top=/tmp/hvctl-linux-net
 	rm -rf "$top"
@@ -277,7 +322,7 @@ vmbus_net()
 	sink=$!
 	timeout 300 nc -l -p 5002 <"$top/out" >/dev/null &
 	src=$!
-	boot --verbose --net tap=hvnet0 -- hvtest=net &
+	boot --verbose "$@" &
 	pid=$!
 	i=0
 	while [ $i -lt 60 ] && ! [ -e /sys/class/net/hvnet0 ]; do
@@ -292,7 +337,19 @@ vmbus_net()
 	return $ret
 }
 
-# The host's side of vmbus_net's traffic: both files whole.
+# net_checks: the child's side of vmbus_net ($out, $err), and the
+# host's: both files whole.
+net_checks()
+{
+	child "net driver" hv_netvsc &&
+	child "vmbus device" "{f8615163-df3e-46c5-913f-f2d2f965ed0e}" &&
+	child "net operstate" up &&
+	child "net ping" "5 packets transmitted, 5 packets received" &&
+	child "net send status" 0 && child "net receive status" 0 &&
+	net_files &&
+	has_re "$err" "network: [0-9]+ frames to the tap, [0-9]+ from it"
+}
+
 net_files()
 {
 	top=/tmp/hvctl-linux-net
@@ -340,29 +397,12 @@ vmbus_cases()
 		echo "ok $n - --net: hv_netvsc # SKIP no tun in this machine's kernel"
 	else
 		tb "--net: hv_netvsc on a tap, pings, 512 KiB each way" 0 \
-			vmbus_net &&
-			child "net driver" hv_netvsc &&
-			child "vmbus device" "{f8615163-df3e-46c5-913f-f2d2f965ed0e}" &&
-			child "net operstate" up &&
-			child "net ping" "5 packets transmitted, 5 packets received" &&
-			child "net send status" 0 && child "net receive status" 0 &&
-			net_files && child "done," "powering off" &&
-			has_re "$err" "network: [0-9]+ frames to the tap, [0-9]+ from it"
+			vmbus_net && net_checks && child "done," "powering off"
 	fi
 
 	vps=2
 	tb "--disk: SCSI on VMBus, partition, ext2, remount, trim, read-only" 0 \
-		vmbus_disk &&
-		child "vmbus device" "{ba6163d9-04a1-4d29-b605-72e2ffb1dc7f}" &&
-		child disk "driver hv_storvsc" &&
-		has_re "$out" "^child: disk sd[ab] 131072 sectors, ro 0" &&
-		has_re "$out" "^child: disk sd[ab] 2048 sectors, ro 1" &&
-		child disk "luns rw 131072 ro 2048" &&
-		child disk partitioned && child disk "mkfs done" &&
-		child disk mounted &&
-		child disk "read back after a remount: same" &&
-		child disk trimmed && child disk "ro write refused" &&
-		hasnt "$out" "sdc"
+		vmbus_disk && disk_checks
 	vps=1
 	t "--disk: a missing image, exit 2" 2 \
 		hvctl run --disk /nonexistent "$K" &&
@@ -432,8 +472,25 @@ short_cases()
 		boot -- -- uname -sr &&
 		every_enlightenment && smp
 	ok "VMBus 5.3: hv_utils bound to the ICs, the time set" vmbus_util
+	# VMBus I/O on VMX: both disks and the network in one boot
+	if ! [ -e /dev/net/tun ] && ! modprobe tun 2>/dev/null; then
+		n=$((n + 1))
+		echo "ok $n - --disk and --net in one boot # SKIP no tun in this machine's kernel"
+	else
+		tb "--disk and --net in one boot: the disk round trip, the network's" 0 \
+			vmbus_disk_net && disk_host && disk_checks && net_checks &&
+			child "done," "powering off"
+	fi
 	vps=1
 	stimer_off
+}
+
+# vmbus_disk_net: vmbus_disk and vmbus_net in one boot (init runs both)
+vmbus_disk_net()
+{
+	disk_prep || return 1
+	vmbus_io --disk "$rw" --disk "$ro,ro" --net tap=hvnet0 -- \
+		hvtest=disk hvtest=net
 }
 
 # extra_kernels: each tests/linux/extra/vmlinuz-KVER (vmrun --vmx stages
@@ -452,9 +509,9 @@ extra_kernels()
 }
 
 case $cases in
-all|short|vmbus) ;;
+all|short|vmbus|vsock) ;;
 *)
-	echo "Bail out! HVPART_LINUX_TESTS=$cases: not all, short or vmbus"
+	echo "Bail out! HVPART_LINUX_TESTS=$cases: not all, short, vmbus or vsock"
 	exit 1 ;;
 esac
 if ! [ -r "$K" ] || ! [ -r "$I" ]; then
@@ -464,6 +521,7 @@ fi
 
 case $cases in
 vmbus) vmbus_alone ;;
+vsock) vmbus_mgmt ;;
 *)
 	"${cases}_cases"
 	extra_kernels ;;

@@ -39,6 +39,12 @@
 #define SOCK_CHUNK		(8 * 1024)
 /* Ticks (VMBUS_TICK_MS) the guest has to accept a connection */
 #define SOCK_CONNECT_TICKS	10
+/*
+ * Ticks a guest that ended its direction may leave the root's data
+ * unread before the connection ends: Linux reads no more once its
+ * socket is closed, and frees it only after the host's rescind
+ */
+#define SOCK_LINGER_TICKS	10
 /* Connect requests waiting for the VMBus thread */
 #define SOCK_MAX_REQS		16
 /* The host's endpoint ports: out of the way of the guest's own */
@@ -68,6 +74,7 @@ struct sock_req {
  * @client_fd: the other end, until it is handed to the client
  * @reply_fd: the control connection that asked, until it is answered
  * @deadline: the tick by which the guest must open the channel
+ * @progress: the tick a packet last went to the guest
  * @fin_rx: the guest ended its direction
  * @fin_tx: the host's did (the FIN is in @tx or went out)
  * @watched: @fd is on the VMBus thread's watch list
@@ -83,6 +90,7 @@ struct sock_conn {
 	int client_fd;
 	int reply_fd;
 	unsigned long deadline;
+	unsigned long progress;
 	bool fin_rx;
 	bool fin_tx;
 	bool watched;
@@ -248,6 +256,7 @@ static bool conn_flush_tx(struct sock_conn *c)
 	if (ret == -EAGAIN)
 		return false;
 	c->tx_len = 0;
+	c->progress = c->s->ticks;
 	return true;
 }
 
@@ -432,6 +441,7 @@ static void sock_start(struct vmbus_sock *s, uint32_t port, int reply_fd)
 	c->client_fd = fds[1];
 	c->reply_fd = reply_fd;
 	c->deadline = s->ticks + SOCK_CONNECT_TICKS;
+	c->progress = s->ticks;
 	type = sock_guid(port);
 	instance = sock_guid(SOCK_HOST_PORT_BASE + s->next_host_port++ % 0x10000000u);
 	/* connected by the host */
@@ -468,17 +478,23 @@ void vmbus_sock_on_wake(struct vmbus_sock *s)
 	}
 }
 
-/* Every VMBUS_TICK_MS: an offer nobody opened in time is taken back. */
+/*
+ * Every VMBUS_TICK_MS: an offer nobody opened in time is taken back, and
+ * so is a connection whose guest ended its side and reads no more.
+ */
 void vmbus_sock_tick(struct vmbus_sock *s)
 {
 	struct sock_conn *c;
 
 	s->ticks++;
 	for (c = s->conns; c; c = c->next) {
-		if (c->reply_fd < 0 || vmbus_chan_rescinded(c->ch) ||
-		    s->ticks < c->deadline)
+		if (vmbus_chan_rescinded(c->ch))
 			continue;
-		conn_end(c, "the guest did not accept: no listener there, or no hv_sock");
+		if (c->reply_fd >= 0 && s->ticks >= c->deadline)
+			conn_end(c, "the guest did not accept: no listener there, or no hv_sock");
+		else if (c->fin_rx && c->tx_len &&
+			 s->ticks - c->progress >= SOCK_LINGER_TICKS)
+			conn_end(c, "the guest closed and reads no more");
 	}
 }
 

@@ -41,6 +41,11 @@
 /* Bounds on what a guest may make the server hold */
 #define VMBUS_MAX_GPADLS	1024
 #define VMBUS_MAX_GPADL_PAGES	(64u * 1024)	/* 256 MiB */
+/*
+ * The pages all GPADLs name together: twice guest RAM (a guest shares
+ * its own pages, not more), and never less than this
+ */
+#define VMBUS_MIN_GPADL_TOTAL	(16u * 1024)
 #define VMBUS_OUTQ_LEN		64
 /* How often messages the SINT's queue refused are retried */
 #define VMBUS_RETRY_MS		10
@@ -65,6 +70,7 @@ struct vmbus_watch {
 	int fd;
 	void (*cb)(void *arg);
 	void *arg;
+	bool off;		/* out of the epoll set: no events wanted */
 };
 
 /**
@@ -162,6 +168,8 @@ struct vmbus {
 	struct vmbus_sock *sock;	/* hv_sock (sock.c) */
 	struct vmbus_gpadl *gpadls;
 	unsigned int nr_gpadls;
+	uint64_t gpadl_pages;		/* their nr_pfns together */
+	uint64_t max_gpadl_pages;
 	/* control messages the target SINT's queue had no room for */
 	struct vmbus_outmsg outq[VMBUS_OUTQ_LEN];
 	unsigned int outq_head;
@@ -763,6 +771,7 @@ static void vmbus_gpadl_free(struct vmbus *bus, struct vmbus_gpadl *g)
 		if (*pp == g) {
 			*pp = g->next;
 			bus->nr_gpadls--;
+			bus->gpadl_pages -= g->nr_pfns;
 			break;
 		}
 	}
@@ -839,7 +848,8 @@ static void vmbus_on_gpadl_header(struct vmbus *bus, const uint8_t *msg,
 	    n > VMBUS_MAX_GPADL_PAGES ||
 	    m->range_buflen != sizeof(range) + 8 * n ||
 	    vmbus_find_gpadl(bus, m->gpadl) ||
-	    bus->nr_gpadls >= VMBUS_MAX_GPADLS) {
+	    bus->nr_gpadls >= VMBUS_MAX_GPADLS ||
+	    bus->gpadl_pages + n > bus->max_gpadl_pages) {
 		vmbus_note(bus, NOTE_GPADL,
 			   "GPADL %#x refused: channel %u, %u ranges, %u bytes at %u, %u bytes of ranges",
 			   m->gpadl, m->child_relid, m->rangecount,
@@ -864,6 +874,7 @@ static void vmbus_on_gpadl_header(struct vmbus *bus, const uint8_t *msg,
 	g->next = bus->gpadls;
 	bus->gpadls = g;
 	bus->nr_gpadls++;
+	bus->gpadl_pages += n;
 	here = (len - sizeof(*m) - sizeof(range)) / 8;
 	if (here > n)
 		here = n;
@@ -1295,6 +1306,7 @@ int vmbus_watch_fd(struct vmbus *bus, int fd, void (*cb)(void *arg),
 	bus->watch[i].fd = fd;
 	bus->watch[i].cb = cb;
 	bus->watch[i].arg = arg;
+	bus->watch[i].off = false;
 	return 0;
 }
 
@@ -1306,11 +1318,27 @@ int vmbus_watch_fd_events(struct vmbus *bus, int fd, uint32_t events)
 {
 	struct vmbus_watch *w = vmbus_find_watch(bus, fd);
 	struct epoll_event ev = { .events = events };
+	int op = EPOLL_CTL_MOD;
 
 	if (!w)
 		return -ENOENT;
+	/*
+	 * None wanted: out of the set, since epoll reports a hang-up even
+	 * to an fd that asks for no events, level-triggered, for ever.
+	 */
+	if (!events) {
+		if (!w->off && epoll_ctl(bus->epfd, EPOLL_CTL_DEL, fd, NULL))
+			return -errno;
+		w->off = true;
+		return 0;
+	}
+	if (w->off)
+		op = EPOLL_CTL_ADD;
 	ev.data.u64 = VMBUS_EP_WATCH + (w - bus->watch);
-	return epoll_ctl(bus->epfd, EPOLL_CTL_MOD, fd, &ev) ? -errno : 0;
+	if (epoll_ctl(bus->epfd, op, fd, &ev))
+		return -errno;
+	w->off = false;
+	return 0;
 }
 
 /* Stops (@pause) or resumes the callbacks of a watched @fd. */
@@ -1325,7 +1353,8 @@ void vmbus_unwatch_fd(struct vmbus *bus, int fd)
 
 	if (!w)
 		return;
-	epoll_ctl(bus->epfd, EPOLL_CTL_DEL, fd, NULL);
+	if (!w->off)
+		epoll_ctl(bus->epfd, EPOLL_CTL_DEL, fd, NULL);
 	w->cb = NULL;
 }
 
@@ -1394,6 +1423,9 @@ struct vmbus *vmbus_create(int pt_fd, uint8_t *ram, uint64_t ram_size,
 	bus->ram = ram;
 	bus->ram_size = ram_size;
 	bus->nr_vps = nr_vps;
+	bus->max_gpadl_pages = 2 * (ram_size / VMBUS_PAGE_SIZE);
+	if (bus->max_gpadl_pages < VMBUS_MIN_GPADL_TOTAL)
+		bus->max_gpadl_pages = VMBUS_MIN_GPADL_TOTAL;
 	bus->epfd = -1;
 	bus->msg_fd = -1;
 	bus->wake_fd = -1;

@@ -27,6 +27,14 @@
  * answered: its answer has to be the next message, which makes the
  * check one of order, not of time.
  *
+ * With "rescind" on its command line (tests/vm-hvctl.sh runs it by
+ * name, and asks for hv_sock connections with hvctl connect) it checks
+ * the host's rescinds instead: a release of a channel not rescinded, an
+ * hv_sock offer it opens and then breaks (a packet that is not pipe
+ * data), the rescind, an open and a close after it, the release, the
+ * relid and the GPADL handle free again; then an offer it never opens,
+ * taken back by the host's timeout.
+ *
  * Prints a line per check; any failure writes 0x33 to isa-debug-exit
  * (hvctl exits 103), as does a wait for an answer that outlasts 30 s
  * of its APIC timer.
@@ -82,6 +90,13 @@
 #define G_RING2		0x201
 #define G_BIG		0x300
 #define G_UNKNOWN	0x999
+#define G_SOCK		0x400
+#define G_SOCK2		0x401
+
+/* The hv_sock ports vm-hvctl.sh connects to, and their relid */
+#define SOCK_PORT	4242
+#define SOCK_PORT2	4243
+#define SOCK_RELID	4
 
 /* HV_MESSAGE */
 struct hv_message {
@@ -993,6 +1008,153 @@ static void unload(void)
 	line("UNLOAD_RESPONSE\n");
 }
 
+/* ---- rescind ("rescind" mode) ---------------------------------------- */
+
+static void release(uint32_t relid)
+{
+	clear_out();
+	out.relid.header.msgtype = VMBUS_MSG_RELID_RELEASED;
+	out.relid.child_relid = relid;
+	post(VMBUS_MESSAGE_CONNECTION_ID_4, sizeof(out.relid));
+}
+
+/* The host's offer of an hv_sock connection to @port: its relid. */
+static uint32_t sock_offer(uint32_t port)
+{
+	const struct vmbus_msg_offer_channel *o;
+	uint32_t got;
+
+	line("waiting for an hv_sock offer, port ");
+	putdec(port);
+	puts("\n");
+	o = &expect(VMBUS_MSG_OFFERCHANNEL, sizeof(*o), "hv_sock")->offer;
+	got = o->offer.if_type.b[0] | o->offer.if_type.b[1] << 8 |
+	      o->offer.if_type.b[2] << 16 | (uint32_t)o->offer.if_type.b[3] << 24;
+	line("offer relid ");
+	putdec(o->child_relid);
+	puts(": port ");
+	putdec(got);
+	hex(", chn_flags ", o->offer.chn_flags);
+	puts(o->offer.user_def[VMBUS_OFFER_PIPE_USER_DEF] == 1 ?
+	     ", from the host\n" : ", from the guest\n");
+	if (got != port || o->child_relid != SOCK_RELID ||
+	    !(o->offer.chn_flags & VMBUS_CHANNEL_TLNPI_PROVIDER_OFFER) ||
+	    o->offer.user_def[VMBUS_OFFER_PIPE_USER_DEF] != 1)
+		fail("hv_sock offer");
+	return o->child_relid;
+}
+
+/* The host's FIN (a pipe packet of no bytes) in the inbound ring */
+static void sock_fin(void)
+{
+	volatile const uint8_t *data = ring[3];
+	unsigned int until = ticks + WAIT_TICKS;
+	struct vmbus_pipe_hdr pipe;
+	uint32_t write, off;
+
+	while (!(write = rd32(ring[2])) && before(until))
+		idle();
+	off = rd16(data + 2) * 8;
+	copy_in(&pipe, data + off, sizeof(pipe));
+	line("inbound ring: packet type ");
+	putdec(rd16(data));
+	puts(", pipe flags ");
+	putdec(pipe.flags);
+	puts(", ");
+	putdec(pipe.msgsize);
+	puts(" bytes\n");
+	if (!write || rd16(data) != VMBUS_PKT_DATA_INBAND || off != 16 ||
+	    pipe.flags != 1 || pipe.msgsize)
+		fail("the host's FIN");
+}
+
+/* An in-band packet of a pipe header with flags 7: not hv_sock data */
+static void sock_garbage(uint32_t relid)
+{
+	volatile uint8_t *data = ring[1];
+	struct vmbus_packet_desc d = {
+		.type = VMBUS_PKT_DATA_INBAND,
+		.offset8 = 2,
+		.len8 = 3,
+	};
+	struct vmbus_pipe_hdr pipe = { .flags = 7, .msgsize = 0 };
+	uint16_t status;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(d); i++)
+		data[i] = ((uint8_t *)&d)[i];
+	for (i = 0; i < sizeof(pipe); i++)
+		data[16 + i] = ((uint8_t *)&pipe)[i];
+	for (i = 0; i < 8; i++)
+		data[24 + i] = 0;		/* the trailer: index 0 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	*(volatile uint32_t *)ring[0] = 32;	/* write_index */
+	status = signal_event(CONN_CHAN(relid));
+	if (status)
+		fail("HvSignalEvent on the hv_sock channel");
+}
+
+static void rescinded(uint32_t relid, const char *what)
+{
+	const struct rx_msg *m;
+	struct vmbus_msg_relid r;
+
+	m = expect(VMBUS_MSG_RESCIND_CHANNELOFFER, sizeof(r), what);
+	copy_in(&r, m->b, sizeof(r));
+	line("RESCIND_CHANNELOFFER relid ");
+	putdec(r.child_relid);
+	puts(" (");
+	puts(what);
+	puts(")\n");
+	if (r.child_relid != relid)
+		fail("the rescind names another relid");
+}
+
+static void rescinds(void)
+{
+	const struct rx_msg *m;
+	uint32_t relid;
+
+	m = contact(VMBUS_MESSAGE_CONNECTION_ID_4, VMBUS_VERSION_WIN10_V5_3,
+		    0, SINT);
+	if (m->version.version_supported != 1)
+		fail("version 5.3");
+	offers();
+	/* nothing is rescinded yet: a release goes unanswered */
+	release(1);
+	quiet("RELID_RELEASED of relid 1, not rescinded");
+
+	relid = sock_offer(SOCK_PORT);
+	release(relid);
+	quiet("RELID_RELEASED of the offer, not rescinded");
+	fill_pfns((uint32_t)ring / 4096, RING_PAGES);
+	gpadl_simple(relid, G_SOCK, RING_PAGES, 1, "hv_sock ring");
+	if (open_channel(relid, G_SOCK, 0, 2, "hv_sock, accepted"))
+		fail("the hv_sock open");
+	/* hvctl connect's input is empty: the host's side ends at once */
+	sock_fin();
+	sock_garbage(relid);
+	rescinded(relid, "after a packet that is not pipe data");
+	refused_open(relid, G_SOCK, 0, 2, "rescinded");
+	close_channel(relid);
+	quiet("CLOSECHANNEL of the rescinded channel");
+	release(relid);
+	quiet("RELID_RELEASED of the rescinded channel");
+	/* the relid is free: no channel to make a GPADL for */
+	fill_pfns(SCRATCH_PFN, 1);
+	gpadl_simple(relid, G_SOCK2, 1, 0, "for the released relid");
+	/* the channel's GPADL went with it: its handle is free */
+	gpadl_simple(1, G_SOCK, 1, 1, "handle 0x00000400 again");
+	release(relid);
+	quiet("RELID_RELEASED again");
+
+	/* an offer nobody opens: the host takes it back */
+	relid = sock_offer(SOCK_PORT2);
+	rescinded(relid, "never opened");
+	release(relid);
+	quiet("RELID_RELEASED of the unopened channel");
+}
+
 void guest_main(uint32_t magic, const struct mb_info *mbi)
 {
 	(void)magic;
@@ -1006,6 +1168,13 @@ void guest_main(uint32_t magic, const struct mb_info *mbi)
 	lapic_write(LAPIC_TIMER_ICR, TICK_COUNT);
 
 	setup(mbi);
+	if ((mbi->flags & MB_INFO_CMDLINE) &&
+	    has_word((const char *)mbi->cmdline, "rescind")) {
+		rescinds();
+		lapic_write(LAPIC_TIMER_ICR, 0);
+		puts("vmbus: done\n");
+		shutdown();
+	}
 	before_contact();
 	connect();
 	offers();
