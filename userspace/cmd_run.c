@@ -53,6 +53,10 @@ const char cmd_run_help[] =
 "                     frames go to and come from tap device NAME, which\n"
 "                     hvctl creates if need be (CAP_NET_ADMIN); the\n"
 "                     address defaults to 02:68:76 and a hash of NAME\n"
+"      --vsock-port PORT=PATH\n"
+"                     a guest's AF_VSOCK connect() to the host's port PORT\n"
+"                     (hv_sock) reaches the unix stream socket PATH;\n"
+"                     repeatable (at most 16); needs the SynIC\n"
 "  -v, --verbose      say what is loaded, the Hyper-V feature set and why the\n"
 "                     guest stopped (on a signal, each VP's registers)\n"
 "  -h, --help         this text\n"
@@ -176,6 +180,7 @@ enum {
 	OPT_RAW,
 	OPT_DISK,
 	OPT_NET,
+	OPT_VSOCK_PORT,
 };
 
 static const struct option run_options[] = {
@@ -189,6 +194,7 @@ static const struct option run_options[] = {
 	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "net", required_argument, NULL, OPT_NET },
+	{ "vsock-port", required_argument, NULL, OPT_VSOCK_PORT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -396,6 +402,23 @@ int run_opts_parse(const struct hvctl_cmd *cmd, int argc, char **argv,
 			}
 			o->disks[o->nr_disks++] = optarg;
 			break;
+		case OPT_VSOCK_PORT: {
+			uint32_t port;
+			const char *path;
+
+			if (o->nr_vsock == RUN_OPTS_MAX_VSOCK) {
+				hvctl_err("too many --vsock-port options (at most %d)",
+					  RUN_OPTS_MAX_VSOCK);
+				return HVCTL_EXIT_SETUP;
+			}
+			if (vmbus_sock_port_parse(optarg, &port, &path)) {
+				hvctl_err("bad --vsock-port '%s': want PORT=PATH, PATH a unix socket's (at most 107 bytes)",
+					  optarg);
+				return HVCTL_EXIT_SETUP;
+			}
+			o->vsock[o->nr_vsock++] = optarg;
+			break;
+		}
 		case OPT_NET: {
 			char ifname[16], err[256];
 			uint8_t mac[6];
@@ -638,6 +661,8 @@ int run_setup(struct worker *w, const struct run_opts *o, int in_fd,
 	cfg.out_fd = out_fd;
 	cfg.disks = o->disks;
 	cfg.nr_disks = o->nr_disks;
+	cfg.vsock = o->vsock;
+	cfg.nr_vsock = o->nr_vsock;
 	cfg.net = o->net;
 	if (worker_setup(w, &cfg))
 		goto free_img;

@@ -29,6 +29,7 @@ struct run_opt_kv {
 #define RUN_OPTS_MAX_KV		64
 #define RUN_OPTS_MAX_INITRD	8
 #define RUN_OPTS_MAX_DISKS	16	/* VMBUS_MAX_DISKS */
+#define RUN_OPTS_MAX_VSOCK	16	/* VMBUS_SOCK_MAX_PORTS */
 
 /**
  * struct run_opts - a parsed `hvctl run` command line
@@ -39,6 +40,8 @@ struct run_opt_kv {
  * @initrd: their values: "FILE [ARGS],FILE [ARGS]..." each
  * @nr_disks: --disk options given
  * @disks: their values, "FILE[,ro]"
+ * @nr_vsock: --vsock-port options given
+ * @vsock: their values, "PORT=PATH"
  * @raw: --raw: IMAGE is real-mode code, whatever it looks like
  * @net: --net: "tap=NAME[,mac=MAC]", or NULL
  * @image: IMAGE as given
@@ -56,6 +59,8 @@ struct run_opts {
 	const char *initrd[RUN_OPTS_MAX_INITRD];
 	unsigned int nr_disks;
 	const char *disks[RUN_OPTS_MAX_DISKS];
+	unsigned int nr_vsock;
+	const char *vsock[RUN_OPTS_MAX_VSOCK];
 	bool raw;
 	const char *net;
 	const char *image;

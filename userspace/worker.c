@@ -351,6 +351,7 @@ static int worker_setup_vmbus(struct worker *w,
 	const uint64_t need = HV_MSR_SYNIC_AVAILABLE | HV_POST_MESSAGES |
 			      HV_SIGNAL_EVENTS;
 	uint64_t privileges;
+	unsigned int i;
 	int ret;
 
 	if (!w->has_lapic ||
@@ -358,10 +359,11 @@ static int worker_setup_vmbus(struct worker *w,
 	    hvp_get_partition_property(w->pt_fd, HVPART_PROP_PRIVILEGE_MASK,
 				       &privileges) ||
 	    (privileges & need) != need) {
-		if (!cfg->nr_disks && !w->net)
+		if (!cfg->nr_disks && !w->net && !cfg->nr_vsock)
 			return 0;
 		hvctl_err("%s needs VMBus: hvpart's local APIC, and the SynIC, messages and events granted (--hv-on synic,messages)",
-			  cfg->nr_disks ? "--disk" : "--net");
+			  cfg->nr_disks ? "--disk" : w->net ? "--net" :
+			  "--vsock-port");
 		return -EINVAL;
 	}
 	w->vmbus = vmbus_create(w->pt_fd, w->ram, w->ram_size, w->nr_vps);
@@ -373,6 +375,8 @@ static int worker_setup_vmbus(struct worker *w,
 					w->nr_vps);
 	if (!ret && w->net)
 		ret = worker_setup_net(w);
+	for (i = 0; !ret && i < cfg->nr_vsock; i++)
+		ret = vmbus_add_vsock_port(w->vmbus, cfg->vsock[i]);
 	if (ret)
 		return ret;
 	ret = vmbus_start(w->vmbus);

@@ -82,6 +82,8 @@ struct worker_vp {
  * @disks: the --disk options ("FILE[,ro]"), the SCSI controller's LUNs
  * @nr_disks: how many
  * @net: --net ("tap=NAME[,mac=MAC]"), or NULL for no network adapter
+ * @vsock: the --vsock-port options ("PORT=PATH")
+ * @nr_vsock: how many
  */
 struct worker_config {
 	uint64_t ram_size;
@@ -92,6 +94,8 @@ struct worker_config {
 	const char *const *disks;
 	unsigned int nr_disks;
 	const char *net;
+	const char *const *vsock;
+	unsigned int nr_vsock;
 };
 
 /**

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include "../vmbus/vmbus.c"
 #include "../vmbus/sock.c"
@@ -963,6 +964,107 @@ static void test_sock(void)
 	close(ctl);
 }
 
+/* hv_sock the other way: the guest connects to a --vsock-port */
+static void test_sock_guest_connect(void)
+{
+	struct vmbus_msg_tl_connect_request m = {
+		.header.msgtype = VMBUS_MSG_TL_CONNECT_REQUEST,
+	};
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const struct vmbus_msg_offer_channel *o;
+	char path[64], spec[80], buf[64];
+	const char *got;
+	uint32_t port;
+	int lfd, fd, i;
+	unsigned int n;
+
+	/* PORT=PATH */
+	CHECK(!vmbus_sock_port_parse("6000=/run/x.sock", &port, &got) &&
+	      port == 6000 && !strcmp(got, "/run/x.sock"));
+	CHECK(!vmbus_sock_port_parse("4294967295=y", &port, &got) &&
+	      port == 0xffffffffu);
+	CHECK(vmbus_sock_port_parse("4294967296=y", &port, &got));
+	CHECK(vmbus_sock_port_parse("=y", &port, &got));
+	CHECK(vmbus_sock_port_parse("6000=", &port, &got));
+	CHECK(vmbus_sock_port_parse("6000", &port, &got));
+	CHECK(vmbus_sock_port_parse("-1=y", &port, &got));
+	CHECK(vmbus_sock_port_parse("0x10=y", &port, &got));
+	memset(spec, 'p', sizeof(spec));
+	memcpy(spec, "1=", 2);
+	spec[sizeof(spec) - 1] = '\0';
+	CHECK(!vmbus_sock_port_parse(spec, &port, &got));
+	{
+		char longer[200];
+
+		memset(longer, 'p', sizeof(longer));
+		memcpy(longer, "1=", 2);
+		longer[110] = '\0';
+		CHECK(vmbus_sock_port_parse(longer, &port, &got));
+	}
+
+	setup();
+	snprintf(path, sizeof(path), "/tmp/test_vmbus.%d.sock", getpid());
+	unlink(path);
+	strcpy(sa.sun_path, path);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(lfd >= 0 && !bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) &&
+	      !listen(lfd, 4));
+	snprintf(spec, sizeof(spec), "6000=%s", path);
+	CHECK_EQ(vmbus_add_vsock_port(bus, spec), 0);
+	CHECK(vmbus_add_vsock_port(bus, spec) != 0);	/* the port twice */
+	CHECK(vmbus_add_vsock_port(bus, "6001") != 0);
+	contact(VMBUS_VERSION_WIN10_V5_3, 2);
+	m.host_service_id = sock_guid(6000);
+	m.guest_endpoint_id = sock_guid(1234);
+	/* a port with no --vsock-port, a GUID not hv_sock's: no offer */
+	n = fake.nr_posts;
+	m.host_service_id = sock_guid(6002);
+	guest_msg(&m, sizeof(m));
+	m.host_service_id = sock_guid(6000);
+	m.host_service_id.b[9] ^= 1;
+	guest_msg(&m, sizeof(m));
+	m.host_service_id = sock_guid(6000);
+	guest_msg(&m, 20);				/* short */
+	CHECK_EQ(fake.nr_posts, n);
+	/* the offer: the host's service, the guest's endpoint, by the guest */
+	guest_msg(&m, sizeof(m));
+	CHECK_EQ(posted_type(n), VMBUS_MSG_OFFERCHANNEL);
+	o = posted(n);
+	CHECK(o->child_relid == 3 &&
+	      !memcmp(&o->offer.if_type, &m.host_service_id, 16) &&
+	      !memcmp(&o->offer.if_instance, &m.guest_endpoint_id, 16) &&
+	      (o->offer.chn_flags & VMBUS_CHANNEL_TLNPI_PROVIDER_OFFER) &&
+	      o->offer.user_def[4] == 0);
+	fd = accept(lfd, NULL, NULL);
+	CHECK(fd >= 0);
+	gpadl(3, 0x500, 10, 8);
+	CHECK(open_chan(3, 0x500, 4, 0) == 0);
+	guest_sock_write(1, "hi", 2, 2);
+	vmbus_chan_event(bus->chans[2]);
+	CHECK(read(fd, buf, sizeof(buf)) == 2 && !memcmp(buf, "hi", 2));
+	CHECK_EQ(write(fd, "yo", 2), 2);
+	conn_fd_ready(sock_conn_of(3));
+	CHECK_EQ(guest_read(buf, sizeof(buf)), 16);
+	CHECK(!memcmp(buf + 8, "yo", 2));
+	close(fd);
+	/* one the guest never opens: rescinded after SOCK_CONNECT_TICKS */
+	guest_msg(&m, sizeof(m));
+	fd = accept(lfd, NULL, NULL);
+	n = fake.nr_posts;
+	for (i = 0; i < SOCK_CONNECT_TICKS; i++)
+		vmbus_sock_tick(bus->sock);
+	CHECK_EQ(posted_relid(n, VMBUS_MSG_RESCIND_CHANNELOFFER), 4);
+	CHECK(read(fd, buf, sizeof(buf)) == 0);
+	close(fd);
+	/* the listener gone: no offer */
+	close(lfd);
+	unlink(path);
+	n = fake.nr_posts;
+	guest_msg(&m, sizeof(m));
+	CHECK_EQ(fake.nr_posts, n);
+	vmbus_destroy(bus);
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -975,6 +1077,7 @@ int main(void)
 	TEST(test_subchannels);
 	TEST(test_rescind);
 	TEST(test_sock);
+	TEST(test_sock_guest_connect);
 	TEST(test_fuzz);
 	printf("1..%d\n", test_total);
 	if (test_bad)

@@ -127,14 +127,20 @@ vmbus_versions()
 
 # lx_start: a managed Linux child, lx (init's hvtest=wait), up to where
 # it waits for the root, with its console in $top/con.out (and $out).
+# The root's end of its connect() to host port 6000 (--vsock-port) is an
+# echo on a unix socket (tests/linux/vsock-echo -u).
 lx_top=/tmp/hvctl-linux-mgmt
 lx_start()
 {
 	rm -rf "$lx_top"
 	mkdir -p "$lx_top"
 	export HVPART_STATE_DIR=$lx_top/conf HVPART_RUN_DIR=$lx_top/run
-	hvctl create lx --vps 2 --memory "$mem" --initrd "$PWD/$I" "$PWD/$K" \
-		"console=ttyS0 quiet panic=-1 hvtest=wait" >/dev/null &&
+	tests/linux/vsock-echo -u "$lx_top/host.sock" >"$lx_top/host.out" 2>&1 &
+	lx_echo=$!
+	until_ok grep -q listening "$lx_top/host.out" &&
+	hvctl create lx --verbose --vps 2 --memory "$mem" \
+		--vsock-port "6000=$lx_top/host.sock" --initrd "$PWD/$I" \
+		"$PWD/$K" "console=ttyS0 quiet panic=-1 hvtest=wait" >/dev/null &&
 	hvctl start lx >/dev/null || return 1
 	mkfifo "$lx_top/in"
 	hvctl console lx <"$lx_top/in" >"$lx_top/con.out" 2>&1 &
@@ -158,7 +164,9 @@ lx_stop()
 	exec 3>&-
 	hvctl list >>"$err" 2>&1
 	cp "$lx_top/con.out" "$out"
+	cat "$lx_top/run/lx.log" >>"$err"
 	hvctl delete lx >/dev/null 2>&1
+	kill "$lx_echo" 2>/dev/null
 	unset HVPART_STATE_DIR HVPART_RUN_DIR
 	return $ret
 }
@@ -220,6 +228,10 @@ vmbus_mgmt()
 	tb "a managed child: hv_sock loaded, listens on 5000 and 5001" 0 \
 		lx_start &&
 		child vsock "vsock-echo: listening on 5000 vsock-echo: listening on 5001"
+	ok "the guest's connect() to the host's port 6000: --vsock-port, echoed" \
+		child "vsock connect 6000:" "vsock-echo: got ping from the guest"
+	ok "the guest's connect() to the host's port 6001: none, refused" \
+		has_re "$out" "^child: vsock connect 6001: vsock-echo: connect to host port 6001: "
 	dd if=/dev/urandom of="$lx_top/big" bs=1024 count=1024 2>/dev/null
 	for i in 1 2 3 4; do
 		dd if=/dev/urandom of="$lx_top/f$i" bs=1024 count=256 2>/dev/null
@@ -242,6 +254,7 @@ vmbus_mgmt()
 		has "$err" "bad PORT"
 	t "hvctl connect: no such partition, exit 2" 2 hvctl connect nosuch 5000
 	tb "hvctl stop: the shutdown IC, the guest powers off" 0 lx_stop &&
+		has "$err" "vmbus: hv_sock: the guest connects to host port 6001: no --vsock-port for it (reported once)" &&
 		child "vmbus device" "{0e0b6031-5213-4934-818b-38d90ced39db} hv_utils" &&
 		has "$err" "stopped lx" &&
 		has_re "$err" "^lx +stopped .*the guest powered off"
@@ -413,6 +426,12 @@ vmbus_cases()
 	t "--disk: without the SynIC, exit 2" 2 \
 		hvctl run --hv-off synic --disk "$ro" "$K" &&
 		has "$err" "--disk needs VMBus"
+	t "--vsock-port: no PATH, exit 2" 2 \
+		hvctl run --vsock-port 6000 "$K" &&
+		has "$err" "bad --vsock-port '6000'"
+	t "--vsock-port: without the SynIC, exit 2" 2 \
+		hvctl run --hv-off synic --vsock-port 6000=/tmp/x.sock "$K" &&
+		has "$err" "--vsock-port needs VMBus"
 }
 
 all_cases()

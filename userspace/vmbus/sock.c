@@ -21,6 +21,15 @@
  * SCM_RIGHTS) once the guest accepted; the VMBus thread moves bytes
  * between the other end and the channel, holding at most a packet in
  * each direction while the other side has no room.
+ *
+ * The guest connects to the host with TL_CONNECT_REQUEST (its endpoint
+ * and the host's service GUID).  For a port of --vsock-port PORT=PATH
+ * the VMBus thread connects to the unix socket PATH and offers the
+ * channel the other way round (class the host's service, instance the
+ * guest's endpoint, connected by the guest); the guest's socket opens
+ * it.  A port with none is left unanswered (Linux ignores the result
+ * message Hyper-V would send; its connect() times out).  From there on
+ * both kinds of connection are the same.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -30,6 +39,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -75,6 +85,7 @@ struct sock_req {
  * @reply_fd: the control connection that asked, until it is answered
  * @deadline: the tick by which the guest must open the channel
  * @progress: the tick a packet last went to the guest
+ * @opened: the guest opened the channel
  * @fin_rx: the guest ended its direction
  * @fin_tx: the host's did (the FIN is in @tx or went out)
  * @watched: @fd is on the VMBus thread's watch list
@@ -91,6 +102,7 @@ struct sock_conn {
 	int reply_fd;
 	unsigned long deadline;
 	unsigned long progress;
+	bool opened;
 	bool fin_rx;
 	bool fin_tx;
 	bool watched;
@@ -111,10 +123,41 @@ struct vmbus_sock {
 	/* the VMBus thread's */
 	struct sock_conn *conns;
 	unsigned int nr_conns;
+	unsigned int nr_ports;
+	struct {
+		uint32_t port;
+		char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	} ports[VMBUS_SOCK_MAX_PORTS];
 	uint32_t next_host_port;
 	unsigned long ticks;
-	bool noted_tl;
+	uint32_t noted;
 };
+
+/* What a connect request from the guest is reported as, once each */
+enum sock_note {
+	SOCK_NOTE_BAD,
+	SOCK_NOTE_PORT,
+	SOCK_NOTE_FULL,
+	SOCK_NOTE_CONNECT,
+};
+
+static void sock_note(struct vmbus_sock *s, enum sock_note kind,
+		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void sock_note(struct vmbus_sock *s, enum sock_note kind,
+		      const char *fmt, ...)
+{
+	char buf[300];
+	va_list ap;
+
+	if (s->noted & (1u << kind))
+		return;
+	s->noted |= 1u << kind;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	hvctl_info("vmbus: hv_sock: %s (reported once)", buf);
+}
 
 static const struct vmbus_dev_ops sock_ops;
 
@@ -315,6 +358,7 @@ static uint32_t sock_open(struct vmbus_chan *ch)
 	if (c->fd < 0 || vmbus_watch_fd(c->s->bus, c->fd, conn_fd_ready, c))
 		return VMBUS_STATUS_UNSUCCESSFUL;
 	c->watched = true;
+	c->opened = true;
 	return 0;
 }
 
@@ -406,13 +450,68 @@ static struct vmbus_guid sock_guid(uint32_t port)
 	return g;
 }
 
+/* Whether @g is an hv_sock service GUID, whatever its port */
+static bool sock_guid_ok(const struct vmbus_guid *g)
+{
+	return !memcmp(g->b + 4, sock_template.b + 4, 12);
+}
+
+static uint32_t sock_guid_port(const struct vmbus_guid *g)
+{
+	return g->b[0] | g->b[1] << 8 | g->b[2] << 16 | (uint32_t)g->b[3] << 24;
+}
+
+/*
+ * Offers a connection of the root's end @fd (and @client_fd, @reply_fd
+ * for hvctl connect's, else -1): class @type, instance @instance, made
+ * by the host if @by_host.  NULL when there is no channel: @c's fds are
+ * then closed, and @reply_fd answered.
+ */
+static struct sock_conn *conn_offer(struct vmbus_sock *s, uint32_t port,
+				    int fd, int client_fd, int reply_fd,
+				    const struct vmbus_guid *type,
+				    const struct vmbus_guid *instance,
+				    bool by_host)
+{
+	uint8_t user_def[VMBUS_OFFER_PIPE_USER_DEF + 1] = { 0 };
+	struct sock_conn *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		if (reply_fd >= 0)
+			reply_error(reply_fd, "out of memory");
+		close(fd);
+		if (client_fd >= 0)
+			close(client_fd);
+		return NULL;
+	}
+	c->s = s;
+	c->port = port;
+	c->fd = fd;
+	c->client_fd = client_fd;
+	c->reply_fd = reply_fd;
+	c->deadline = s->ticks + SOCK_CONNECT_TICKS;
+	c->progress = s->ticks;
+	user_def[VMBUS_OFFER_PIPE_USER_DEF] = by_host;
+	c->ch = vmbus_offer_channel(s->bus, &sock_ops, c, type, instance,
+				    VMBUS_CHANNEL_TLNPI_PROVIDER_OFFER |
+				    VMBUS_CHANNEL_NAMED_PIPE_MODE,
+				    user_def, sizeof(user_def));
+	if (!c->ch) {
+		conn_teardown(c, "no free VMBus channel");
+		free(c);
+		return NULL;
+	}
+	c->next = s->conns;
+	s->conns = c;
+	s->nr_conns++;
+	return c;
+}
+
 /* On the VMBus thread: offers the connection a request asks for. */
 static void sock_start(struct vmbus_sock *s, uint32_t port, int reply_fd)
 {
-	uint8_t user_def[VMBUS_OFFER_PIPE_USER_DEF + 1] = { 0 };
 	uint32_t version = vmbus_version(s->bus);
 	struct vmbus_guid type, instance;
-	struct sock_conn *c;
 	int fds[2];
 
 	if (!version) {
@@ -429,35 +528,13 @@ static void sock_start(struct vmbus_sock *s, uint32_t port, int reply_fd)
 			    s->nr_conns);
 		return;
 	}
-	c = calloc(1, sizeof(*c));
-	if (!c || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds)) {
-		free(c);
-		reply_error(reply_fd, "out of memory");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds)) {
+		reply_error(reply_fd, "no socket pair: %s", strerror(errno));
 		return;
 	}
-	c->s = s;
-	c->port = port;
-	c->fd = fds[0];
-	c->client_fd = fds[1];
-	c->reply_fd = reply_fd;
-	c->deadline = s->ticks + SOCK_CONNECT_TICKS;
-	c->progress = s->ticks;
 	type = sock_guid(port);
 	instance = sock_guid(SOCK_HOST_PORT_BASE + s->next_host_port++ % 0x10000000u);
-	/* connected by the host */
-	user_def[VMBUS_OFFER_PIPE_USER_DEF] = 1;
-	c->ch = vmbus_offer_channel(s->bus, &sock_ops, c, &type, &instance,
-				    VMBUS_CHANNEL_TLNPI_PROVIDER_OFFER |
-				    VMBUS_CHANNEL_NAMED_PIPE_MODE,
-				    user_def, sizeof(user_def));
-	if (!c->ch) {
-		conn_teardown(c, "no free VMBus channel");
-		free(c);
-		return;
-	}
-	c->next = s->conns;
-	s->conns = c;
-	s->nr_conns++;
+	conn_offer(s, port, fds[0], fds[1], reply_fd, &type, &instance, true);
 }
 
 /* Connect requests from other threads. */
@@ -490,7 +567,7 @@ void vmbus_sock_tick(struct vmbus_sock *s)
 	for (c = s->conns; c; c = c->next) {
 		if (vmbus_chan_rescinded(c->ch))
 			continue;
-		if (c->reply_fd >= 0 && s->ticks >= c->deadline)
+		if (!c->opened && s->ticks >= c->deadline)
 			conn_end(c, "the guest did not accept: no listener there, or no hv_sock");
 		else if (c->fin_rx && c->tx_len &&
 			 s->ticks - c->progress >= SOCK_LINGER_TICKS)
@@ -498,18 +575,100 @@ void vmbus_sock_tick(struct vmbus_sock *s)
 	}
 }
 
-/* The guest's connect() to a host port: the root listens on none. */
+/*
+ * The guest's connect() to a host port: to its --vsock-port socket, if
+ * it has one.  What cannot be connected is left unanswered and reported
+ * once.
+ */
 void vmbus_sock_on_tl_connect(struct vmbus_sock *s,
 			      const struct vmbus_msg_tl_connect_request *m)
 {
-	uint32_t port;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	uint32_t port = sock_guid_port(&m->host_service_id);
+	unsigned int i;
+	int fd;
 
-	if (s->noted_tl)
+	if (vmbus_version(s->bus) < VMBUS_VERSION_WIN10 ||
+	    !sock_guid_ok(&m->host_service_id) ||
+	    !sock_guid_ok(&m->guest_endpoint_id)) {
+		sock_note(s, SOCK_NOTE_BAD, "a connect request that is not hv_sock's");
 		return;
-	s->noted_tl = true;
-	memcpy(&port, m->host_service_id.b, sizeof(port));
-	hvctl_info("vmbus: hv_sock: the guest connects to host port %u; the root listens on none (reported once)",
-		   port);
+	}
+	for (i = 0; i < s->nr_ports; i++)
+		if (s->ports[i].port == port)
+			break;
+	if (i == s->nr_ports) {
+		sock_note(s, SOCK_NOTE_PORT,
+			  "the guest connects to host port %u: no --vsock-port for it",
+			  port);
+		return;
+	}
+	if (s->nr_conns >= VMBUS_SOCK_MAX_CONNS) {
+		sock_note(s, SOCK_NOTE_FULL,
+			  "the guest connects to host port %u: %u connections already",
+			  port, s->nr_conns);
+		return;
+	}
+	strcpy(sa.sun_path, s->ports[i].path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		sock_note(s, SOCK_NOTE_CONNECT,
+			  "the guest connects to host port %u: %s: %s", port,
+			  s->ports[i].path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	conn_offer(s, port, fd, -1, -1, &m->host_service_id,
+		   &m->guest_endpoint_id, false);
+}
+
+/*
+ * "PORT=PATH": 0 with *@port and *@path (into @spec), or -EINVAL.  PATH
+ * must fit a unix socket address.
+ */
+int vmbus_sock_port_parse(const char *spec, uint32_t *port, const char **path)
+{
+	const char *eq = strchr(spec, '=');
+	char num[16];
+	unsigned long v;
+	char *end;
+
+	if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof(num) ||
+	    !eq[1] || strlen(eq + 1) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return -EINVAL;
+	memcpy(num, spec, eq - spec);
+	num[eq - spec] = '\0';
+	errno = 0;
+	v = strtoul(num, &end, 10);
+	if (errno || *end || num[0] < '0' || num[0] > '9' || v > 0xffffffffUL)
+		return -EINVAL;
+	*port = v;
+	*path = eq + 1;
+	return 0;
+}
+
+/* Before the VMBus thread starts: --vsock-port @spec. */
+int vmbus_sock_add_port(struct vmbus_sock *s, const char *spec)
+{
+	const char *path;
+	uint32_t port;
+	unsigned int i;
+
+	if (vmbus_sock_port_parse(spec, &port, &path))
+		return -EINVAL;
+	for (i = 0; i < s->nr_ports; i++) {
+		if (s->ports[i].port == port) {
+			hvctl_err("--vsock-port: port %u twice", port);
+			return -EINVAL;
+		}
+	}
+	if (s->nr_ports == VMBUS_SOCK_MAX_PORTS)
+		return -ENOSPC;
+	s->ports[s->nr_ports].port = port;
+	strcpy(s->ports[s->nr_ports].path, path);
+	s->nr_ports++;
+	return 0;
 }
 
 /*

@@ -1738,6 +1738,15 @@ int vmbus_connect_port(struct vmbus *bus, uint32_t port, int reply_fd)
 	return vmbus_sock_connect(bus->sock, port, reply_fd);
 }
 
+/*
+ * Before vmbus_start(): a guest's connect() to host port PORT reaches the
+ * unix socket PATH (@spec "PORT=PATH", sock.c).
+ */
+int vmbus_add_vsock_port(struct vmbus *bus, const char *spec)
+{
+	return bus->running ? -EBUSY : vmbus_sock_add_port(bus->sock, spec);
+}
+
 void vmbus_destroy(struct vmbus *bus)
 {
 	const uint64_t one = 1;

@@ -92,6 +92,7 @@ int vmbus_start(struct vmbus *bus);
 void vmbus_destroy(struct vmbus *bus);
 int vmbus_request_shutdown(struct vmbus *bus);
 int vmbus_connect_port(struct vmbus *bus, uint32_t port, int reply_fd);
+int vmbus_add_vsock_port(struct vmbus *bus, const char *spec);
 
 void *vmbus_chan_priv(struct vmbus_chan *ch);
 struct vmbus *vmbus_chan_bus(struct vmbus_chan *ch);
@@ -148,8 +149,14 @@ int vmbus_add_net(struct vmbus *bus, int tap_fd, const uint8_t mac[6]);
 int vmbus_net_parse(const char *spec, char ifname[16], uint8_t mac[6],
 		    char *err, size_t err_len);
 
-/* sock.c: hv_sock, the root's connections to the guest's AF_VSOCK ports */
+/*
+ * sock.c: hv_sock, connections between the root and the guest's AF_VSOCK
+ * sockets
+ */
 #define VMBUS_SOCK_MAX_CONNS	32
+#define VMBUS_SOCK_MAX_PORTS	16
+int vmbus_sock_port_parse(const char *spec, uint32_t *port, const char **path);
+int vmbus_sock_add_port(struct vmbus_sock *s, const char *spec);
 struct vmbus_sock *vmbus_sock_create(struct vmbus *bus);
 void vmbus_sock_destroy(struct vmbus_sock *s);
 int vmbus_sock_connect(struct vmbus_sock *s, uint32_t port, int reply_fd);
