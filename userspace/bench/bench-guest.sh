@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# bench-guest.sh N ROUNDS [-v] [-l LROUNDS] [-i IOROUNDS] [-q FLAGS]: the emulated
+# bench-guest.sh N ROUNDS [-v] [-l LROUNDS] [-i IOROUNDS] [-q FLAGS]
+# [-N NETOPTS]: the emulated
 # machine's half of scripts/bench.  Runs in /mnt/files with hvpart.ko
 # loaded (scripts/vmrun does that).  Each round times the guest once under
 # each hypervisor, in the order hvpart, KVM in odd rounds and KVM, hvpart
@@ -28,21 +29,24 @@
 # (cache=writeback: both through this machine's page cache, no O_DIRECT
 # on the image), and tap hvb0 (10.99.0.1/24, made persistent here by tunctl, with
 # "iobench serve" on port 5001) as hvctl's --net (hv_netvsc) and QEMU's
-# virtio-net-pci (its -netdev tap defaults: a vnet header, no vhost).  At
+# virtio-net-pci (its -netdev tap defaults: a vnet header, no vhost;
+# -N NETOPTS: more -netdev tap options, e.g. vnet_hdr=off).  At
 # each "hvbench-sample TAG" line of iobench, boottime runs a command that
 # prints the VP exits so far (hvpart: the sum of "hvctl stats --pid"'s
-# vpN-exits-total; KVM: debugfs's kvm/exits).  Prints "io BACKEND PHASE
-# IOS BYTES NS EXITS" lines, EXITS those of the phase's window less those
-# of the idle window (iobench's "idle"), or "iofail BACKEND WHY".
+# vpN-exits-total; KVM: debugfs's kvm/exits), and by reason.  Prints "io
+# BACKEND PHASE IOS BYTES NS EXITS" lines, EXITS those of the phase's
+# window less those of the idle window (iobench's "idle"), each followed
+# by "iox BACKEND PHASE IOS REASON=EXITS...", or "iofail BACKEND WHY".
 n=${1:?N}
 rounds=${2:?ROUNDS}
 shift 2
-verbose='' lrounds=0 iorounds=0 qemu_hv=kvm=off
+verbose='' lrounds=0 iorounds=0 qemu_hv=kvm=off qemu_net=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-v) verbose=-v; shift ;;
 	-l) lrounds=${2:?LROUNDS}; shift 2 ;;
 	-i) iorounds=${2:?IOROUNDS}; shift 2 ;;
+	-N) qemu_net=,${2:?NETOPTS}; shift 2 ;;
 	-q) qemu_hv=${2:?FLAGS}; shift 2 ;;
 	*) echo "bench: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -231,6 +235,31 @@ io_setup()
 	fi
 	./iobench serve "$IO_PORT" &
 	io_server=$!
+	# The exit counts, for boottime -s: the total, then KEY=COUNT by
+	# reason (hvpart: exit reasons, hypercalls by code, interrupts
+	# injected, over the VPs; KVM: some of its vCPU statistics)
+	cat >/tmp/iosample-hvpart <<-'EOF'
+	hvctl stats --pid "$HVB_PID" | awk '
+		$1 ~ /-exits-total$/ { t += $2; next }
+		{ k = $1; sub(/^vp[0-9]+-/, "", k) }
+		k ~ /^(exit-|hypercall-|interrupts$)/ { c[k] += $2 }
+		END {
+			printf "%d", t
+			for (k in c)
+				if (c[k])
+					printf " %s=%d", k, c[k]
+			print ""
+		}'
+	EOF
+	cat >/tmp/iosample-kvm <<-'EOF'
+	cd /sys/kernel/debug/kvm || exit 1
+	printf %s "$(cat exits)"
+	for f in io_exits mmio_exits halt_exits irq_window_exits hypercalls \
+		 irq_exits irq_injections insn_emulation signal_exits; do
+		[ -r "$f" ] && printf ' %s=%s' "$f" "$(cat "$f")"
+	done
+	echo
+	EOF
 	# KVM's exit count is in debugfs (the machine's init mounts it)
 	[ -d /sys/kernel/debug/kvm ] || [ -d /sys/kernel/debug ] ||
 		fail "no debugfs"
@@ -260,29 +289,32 @@ boot_io()
 			--net "tap=$IO_TAP" vmlinuz \
 			"$cmdline hviomods=hv_storvsc,sd_mod,hv_netvsc hviodisk=sda"
 		who=hvpart
-		# shellcheck disable=SC2016 # boottime's sh -c expands it
-		sample='hvctl stats --pid "$HVB_PID" |
-			awk "/-exits-total/ { s += \$2 } END { print s + 0 }"'
 	else
 		set -- ./qemu-system-x86_64 -L qemu-fw -no-user-config \
 			-nodefaults -machine pc,accel=kvm \
 			-cpu "host,$qemu_hv" -smp "$LINUX_VPS" -m "$LINUX_MEM" \
 			-display none -monitor none -serial stdio -no-reboot \
 			-drive "file=$IO_IMG,format=raw,if=virtio,cache=writeback" \
-			-netdev "tap,id=n0,ifname=$IO_TAP,script=no,downscript=no" \
+			-netdev "tap,id=n0,ifname=$IO_TAP,script=no,downscript=no$qemu_net" \
 			-device virtio-net-pci,netdev=n0,romfile= \
 			-kernel vmlinuz -initrd child.cpio.gz \
 			-append "$cmdline hviomods=virtio_pci,virtio_blk,virtio_net hviodisk=vda"
 		who=kvm
-		sample='cat /sys/kernel/debug/kvm/exits'
 	fi
 	bt=$(./boottime -m "$LINUX_MARKER" -o "$log" -t "$IO_TIMEOUT" \
-		-s "$sample" -- "$@")
+		-s "sh /tmp/iosample-$who" -- "$@")
 	st=$(echo "$bt" | awk '$2 == "status" { print $3 }')
 	# iobench's lines and the exit counts, without the console's CRs:
 	# "io" lines, or the first failure
 	tr -d '\r' <"$log" | awk -v b="$who" '
-		$1 == "hvbench-exits" { ex[$2] = $3 }
+		$1 == "hvbench-exits" {
+			ex[$2] = $3
+			for (i = 4; i <= NF; i++) {
+				split($i, kv, "=")
+				c[$2, kv[1]] = kv[2]
+				keys[kv[1]] = 1
+			}
+		}
 		$1 == "iobench" && $2 == "fail" && why == "" {
 			why = "iobench " $3 ":"
 			for (i = 4; i <= NF; i++) why = why " " $i
@@ -306,10 +338,19 @@ boot_io()
 					why = "no exit count for " p
 					break
 				}
-				e = ex[p "-1"] - ex[p "-0"] -
-				    (ex["idle-1"] - ex["idle-0"])
+				e = ex[p "-1"] - ex[p "-0"]
+				e -= ex["idle-1"] - ex["idle-0"]
 				out = out sprintf("io %s %s %s %d\n", b, p,
 						  line[i], e)
+				split(line[i], f, " ")
+				out = out sprintf("iox %s %s %s", b, p, f[1])
+				for (k in keys) {
+					e = c[p "-1", k] - c[p "-0", k]
+					e -= c["idle-1", k] - c["idle-0", k]
+					if (e)
+						out = out " " k "=" e
+				}
+				out = out "\n"
 			}
 			if (why == "" && n != 6)
 				why = "figures for " n " of 6 phases"

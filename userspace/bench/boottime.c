@@ -18,8 +18,8 @@
  * -s SAMPLE (the I/O rows' exit counts): for each line of CMD's output
  * that holds "hvbench-sample TAG", runs the shell command SAMPLE (sh -c,
  * with HVB_PID set to CMD's pid) at once, CMD's output waiting meanwhile,
- * and writes "hvbench-exits TAG VALUE" to LOG, VALUE the first word of
- * SAMPLE's output ("none" if it printed nothing).
+ * and writes "hvbench-exits TAG VALUE" to LOG, VALUE the first line of
+ * SAMPLE's output ("none" if it printed nothing), at most 1023 bytes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,7 +62,7 @@ static int write_all(int fd, const char *p, size_t len);
 static void run_sample(const char *line, const char *sample, pid_t pid,
 		       int logfd)
 {
-	char tag[64], val[64] = "none", out[MAX_LINE + 160], env[32];
+	char tag[64], val[1024] = "none", out[sizeof(val) + 96], env[32];
 	const char *t = strstr(line, SAMPLE_KEY) + strlen(SAMPLE_KEY);
 	FILE *f;
 	int n;
@@ -73,8 +73,9 @@ static void run_sample(const char *line, const char *sample, pid_t pid,
 	setenv("HVB_PID", env, 1);
 	f = popen(sample, "r");
 	if (f) {
-		if (fscanf(f, "%63s", val) != 1)
+		if (!fgets(val, sizeof(val), f) || val[0] == '\n')
 			strcpy(val, "none");
+		val[strcspn(val, "\n")] = '\0';
 		while (fgetc(f) != EOF)
 			;
 		pclose(f);
