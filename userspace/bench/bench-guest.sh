@@ -36,7 +36,9 @@
 # vpN-exits-total; KVM: debugfs's kvm/exits), and by reason.  Prints "io
 # BACKEND PHASE IOS BYTES NS EXITS" lines, EXITS those of the phase's
 # window less those of the idle window (iobench's "idle"), each followed
-# by "iox BACKEND PHASE IOS REASON=EXITS...", or "iofail BACKEND WHY".
+# by "iox BACKEND PHASE IOS REASON=EXITS..." (for the network, the
+# child's packets too: tx-packets=N rx-packets=N), or "iofail BACKEND
+# WHY".
 n=${1:?N}
 rounds=${2:?ROUNDS}
 shift 2
@@ -322,6 +324,8 @@ boot_io()
 		$1 == "iobench" && $2 == "verify" { verified = $3 }
 		$1 == "iobench" && NF >= 5 && $2 != "fail" {
 			ph[++n] = $2; line[n] = $3 " " $4 " " $5
+			# the network phases: the packets each way (eth0)
+			pk[n] = NF >= 7 ? " tx-packets=" $6 " rx-packets=" $7 : ""
 		}
 		$1 == "child:" && $2 == "iobench" && $3 != "status" && why == "" {
 			why = $0
@@ -350,7 +354,7 @@ boot_io()
 					if (e)
 						out = out " " k "=" e
 				}
-				out = out "\n"
+				out = out pk[i] "\n"
 			}
 			if (why == "" && n != 6)
 				why = "figures for " n " of 6 phases"
