@@ -93,15 +93,24 @@ struct net_tx_info {
 	uint32_t lso_off;	/* LSO's TCP header offset */
 };
 
-/* The transaction id of a transfer-page packet: this | its section */
+/* The transaction id of a transfer-page packet: this | its first section */
 #define NET_XFER_TID		0x4e45540000000000ull	/* "NET" */
+/* Frames from the tap that one transfer-page packet may carry */
+#define NET_RX_BATCH		16u
+/* The end of a transfer-page packet's chain of sections */
+#define NET_NO_SECTION		0xffffffffu
+/* rsec_busy: the guest holds a section, the first of its packet's */
+#define NET_SEC_HELD		1
+#define NET_SEC_FIRST		2
 
 /* What the VSP waits to write into the guest's ring */
 struct net_out {
 	bool xfer;		/* a transfer-page packet, else a completion */
 	uint64_t trans_id;
-	uint32_t len;		/* of @msg (a completion), of the section's */
-	uint32_t section;	/* message (a transfer-page packet) */
+	uint32_t len;		/* of @msg (a completion) */
+	uint32_t nr;		/* a transfer-page packet's ranges: */
+	uint32_t section[NET_RX_BATCH];	/* a section each, */
+	uint32_t bytes[NET_RX_BATCH];	/* its message's length */
 	struct nvsp_msg msg;
 };
 
@@ -125,7 +134,9 @@ struct net_ctl {
  * @rbuf_id: the guest's id for it, echoed in transfer-page packets
  * @nr_rsec: receive sections
  * @rsec_free: a stack of free sections, @nr_rfree of them
- * @rsec_busy: one flag per section: the guest holds it
+ * @rsec_busy: per section: the guest holds it (NET_SEC_HELD), as the
+ *	first of a transfer-page packet (NET_SEC_FIRST)
+ * @rsec_next: per section held: the next of its packet, or NET_NO_SECTION
  * @sbuf: the send buffer's pages; NULL before
  * @nr_ssec: send sections
  * @rndis_up: RNDIS INITIALIZE done, no HALT since
@@ -150,6 +161,7 @@ struct net {
 	uint32_t *rsec_free;
 	uint32_t nr_rfree;
 	uint8_t *rsec_busy;
+	uint32_t *rsec_next;
 	uint8_t **sbuf;
 	uint32_t sbuf_pages;
 	uint32_t nr_ssec;
@@ -188,9 +200,11 @@ static void net_drop_recv_buf(struct net *n)
 	free(n->rbuf);
 	free(n->rsec_free);
 	free(n->rsec_busy);
+	free(n->rsec_next);
 	n->rbuf = NULL;
 	n->rsec_free = NULL;
 	n->rsec_busy = NULL;
+	n->rsec_next = NULL;
 	n->nr_rsec = 0;
 	n->nr_rfree = 0;
 }
@@ -208,24 +222,29 @@ static int net_out_send(struct net *n, const struct net_out *o)
 {
 	struct {
 		struct vmbus_xfer_hdr h;
-		struct vmbus_xfer_range r;
+		struct vmbus_xfer_range r[NET_RX_BATCH];
 	} __attribute__((packed)) x = {
 		.h.xfer_pageset_id = n->rbuf_id,
-		.h.range_cnt = 1,
-		.r.byte_count = o->len,
-		.r.byte_offset = o->section * NET_RECV_SECTION,
+		.h.range_cnt = o->nr,
 	};
 	struct nvsp_msg m = {
 		.type = NVSP_MSG1_TYPE_SEND_RNDIS_PKT,
 		.rndis_pkt.send_buf_section_index = NVSP_NO_SECTION,
 	};
+	uint32_t i;
 
 	if (!o->xfer)
 		return vmbus_chan_send(n->ch, VMBUS_PKT_COMP, 0, o->trans_id,
 				       &o->msg, o->len);
+	for (i = 0; i < o->nr; i++) {
+		x.r[i].byte_count = o->bytes[i];
+		x.r[i].byte_offset = o->section[i] * NET_RECV_SECTION;
+	}
 	return vmbus_chan_send_hdr(n->ch, VMBUS_PKT_DATA_USING_XFER_PAGES,
 				   VMBUS_PKT_FLAG_COMPLETION_REQUESTED,
-				   o->trans_id, &x, sizeof(x), &m, sizeof(m));
+				   o->trans_id, &x,
+				   sizeof(x.h) + o->nr * sizeof(x.r[0]),
+				   &m, sizeof(m));
 }
 
 /*
@@ -282,21 +301,38 @@ static bool net_section_get(struct net *n, bool ctl, uint32_t *s)
 	if (!n->rbuf || n->nr_rfree <= (ctl ? 0 : NET_CTL_RESERVE))
 		return false;
 	*s = n->rsec_free[--n->nr_rfree];
-	n->rsec_busy[*s] = 1;
+	n->rsec_busy[*s] = NET_SEC_HELD;
 	return true;
+}
+
+/*
+ * Sends the @o->nr RNDIS messages in @o's sections to the guest in one
+ * transfer-page packet, which the guest completes once for all: its
+ * transaction id names the first section, which chains the others.
+ */
+static void net_indicate_all(struct net *n, struct net_out *o)
+{
+	uint32_t i;
+
+	o->xfer = true;
+	o->trans_id = NET_XFER_TID | o->section[0];
+	for (i = 0; i < o->nr; i++)
+		n->rsec_next[o->section[i]] = i + 1 < o->nr ?
+					      o->section[i + 1] : NET_NO_SECTION;
+	n->rsec_busy[o->section[0]] = NET_SEC_FIRST;
+	net_emit(n, o);
 }
 
 /* Sends the RNDIS message of @len bytes in section @s to the guest. */
 static void net_indicate(struct net *n, uint32_t s, uint32_t len)
 {
 	struct net_out o = {
-		.xfer = true,
-		.trans_id = NET_XFER_TID | s,
-		.len = len,
-		.section = s,
+		.nr = 1,
+		.section[0] = s,
+		.bytes[0] = len,
 	};
 
-	net_emit(n, &o);
+	net_indicate_all(n, &o);
 }
 
 /* Writes what waits, in order: 0 once all went. */
@@ -377,8 +413,11 @@ static void net_update_watch(struct net *n)
 		n->paused = pause;
 }
 
-/* One frame from the tap into a receive section: false when none. */
-static bool net_rx_one(struct net *n)
+/*
+ * One frame from the tap into a receive section, which is added to @o:
+ * false when the tap had none.
+ */
+static bool net_rx_one(struct net *n, struct net_out *o)
 {
 	struct {
 		struct rndis_hdr h;
@@ -419,21 +458,38 @@ static bool net_rx_one(struct net *n)
 	pages_write(n->rbuf, (uint64_t)s * NET_RECV_SECTION + sizeof(m),
 		    n->frame, len);
 	n->rx_frames++;
-	net_indicate(n, s, m.h.len);
+	o->section[o->nr] = s;
+	o->bytes[o->nr++] = m.h.len;
 	return true;
 }
 
-/* The tap has frames: pass them on while the guest has room. */
+/*
+ * The tap has frames: pass them on while the guest has room, up to
+ * NET_RX_BATCH in each transfer-page packet, so that the guest, which
+ * the packet's signal wakes, finds them together.
+ */
 static void net_on_tap(void *arg)
 {
 	struct net *n = arg;
 	unsigned int budget = 64;
+	struct net_out o;
+	bool more = true;
 
 	if (!n->ch)
 		return;
-	while (budget-- && (net_can_receive(n) || !n->rndis_up ||
-			    !n->filter) && net_rx_one(n))
-		;
+	while (more && budget) {
+		o.nr = 0;
+		while (budget && o.nr < NET_RX_BATCH &&
+		       (net_can_receive(n) || !n->rndis_up || !n->filter)) {
+			budget--;
+			more = net_rx_one(n, &o);
+			if (!more)
+				break;
+		}
+		if (!o.nr)
+			break;
+		net_indicate_all(n, &o);
+	}
 	net_update_watch(n);
 }
 
@@ -1025,7 +1081,8 @@ static uint32_t net_on_recv_buf(struct net *n, const struct nvsp_msg *m,
 	}
 	n->rsec_free = calloc(nr, sizeof(*n->rsec_free));
 	n->rsec_busy = calloc(nr, 1);
-	if (!n->rsec_free || !n->rsec_busy) {
+	n->rsec_next = calloc(nr, sizeof(*n->rsec_next));
+	if (!n->rsec_free || !n->rsec_busy || !n->rsec_next) {
 		net_drop_recv_buf(n);
 		return NVSP_STAT_FAIL;
 	}
@@ -1078,18 +1135,23 @@ static void net_on_rndis_pkt(struct net *n, const struct vmbus_pkt *pkt,
 				   NVSP_STAT_SUCCESS);
 }
 
-/* The guest is done with the section of our transfer-page packet. */
+/* The guest is done with the sections of our transfer-page packet. */
 static void net_on_completion(struct net *n, const struct vmbus_pkt *pkt)
 {
 	uint64_t s = pkt->trans_id & ~NET_XFER_TID;
+	uint32_t next;
 
 	if ((pkt->trans_id & NET_XFER_TID) != NET_XFER_TID ||
-	    s >= n->nr_rsec || !n->rsec_busy[s]) {
+	    s >= n->nr_rsec || n->rsec_busy[s] != NET_SEC_FIRST) {
 		vmbus_chan_note(n->ch, "a completion of no receive section in use");
 		return;
 	}
-	n->rsec_busy[s] = 0;
-	n->rsec_free[n->nr_rfree++] = s;
+	/* the chain is the VSP's own: each section in it is held */
+	for (; s != NET_NO_SECTION; s = next) {
+		next = n->rsec_next[s];
+		n->rsec_busy[s] = 0;
+		n->rsec_free[n->nr_rfree++] = s;
+	}
 }
 
 static void net_on_packet(struct net *n, const struct vmbus_pkt *pkt)
