@@ -176,7 +176,9 @@ hv_cpio()
 HV_CHILD_MODULES=(hv_vmbus hv_utils hv_storvsc sd_mod crc32c_generic ext4
 		  hv_netvsc)
 # And in the bench's child (one with PROGRAMs, below), the virtio drivers
-# that its I/O rows' KVM side (QEMU's virtio-blk and virtio-net) needs.
+# that its I/O rows' KVM side (QEMU's virtio-blk and virtio-net) needs,
+# those of them that the kernel has as modules (6.12 has virtio_pci
+# built in).
 HV_CHILD_BENCH_MODULES=(virtio_pci virtio_blk virtio_net)
 
 # hv_initramfs_child DIR [PROGRAM...]: build the initramfs of the Linux
@@ -195,7 +197,12 @@ hv_initramfs_child()
 
 	shift
 	name=child
-	(($#)) && name=bench-child mods+=("${HV_CHILD_BENCH_MODULES[@]}")
+	if (($#)); then
+		name=bench-child
+		for p in "${HV_CHILD_BENCH_MODULES[@]}"; do
+			hv_find_module "$MODDIR" "$p" >/dev/null && mods+=("$p")
+		done
+	fi
 	name+=-$KVER
 	key=$(cat "$init" "$@" - <<<"v2 $(stat -c '%s %Y' "$bb") ${*##*/} $KVER ${mods[*]}" |
 		md5sum)
