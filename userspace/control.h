@@ -16,6 +16,10 @@
  *             be asked (today's guests have none)
  *   poweroff  end the partition now, as pulling the plug would: the
  *             worker stops the VPs, destroys the partition and exits
+ *   connect PORT
+ *             connects to AF_VSOCK port PORT in the guest (hv_sock): "ok"
+ *             with the connection's socket attached (SCM_RIGHTS) once the
+ *             guest accepts, or "error" if it does not within 10 s
  *   console   "ok", then the connection carries the serial console both
  *             ways: first what the guest printed lately (up to 64 KiB),
  *             then what it prints; bytes sent go to the UART's input.

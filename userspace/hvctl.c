@@ -60,6 +60,13 @@ static const struct hvctl_cmd commands[] = {
 		.fn = cmd_console,
 	},
 	{
+		.name = "connect",
+		.args = "NAME PORT",
+		.summary = "connect stdin and stdout to AF_VSOCK PORT in NAME",
+		.help = cmd_connect_help,
+		.fn = cmd_connect,
+	},
+	{
 		.name = "stats",
 		.args = "[--json] NAME",
 		.summary = "show NAME's statistics",

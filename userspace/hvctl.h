@@ -40,6 +40,7 @@ int cmd_list(const struct hvctl_cmd *cmd, int argc, char **argv);
 int cmd_stats(const struct hvctl_cmd *cmd, int argc, char **argv);
 int cmd_console(const struct hvctl_cmd *cmd, int argc, char **argv);
 int cmd_monitor(const struct hvctl_cmd *cmd, int argc, char **argv);
+int cmd_connect(const struct hvctl_cmd *cmd, int argc, char **argv);
 
 int console_attach(const struct part_paths *p);
 
@@ -54,5 +55,6 @@ extern const char cmd_list_help[];
 extern const char cmd_stats_help[];
 extern const char cmd_console_help[];
 extern const char cmd_monitor_help[];
+extern const char cmd_connect_help[];
 
 #endif /* HVCTL_H */

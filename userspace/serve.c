@@ -265,6 +265,33 @@ static bool serve_console(struct serve *s, int fd)
 	return true;
 }
 
+/*
+ * "connect PORT": the VMBus thread answers it (vmbus/sock.c) once the
+ * guest accepts or does not; true when it took the connection.
+ */
+static bool serve_connect(struct serve *s, int fd, const char *arg)
+{
+	unsigned long port;
+	int ret;
+
+	if (hvctl_parse_uint(arg, 0xffffffffUL, &port)) {
+		send_text(fd, "error bad port\n");
+		return false;
+	}
+	if (!s->w.vmbus) {
+		send_text(fd, "error the partition has no VMBus\n");
+		return false;
+	}
+	ret = vmbus_connect_port(s->w.vmbus, port, fd);
+	if (ret) {
+		send_text(fd, ret == -EBUSY ?
+			  "error too many connections waiting\n" :
+			  "error out of memory\n");
+		return false;
+	}
+	return true;
+}
+
 /* Answers one request; returns true if the connection stays open. */
 static bool serve_request(struct serve *s, int fd, const char *req)
 {
@@ -279,6 +306,8 @@ static bool serve_request(struct serve *s, int fd, const char *req)
 			send_text(fd, "error the guest has no shutdown channel open\n");
 		else
 			send_text(fd, "ok\n");
+	} else if (!strncmp(req, "connect ", 8)) {
+		return serve_connect(s, fd, req + 8);
 	} else if (!strcmp(req, "poweroff")) {
 		if (!s->poweroff) {
 			s->poweroff = true;

@@ -174,7 +174,7 @@ hv_cpio()
 # /sbin/modprobe for the kernel to call), with their dependencies; the
 # child's init loads them.
 HV_CHILD_MODULES=(hv_vmbus hv_utils hv_storvsc sd_mod crc32c_generic ext4
-		  hv_netvsc)
+		  hv_netvsc hv_sock)
 # And in the bench's child (one with PROGRAMs, below), the virtio drivers
 # that its I/O rows' KVM side (QEMU's virtio-blk and virtio-net) needs,
 # those of them that the kernel has as modules (6.12 has virtio_pci
@@ -184,20 +184,25 @@ HV_CHILD_BENCH_MODULES=(virtio_pci virtio_blk virtio_net)
 # hv_initramfs_child DIR [PROGRAM...]: build the initramfs of the Linux
 # child partition that userspace/tests/vm-linux.sh boots (busybox and
 # userspace/tests/linux/init, HV_CHILD_MODULES of kernel $KVER from
-# $MODDIR (hv_kernel_vars), and the static PROGRAMs in /bin: scripts/bench
-# adds userspace/bench/clockbench and iobench, and gets
-# HV_CHILD_BENCH_MODULES too) in DIR (made if missing) unless there is
+# $MODDIR (hv_kernel_vars), userspace/tests/linux/vsock-echo (built here)
+# and the static PROGRAMs in /bin: scripts/bench adds
+# userspace/bench/clockbench and iobench, and gets HV_CHILD_BENCH_MODULES
+# too) in DIR (made if missing) unless there is
 # one for the same inputs; print its path.  Named by a hash of its inputs,
 # like the base.
 hv_initramfs_child()
 {
 	local dir=$1 init=$HVPART_ROOT/userspace/tests/linux/init
+	local vsock=$HVPART_ROOT/userspace/tests/linux/vsock-echo
 	local bb=/bin/busybox out stage key tmp name p
 	local -a mods=("${HV_CHILD_MODULES[@]}")
 
 	shift
+	make -s -C "$HVPART_ROOT/userspace" tests/linux/vsock-echo >&2 ||
+		hv_die "building tests/linux/vsock-echo failed"
+	set -- "$vsock" "$@"
 	name=child
-	if (($#)); then
+	if (($# > 1)); then
 		name=bench-child
 		for p in "${HV_CHILD_BENCH_MODULES[@]}"; do
 			hv_find_module "$MODDIR" "$p" >/dev/null && mods+=("$p")

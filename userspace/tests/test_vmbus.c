@@ -4,17 +4,21 @@
  * its message handlers and ring code can be driven directly, without
  * its thread): the control protocol as a guest speaks it, every refusal
  * of a bad request, the rings both ways with their signalling rules, a
- * guest that breaks its ring, and fuzzers of control messages and ring
- * contents.  "Guest RAM" is a buffer; the fake /dev/hvpart records the
- * messages posted and the events signalled.
+ * guest that breaks its ring, rescinds and relid releases, hv_sock
+ * connections (vmbus/sock.c, included too) from the root's request to
+ * the rescind, and fuzzers of control messages and ring contents.
+ * "Guest RAM" is a buffer; the fake /dev/hvpart records the messages
+ * posted and the events signalled.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "../vmbus/vmbus.c"
+#include "../vmbus/sock.c"
 #include "fake_hvpart.h"
 #include "le.h"
 #include "test.h"
@@ -26,7 +30,7 @@ static uint8_t ram[RAM_PAGES * VMBUS_PAGE_SIZE]
 static struct vmbus *bus;
 
 /* What the test device saw */
-static unsigned int dev_opens, dev_events, dev_closes;
+static unsigned int dev_opens, dev_events, dev_closes, dev_releases;
 static uint32_t dev_open_status;
 static struct vmbus_pkt dev_pkt;
 static uint8_t dev_data[VMBUS_MAX_PKT];
@@ -56,12 +60,19 @@ static void dev_close(struct vmbus_chan *ch)
 	dev_closes++;
 }
 
+static void dev_release(struct vmbus_chan *ch)
+{
+	(void)ch;
+	dev_releases++;
+}
+
 static const struct vmbus_dev_ops dev_ops = {
 	.name = "test",
 	.if_type = { { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 } },
 	.open = dev_open,
 	.event = dev_event,
 	.close = dev_close,
+	.release = dev_release,
 };
 
 /* A control message from the guest */
@@ -195,6 +206,61 @@ static void guest_write(uint8_t fill, uint32_t len, uint64_t id)
 	g_out->write_index = (w + total) % G_RING;
 }
 
+/* The guest writes an inband packet of @len bytes from @p */
+static void guest_write_buf(const void *p, uint32_t len)
+{
+	struct vmbus_packet_desc d = {
+		.type = VMBUS_PKT_DATA_INBAND,
+		.offset8 = 2,
+		.len8 = (16 + len + 7) / 8,
+	};
+	uint32_t w = g_out->write_index, total = d.len8 * 8 + 8, i;
+	uint64_t prev = (uint64_t)w << 32;
+	uint8_t pkt[VMBUS_MAX_PKT];
+
+	memset(pkt, 0, sizeof(pkt));
+	memcpy(pkt, &d, 16);
+	memcpy(pkt + 16, p, len);
+	memcpy(pkt + d.len8 * 8, &prev, 8);
+	for (i = 0; i < total; i++)
+		g_out_data[(w + i) % G_RING] = pkt[i];
+	g_out->write_index = (w + total) % G_RING;
+}
+
+/* A hv_sock packet from the guest: a pipe header, @len bytes of @p */
+static void guest_sock_write(uint32_t type, const void *p, uint32_t len,
+			     uint32_t claim)
+{
+	uint8_t buf[4096];
+	struct vmbus_pipe_hdr h = { .flags = type, .msgsize = claim };
+
+	memcpy(buf, &h, sizeof(h));
+	if (len)
+		memcpy(buf + sizeof(h), p, len);
+	guest_write_buf(buf, sizeof(h) + len);
+}
+
+/*
+ * The guest reads its inbound ring: the payload of the next packet in
+ * @buf (at most @size bytes), its length, or -1 if it is empty.
+ */
+static int guest_read(void *buf, uint32_t size)
+{
+	struct vmbus_packet_desc d;
+	uint32_t r = g_in->read_index, len, i;
+	uint8_t *p = buf;
+
+	if (r == g_in->write_index)
+		return -1;
+	for (i = 0; i < sizeof(d); i++)
+		((uint8_t *)&d)[i] = g_in_data[(r + i) % G_RING];
+	len = d.len8 * 8 - d.offset8 * 8;
+	for (i = 0; i < len && i < size; i++)
+		p[i] = g_in_data[(r + d.offset8 * 8 + i) % G_RING];
+	g_in->read_index = (r + d.len8 * 8 + 8) % G_RING;
+	return len;
+}
+
 static struct vmbus_chan *chan1(void)
 {
 	return bus->chans[0];
@@ -213,6 +279,8 @@ static void setup(void)
 	bus->epfd = epoll_create1(EPOLL_CLOEXEC);
 	bus->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	bus->retry_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	bus->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	dev_releases = 0;
 }
 
 static void test_contact(void)
@@ -591,6 +659,249 @@ static void test_subchannels(void)
 	vmbus_destroy(bus);
 }
 
+static uint32_t posted_relid(unsigned int i, uint32_t type)
+{
+	const struct vmbus_msg_relid *m = posted(i);
+
+	return posted_type(i) == type ? m->child_relid : 0;
+}
+
+/* Dynamic channels: offered, rescinded, released, their relid reused */
+static void test_rescind(void)
+{
+	static const struct vmbus_guid type = { { 0xaa, 0xbb } };
+	static const struct vmbus_guid inst = { { 0xcc } };
+	struct vmbus_msg_relid rel = {
+		.header.msgtype = VMBUS_MSG_RELID_RELEASED,
+	};
+	struct vmbus_msg_relid cl = {
+		.header.msgtype = VMBUS_MSG_CLOSECHANNEL,
+	};
+	const struct vmbus_msg_offer_channel *o;
+	uint8_t ud[5] = { 0, 0, 0, 0, 1 };
+	struct vmbus_chan *ch;
+	unsigned int n;
+
+	setup();
+	/* none before the guest connects */
+	CHECK(!vmbus_offer_channel(bus, &dev_ops, NULL, &type, &inst, 0x2010,
+				   ud, sizeof(ud)));
+	contact(VMBUS_VERSION_WIN10_V5_3, 2);
+	n = fake.nr_posts;
+	ch = vmbus_offer_channel(bus, &dev_ops, NULL, &type, &inst, 0x2010,
+				 ud, sizeof(ud));
+	CHECK(ch && ch->relid == 3 && bus->nr_chans == 3);
+	CHECK_EQ(posted_type(n), VMBUS_MSG_OFFERCHANNEL);
+	o = posted(n);
+	CHECK(o->child_relid == 3 && o->offer.chn_flags == 0x2010 &&
+	      o->offer.user_def[4] == 1 && o->offer.if_type.b[1] == 0xbb &&
+	      o->offer.if_instance.b[0] == 0xcc);
+	gpadl(3, 0x400, 10, 8);
+	CHECK(open_chan(3, 0x400, 4, 0) == 0);
+	/* a device's primary channel is never rescinded */
+	n = fake.nr_posts;
+	vmbus_chan_rescind(chan1());
+	CHECK(fake.nr_posts == n && !chan1()->rescinded);
+	dev_closes = 0;
+	vmbus_chan_rescind(ch);
+	CHECK(dev_closes == 1 && !ch->open && ch->rescinded);
+	CHECK_EQ(posted_relid(n, VMBUS_MSG_RESCIND_CHANNELOFFER), 3);
+	/* a second rescind sends nothing */
+	vmbus_chan_rescind(ch);
+	CHECK_EQ(fake.nr_posts, n + 1);
+	/* the guest's close crosses it: quiet; an open: refused */
+	cl.child_relid = 3;
+	guest_msg(&cl, sizeof(cl));
+	CHECK(open_chan(3, 0x400, 4, 0) != 0);
+	/* the relid is not free before the guest releases it */
+	CHECK(vmbus_offer_channel(bus, &dev_ops, NULL, &type, &inst, 0, NULL,
+				  0)->relid == 4);
+	/* releases of channels that are not rescinded: ignored */
+	rel.child_relid = 1;
+	guest_msg(&rel, sizeof(rel));
+	rel.child_relid = 9;
+	guest_msg(&rel, sizeof(rel));
+	CHECK(bus->chans[0] && dev_releases == 0);
+	rel.child_relid = 3;
+	guest_msg(&rel, sizeof(rel));
+	CHECK(dev_releases == 1 && !bus->chans[2] && bus->nr_chans == 4);
+	/* its GPADL went with it (Linux tears down none after a rescind) */
+	CHECK(!vmbus_find_gpadl(bus, 0x400));
+	ch = vmbus_offer_channel(bus, &dev_ops, NULL, &type, &inst, 0, NULL, 0);
+	CHECK(ch && ch->relid == 3);
+	/* a new contact: the dynamic channels go, released */
+	contact(VMBUS_VERSION_WIN10_V5_3, 2);
+	CHECK(dev_releases == 3 && bus->nr_chans == 2);
+	vmbus_destroy(bus);
+}
+
+/* hv_sock: the root's control connection (its worker's end in *@reply) */
+static int sock_ctl(int *reply)
+{
+	int sv[2];
+
+	CHECK(!socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	*reply = sv[1];
+	return sv[0];
+}
+
+/* The answer on a control connection: its fd, -1 for none; @line */
+static int sock_answer(int fd, char *line, size_t size)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = line, .iov_len = size - 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	int got = -1;
+	ssize_t n;
+
+	n = recvmsg(fd, &mh, MSG_DONTWAIT);
+	line[n > 0 ? n : 0] = '\0';
+	c = CMSG_FIRSTHDR(&mh);
+	if (n > 0 && c && c->cmsg_type == SCM_RIGHTS)
+		memcpy(&got, CMSG_DATA(c), sizeof(int));
+	return got;
+}
+
+static struct sock_conn *sock_conn_of(uint32_t relid)
+{
+	return vmbus_chan_priv(bus->chans[relid - 1]);
+}
+
+static void test_sock(void)
+{
+	char line[200], buf[64];
+	const struct vmbus_msg_offer_channel *o;
+	struct sock_conn *c;
+	int ctl, reply, fd, i;
+	unsigned int n;
+
+	setup();
+	/* no connection yet: refused */
+	ctl = sock_ctl(&reply);
+	CHECK_EQ(vmbus_sock_connect(bus->sock, 5000, reply), 0);
+	vmbus_sock_on_wake(bus->sock);
+	CHECK(sock_answer(ctl, line, sizeof(line)) < 0 &&
+	      strstr(line, "error the guest has no VMBus connection"));
+	close(ctl);
+	/* 3.0 has no hv_sock */
+	contact(VMBUS_VERSION_WIN8_1, 0);
+	ctl = sock_ctl(&reply);
+	vmbus_sock_connect(bus->sock, 5000, reply);
+	vmbus_sock_on_wake(bus->sock);
+	CHECK(sock_answer(ctl, line, sizeof(line)) < 0 &&
+	      strstr(line, "needs VMBus 4.0"));
+	close(ctl);
+
+	contact(VMBUS_VERSION_WIN10_V5_3, 2);
+	ctl = sock_ctl(&reply);
+	n = fake.nr_posts;
+	vmbus_sock_connect(bus->sock, 5000, reply);
+	vmbus_sock_on_wake(bus->sock);
+	/* the offer: port 5000's service GUID, the host's endpoint */
+	CHECK_EQ(posted_type(n), VMBUS_MSG_OFFERCHANNEL);
+	o = posted(n);
+	CHECK(o->child_relid == 3 && o->offer.if_type.b[0] == 0x88 &&
+	      o->offer.if_type.b[1] == 0x13 && o->offer.if_type.b[15] == 0xd3 &&
+	      !memcmp(o->offer.if_instance.b + 4, o->offer.if_type.b + 4, 12) &&
+	      (o->offer.chn_flags & VMBUS_CHANNEL_TLNPI_PROVIDER_OFFER) &&
+	      o->offer.user_def[4] == 1);
+	/* no answer until the guest accepts */
+	CHECK(sock_answer(ctl, line, sizeof(line)) < 0 && !line[0]);
+	gpadl(3, 0x500, 10, 8);
+	CHECK(open_chan(3, 0x500, 4, 0) == 0);
+	fd = sock_answer(ctl, line, sizeof(line));
+	CHECK(fd >= 0 && !strcmp(line, "ok\n"));
+	close(ctl);
+	c = sock_conn_of(3);
+	/* root to guest: one packet, a pipe header and the bytes */
+	CHECK_EQ(write(fd, "hello", 5), 5);
+	conn_fd_ready(c);
+	CHECK_EQ(guest_read(buf, sizeof(buf)), 16);
+	CHECK(!memcmp(buf, "\x01\0\0\0\x05\0\0\0hello", 13));
+	/* guest to root */
+	guest_sock_write(1, "abc", 3, 3);
+	vmbus_chan_event(bus->chans[2]);
+	CHECK(read(fd, buf, sizeof(buf)) == 3 && !memcmp(buf, "abc", 3));
+	/* the guest's FIN: the root reads EOF */
+	guest_sock_write(1, NULL, 0, 0);
+	vmbus_chan_event(bus->chans[2]);
+	CHECK(read(fd, buf, sizeof(buf)) == 0 && c->fin_rx);
+	/* the root's EOF: a FIN to the guest, then the rescind */
+	n = fake.nr_posts;
+	shutdown(fd, SHUT_WR);
+	conn_fd_ready(c);
+	CHECK_EQ(guest_read(buf, sizeof(buf)), 8);
+	CHECK(!memcmp(buf, "\x01\0\0\0\0\0\0\0", 8));
+	CHECK_EQ(posted_relid(n, VMBUS_MSG_RESCIND_CHANNELOFFER), 3);
+	close(fd);
+
+	/* a packet that lies about its size: ended, rescinded */
+	ctl = sock_ctl(&reply);
+	vmbus_sock_connect(bus->sock, 5001, reply);
+	vmbus_sock_on_wake(bus->sock);
+	CHECK(bus->chans[3] && bus->chans[3]->relid == 4);
+	memset(g_out, 0, 4096);
+	memset(g_in, 0, 4096);
+	gpadl(4, 0x600, 10, 8);
+	CHECK(open_chan(4, 0x600, 4, 0) == 0);
+	fd = sock_answer(ctl, line, sizeof(line));
+	close(ctl);
+	n = fake.nr_posts;
+	guest_sock_write(1, "xy", 2, 3000);
+	vmbus_chan_event(bus->chans[3]);
+	CHECK_EQ(posted_relid(n, VMBUS_MSG_RESCIND_CHANNELOFFER), 4);
+	CHECK(read(fd, buf, sizeof(buf)) == 0);
+	close(fd);
+
+	/* nobody accepts: refused after SOCK_CONNECT_TICKS, rescinded */
+	ctl = sock_ctl(&reply);
+	vmbus_sock_connect(bus->sock, 5002, reply);
+	vmbus_sock_on_wake(bus->sock);
+	n = fake.nr_posts;
+	for (i = 0; i < SOCK_CONNECT_TICKS - 1; i++)
+		vmbus_sock_tick(bus->sock);
+	CHECK(sock_answer(ctl, line, sizeof(line)) < 0 && !line[0]);
+	vmbus_sock_tick(bus->sock);
+	CHECK(sock_answer(ctl, line, sizeof(line)) < 0 &&
+	      strstr(line, "error the guest did not accept"));
+	CHECK_EQ(posted_relid(n, VMBUS_MSG_RESCIND_CHANNELOFFER), 5);
+	close(ctl);
+	CHECK_EQ(bus->sock->nr_conns, 3);
+
+	/* the guest releases one; a new contact frees the rest */
+	guest_msg(&(struct vmbus_msg_relid){
+		.header.msgtype = VMBUS_MSG_RELID_RELEASED,
+		.child_relid = 3 }, sizeof(struct vmbus_msg_relid));
+	CHECK(bus->sock->nr_conns == 2 && !bus->chans[2]);
+	contact(VMBUS_VERSION_WIN10_V5_3, 2);
+	CHECK(bus->sock->nr_conns == 0 && !bus->sock->conns);
+
+	/* at most VMBUS_SOCK_MAX_CONNS at once */
+	for (i = 0; i <= VMBUS_SOCK_MAX_CONNS; i++) {
+		ctl = sock_ctl(&reply);
+		vmbus_sock_connect(bus->sock, 6000 + i, reply);
+		vmbus_sock_on_wake(bus->sock);
+		if (i == VMBUS_SOCK_MAX_CONNS)
+			CHECK(sock_answer(ctl, line, sizeof(line)) < 0 &&
+			      strstr(line, "connections already"));
+		close(ctl);
+	}
+	CHECK_EQ(bus->sock->nr_conns, VMBUS_SOCK_MAX_CONNS);
+	/* requests left waiting when the bus goes are refused */
+	ctl = sock_ctl(&reply);
+	vmbus_sock_connect(bus->sock, 7000, reply);
+	vmbus_destroy(bus);
+	CHECK(sock_answer(ctl, line, sizeof(line)) < 0 &&
+	      strstr(line, "stopping"));
+	close(ctl);
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -601,6 +912,8 @@ int main(void)
 	TEST(test_pending_send);
 	TEST(test_hostile_ring);
 	TEST(test_subchannels);
+	TEST(test_rescind);
+	TEST(test_sock);
 	TEST(test_fuzz);
 	printf("1..%d\n", test_total);
 	if (test_bad)

@@ -10,7 +10,8 @@
 #
 # HVPART_LINUX_TESTS picks the cases:
 #   all    (the default) every case below;
-#   vmbus  the VMBus cases alone: the ICs, hvctl stop, --net, --disk
+#   vmbus  the VMBus cases alone: the ICs, hv_sock, hvctl stop, --net,
+#          --disk
 #          (for loops over them);
 #   short  the emulated Intel machine's set (Bochs, where a boot takes
 #          minutes; scripts/vmrun --vmx picks it): a 2-VP boot with
@@ -122,34 +123,116 @@ vmbus_versions()
 	done
 }
 
-# vmbus_shutdown: 'hvctl stop' asks a managed Linux child to shut down
-# through the shutdown IC, and the guest powers itself off.
-vmbus_shutdown()
+# lx_start: a managed Linux child, lx (init's hvtest=wait), up to where
+# it waits for the root, with its console in $top/con.out (and $out).
+lx_top=/tmp/hvctl-linux-mgmt
+lx_start()
 {
-	top=/tmp/hvctl-linux-mgmt
-	rm -rf "$top"
-	mkdir -p "$top"
-	export HVPART_STATE_DIR=$top/conf HVPART_RUN_DIR=$top/run
-	hvctl create lx --vps 1 --memory "$mem" --initrd "$PWD/$I" "$PWD/$K" \
+	rm -rf "$lx_top"
+	mkdir -p "$lx_top"
+	export HVPART_STATE_DIR=$lx_top/conf HVPART_RUN_DIR=$lx_top/run
+	hvctl create lx --vps 2 --memory "$mem" --initrd "$PWD/$I" "$PWD/$K" \
 		"console=ttyS0 quiet panic=-1 hvtest=wait" >/dev/null &&
 	hvctl start lx >/dev/null || return 1
-	mkfifo "$top/in"
-	hvctl console lx <"$top/in" >"$top/con.out" 2>&1 &
-	exec 3>"$top/in"
+	mkfifo "$lx_top/in"
+	hvctl console lx <"$lx_top/in" >"$lx_top/con.out" 2>&1 &
+	exec 3>"$lx_top/in"
 	i=0
 	while [ $i -lt "$WAIT" ] &&
-	      ! grep -q "child: waiting for a shutdown request" "$top/con.out"; do
+	      ! grep -q "child: waiting for a shutdown request" "$lx_top/con.out"; do
 		sleep 1
 		i=$((i + 1))
 	done
-	cp "$top/con.out" "$out"
+	cp "$lx_top/con.out" "$out"
+	grep -q "child: waiting for a shutdown request" "$out"
+}
+
+# lx_stop: 'hvctl stop' asks lx to shut down through the shutdown IC,
+# and the guest powers itself off.
+lx_stop()
+{
 	hvctl stop --timeout 60 lx >"$err" 2>&1
 	ret=$?
 	exec 3>&-
 	hvctl list >>"$err" 2>&1
+	cp "$lx_top/con.out" "$out"
 	hvctl delete lx >/dev/null 2>&1
 	unset HVPART_STATE_DIR HVPART_RUN_DIR
 	return $ret
+}
+
+# vsock_echo FILE...: each FILE to lx's echo service (port 5000) by
+# hvctl connect, all at once; each comes back whole.
+vsock_echo()
+{
+	pids=''
+	for f in "$@"; do
+		timeout 120 hvctl connect lx 5000 <"$f" >"$f.back" 2>"$f.err" &
+		pids="$pids $!"
+	done
+	ret=0
+	for p in $pids; do
+		wait "$p" || ret=1
+	done
+	for f in "$@"; do
+		cmp -s "$f" "$f.back" || { echo "$f came back different"; ret=1; }
+		cat "$f.err"
+	done
+	return $ret
+}
+
+# vsock_greet: the greeting service (port 5001) closes first, while the
+# root's side still has its input open: hvctl connect ends with it.
+vsock_greet()
+{
+	sleep 60 | timeout 50 hvctl connect lx 5001
+}
+
+# vsock_many N: N connections one after another, more than there are
+# relids and connections to hold at once: each must be taken back
+# (rescinded) and released by the guest.
+vsock_many()
+{
+	i=0
+	while [ $i -lt "$1" ]; do
+		echo "ping $i" >"$lx_top/ping"
+		timeout 60 hvctl connect lx 5000 <"$lx_top/ping" >"$lx_top/pong" ||
+			{ echo "connection $i failed"; return 1; }
+		cmp -s "$lx_top/ping" "$lx_top/pong" ||
+			{ echo "connection $i: wrong echo"; return 1; }
+		i=$((i + 1))
+	done
+}
+
+# vmbus_mgmt: the managed child's cases: hv_sock through hvctl connect,
+# then hvctl stop through the shutdown IC.
+vmbus_mgmt()
+{
+	tb "a managed child: hv_sock loaded, listens on 5000 and 5001" 0 \
+		lx_start &&
+		child vsock "vsock-echo: listening on 5000 vsock-echo: listening on 5001"
+	dd if=/dev/urandom of="$lx_top/big" bs=1024 count=1024 2>/dev/null
+	for i in 1 2 3 4; do
+		dd if=/dev/urandom of="$lx_top/f$i" bs=1024 count=256 2>/dev/null
+	done
+	tb "hvctl connect: 1 MiB echoed by the guest through hv_sock" 0 \
+		vsock_echo "$lx_top/big"
+	tb "hvctl connect: 4 connections at once, 256 KiB each" 0 \
+		vsock_echo "$lx_top/f1" "$lx_top/f2" "$lx_top/f3" "$lx_top/f4"
+	t "hvctl connect: the guest closes first" 0 vsock_greet &&
+		has "$out" "hello from the guest"
+	tb "hvctl connect: 40 in a row, each relid released" 0 \
+		vsock_many 40
+	tb "hvctl connect: nothing listens, exit 2" 2 \
+		hvctl connect lx 5999 &&
+		has "$err" "did not accept"
+	t "hvctl connect: a bad port, exit 2" 2 hvctl connect lx 0x1ffffffff &&
+		has "$err" "bad PORT"
+	t "hvctl connect: no such partition, exit 2" 2 hvctl connect nosuch 5000
+	tb "hvctl stop: the shutdown IC, the guest powers off" 0 lx_stop &&
+		child "vmbus device" "{0e0b6031-5213-4934-818b-38d90ced39db} hv_utils" &&
+		has "$err" "stopped lx" &&
+		has_re "$err" "^lx +stopped .*the guest powered off"
 }
 
 # vmbus_disk: the child's disks on the storage VSP (init's hvtest=disk):
@@ -246,16 +329,12 @@ sigint()
 }
 
 # vmbus_cases: after a default boot (its output in $out), the VMBus
-# cases: the ICs and older versions, hvctl stop, --net, --disk.
+# cases: the ICs and older versions, hv_sock, hvctl stop, --net, --disk.
 vmbus_cases()
 {
 	ok "VMBus 5.3: hv_utils bound to the ICs, the time set" vmbus_util
 	vmbus_versions
-	tb "hvctl stop: the shutdown IC, the guest powers off" 0 \
-		vmbus_shutdown &&
-		child "vmbus device" "{0e0b6031-5213-4934-818b-38d90ced39db} hv_utils" &&
-		has "$err" "stopped lx" &&
-		has_re "$err" "^lx +stopped .*the guest powered off"
+	vmbus_mgmt
 	if ! [ -e /dev/net/tun ] && ! modprobe tun 2>/dev/null; then
 		n=$((n + 1))
 		echo "ok $n - --net: hv_netvsc # SKIP no tun in this machine's kernel"

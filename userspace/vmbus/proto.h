@@ -91,6 +91,15 @@ struct vmbus_offer {
 /* chn_flags */
 #define VMBUS_CHANNEL_ENUMERATE_DEVICE_INTERFACE	0x0001
 #define VMBUS_CHANNEL_NAMED_PIPE_MODE			0x0010
+/* a hv_sock connection (Linux's is_hvsock_offer()) */
+#define VMBUS_CHANNEL_TLNPI_PROVIDER_OFFER		0x2000
+
+/*
+ * In a pipe-mode offer, user_def holds the pipe mode (4 bytes), then the
+ * pipe's own bytes; hv_sock's first says who connected: 1 the host
+ * (Linux's offer.u.pipe.user_def[0]).
+ */
+#define VMBUS_OFFER_PIPE_USER_DEF	4
 
 struct vmbus_msg_offer_channel {
 	struct vmbus_msg_header header;
@@ -105,6 +114,13 @@ struct vmbus_msg_offer_channel {
 struct vmbus_msg_relid {			/* RESCIND, CLOSE, RELEASED */
 	struct vmbus_msg_header header;
 	uint32_t child_relid;
+} __attribute__((packed));
+
+/* TL_CONNECT_REQUEST: a guest's hv_sock connect() to the host */
+struct vmbus_msg_tl_connect_request {
+	struct vmbus_msg_header header;
+	struct vmbus_guid guest_endpoint_id;
+	struct vmbus_guid host_service_id;
 } __attribute__((packed));
 
 struct vmbus_msg_open_channel {
@@ -310,6 +326,7 @@ struct vmbus_ic_timesync {
 _Static_assert(sizeof(struct vmbus_offer) == 176, "vmbus_offer");
 _Static_assert(sizeof(struct vmbus_msg_offer_channel) == 196, "offer_channel");
 _Static_assert(sizeof(struct vmbus_msg_open_channel) == 148, "open_channel");
+_Static_assert(sizeof(struct vmbus_msg_tl_connect_request) == 40, "tl_connect");
 _Static_assert(sizeof(struct vmbus_msg_open_result) == 20, "open_result");
 _Static_assert(sizeof(struct vmbus_msg_gpadl_header) == 20, "gpadl_header");
 _Static_assert(sizeof(struct vmbus_msg_gpadl_body) == 16, "gpadl_body");

@@ -45,7 +45,7 @@
 /* How often messages the SINT's queue refused are retried */
 #define VMBUS_RETRY_MS		10
 /* fds devices may have the thread watch (vmbus_watch_fd()) */
-#define VMBUS_MAX_WATCH		8
+#define VMBUS_MAX_WATCH		48
 
 /*
  * epoll tags: fixed ones, then VMBUS_EP_WATCH + watch slot, then
@@ -96,14 +96,25 @@ struct vmbus_ring {
 	uint32_t size;
 };
 
+/*
+ * A channel: a device's primary one (offered at start, for the worker's
+ * life), or a dynamic one (a sub-channel, a hv_sock connection): offered
+ * while the guest is connected, freed when it goes, or when the guest
+ * releases its relid after a rescind.
+ */
 struct vmbus_chan {
 	struct vmbus *bus;
 	const struct vmbus_dev_ops *ops;
 	void *priv;
-	unsigned int index;
+	unsigned int index;		/* in bus->chans: relid - 1 */
 	uint32_t relid;
 	uint32_t conn_id;
+	struct vmbus_guid if_type;
 	struct vmbus_guid instance;
+	uint16_t chn_flags;
+	uint8_t user_def[VMBUS_USER_DEFINED_BYTES];
+	bool dynamic;
+	bool rescinded;			/* until the guest releases the relid */
 	int efd;
 	bool open;
 	uint32_t target_vp;
@@ -142,10 +153,13 @@ struct vmbus {
 	bool connected;
 	uint32_t version;
 	uint32_t target_vcpu;
-	/* channels, in offer order; relid = index + 1; sub-channels last */
+	/*
+	 * channels by relid - 1, NULL for a free relid; the devices' first,
+	 * then dynamic ones in the lowest free slots
+	 */
 	struct vmbus_chan *chans[VMBUS_MAX_CHANNELS];
-	unsigned int nr_chans;
-	unsigned int nr_primary;
+	unsigned int nr_chans;		/* slots in use up to here */
+	struct vmbus_sock *sock;	/* hv_sock (sock.c) */
 	struct vmbus_gpadl *gpadls;
 	unsigned int nr_gpadls;
 	/* control messages the target SINT's queue had no room for */
@@ -213,7 +227,7 @@ uint8_t *vmbus_gpa_page(struct vmbus *bus, uint64_t pfn)
 	return bus->ram + pfn * VMBUS_PAGE_SIZE;
 }
 
-static void vmbus_chan_free(struct vmbus_chan *ch);
+static void vmbus_chan_drop(struct vmbus_chan *ch);
 static void vmbus_send_offer(struct vmbus *bus, struct vmbus_chan *ch);
 
 /* ---- messages to the guest ------------------------------------------ */
@@ -580,9 +594,10 @@ static void vmbus_chan_close(struct vmbus_chan *ch)
 {
 	if (!ch->open)
 		return;
+	/* first: a device's close may rescind the channel */
+	ch->open = false;
 	if (ch->ops->close)
 		ch->ops->close(ch);
-	ch->open = false;
 	if (ch->ops == &vmbus_ic_shutdown_ops) {
 		pthread_mutex_lock(&ch->bus->req_lock);
 		ch->bus->shutdown_open = false;
@@ -927,14 +942,17 @@ static void vmbus_reset(struct vmbus *bus)
 {
 	unsigned int i;
 
+	/* first: what the closes below do goes to no guest */
+	bus->connected = false;
 	for (i = 0; i < bus->nr_chans; i++)
-		vmbus_chan_close(bus->chans[i]);
+		if (bus->chans[i])
+			vmbus_chan_close(bus->chans[i]);
 	while (bus->gpadls)
 		vmbus_gpadl_free(bus, bus->gpadls);
-	/* Sub-channels were the guest's request: they go with it. */
-	while (bus->nr_chans > bus->nr_primary)
-		vmbus_chan_free(bus->chans[--bus->nr_chans]);
-	bus->connected = false;
+	/* Dynamic channels were this connection's: they go with it. */
+	for (i = 0; i < bus->nr_chans; i++)
+		if (bus->chans[i] && bus->chans[i]->dynamic)
+			vmbus_chan_drop(bus->chans[i]);
 }
 
 static void vmbus_on_contact(struct vmbus *bus,
@@ -969,17 +987,16 @@ static void vmbus_send_offer(struct vmbus *bus, struct vmbus_chan *ch)
 {
 	struct vmbus_msg_offer_channel o = {
 		.header.msgtype = VMBUS_MSG_OFFERCHANNEL,
-		.offer.if_type = ch->ops->if_type,
+		.offer.if_type = ch->if_type,
 		.offer.if_instance = ch->instance,
-		.offer.chn_flags = VMBUS_CHANNEL_ENUMERATE_DEVICE_INTERFACE,
+		.offer.chn_flags = ch->chn_flags,
 		.offer.sub_channel_index = ch->sub_index,
 		.child_relid = ch->relid,
 		.is_dedicated_interrupt = 1,
 		.connection_id = ch->conn_id,
 	};
 
-	if (ch->ops->pipe_mode)
-		o.offer.chn_flags |= VMBUS_CHANNEL_NAMED_PIPE_MODE;
+	memcpy(o.offer.user_def, ch->user_def, sizeof(o.offer.user_def));
 	vmbus_post(bus, &o, sizeof(o));
 }
 
@@ -991,7 +1008,8 @@ static void vmbus_on_request_offers(struct vmbus *bus)
 	unsigned int i;
 
 	for (i = 0; i < bus->nr_chans; i++)
-		vmbus_send_offer(bus, bus->chans[i]);
+		if (bus->chans[i] && !bus->chans[i]->rescinded)
+			vmbus_send_offer(bus, bus->chans[i]);
 	vmbus_post(bus, &done, sizeof(done));
 }
 
@@ -1009,9 +1027,9 @@ static void vmbus_on_open(struct vmbus *bus,
 		vmbus_note(bus, NOTE_RELID, "open of unknown channel %u",
 			   m->child_relid);
 		r.status = VMBUS_STATUS_INVALID_PARAMETER;
-	} else if (ch->open) {
-		vmbus_note(bus, NOTE_STATE, "open of open channel %u",
-			   m->child_relid);
+	} else if (ch->open || ch->rescinded) {
+		vmbus_note(bus, NOTE_STATE, "open of %s channel %u",
+			   ch->open ? "open" : "rescinded", m->child_relid);
 		r.status = VMBUS_STATUS_UNSUCCESSFUL;
 	} else {
 		r.status = vmbus_chan_open(ch, m);
@@ -1025,12 +1043,39 @@ static void vmbus_on_close(struct vmbus *bus, const struct vmbus_msg_relid *m)
 {
 	struct vmbus_chan *ch = vmbus_find_chan(bus, m->child_relid);
 
+	/* A rescind crosses the guest's close: expected. */
+	if (ch && ch->rescinded)
+		return;
 	if (!ch || !ch->open) {
 		vmbus_note(bus, NOTE_RELID, "close of channel %u, not open",
 			   m->child_relid);
 		return;
 	}
 	vmbus_chan_close(ch);
+}
+
+/*
+ * The guest is done with a rescinded channel: its relid, and the GPADLs
+ * it made for it (Linux tears down none after a rescind), are free.
+ */
+static void vmbus_on_relid_released(struct vmbus *bus,
+				    const struct vmbus_msg_relid *m)
+{
+	struct vmbus_chan *ch = vmbus_find_chan(bus, m->child_relid);
+	struct vmbus_gpadl *g, *next;
+
+	if (!ch || !ch->rescinded) {
+		vmbus_note(bus, NOTE_RELID,
+			   "release of channel %u, not rescinded",
+			   m->child_relid);
+		return;
+	}
+	for (g = bus->gpadls; g; g = next) {
+		next = g->next;
+		if (g->relid == ch->relid)
+			vmbus_gpadl_free(bus, g);
+	}
+	vmbus_chan_drop(ch);
 }
 
 static void vmbus_on_modify(struct vmbus *bus,
@@ -1079,6 +1124,7 @@ static const uint8_t vmbus_msg_min[VMBUS_MSG_COUNT] = {
 	[VMBUS_MSG_INITIATE_CONTACT] = sizeof(struct vmbus_msg_initiate_contact),
 	[VMBUS_MSG_UNLOAD] = sizeof(struct vmbus_msg_header),
 	[VMBUS_MSG_MODIFYCHANNEL] = sizeof(struct vmbus_msg_modifychannel),
+	[VMBUS_MSG_TL_CONNECT_REQUEST] = sizeof(struct vmbus_msg_tl_connect_request),
 };
 
 /* One control message from the guest (@len bytes, at most 240). */
@@ -1138,7 +1184,10 @@ static void vmbus_on_message(struct vmbus *bus, const uint8_t *msg,
 		vmbus_on_unload(bus);
 		break;
 	case VMBUS_MSG_RELID_RELEASED:
-		/* Channels are never rescinded yet: nothing to release. */
+		vmbus_on_relid_released(bus, (const void *)msg);
+		break;
+	case VMBUS_MSG_TL_CONNECT_REQUEST:
+		vmbus_sock_on_tl_connect(bus->sock, (const void *)msg);
 		break;
 	}
 }
@@ -1181,9 +1230,10 @@ static void vmbus_on_timer(struct vmbus *bus)
 	for (i = 0; i < bus->nr_chans; i++) {
 		struct vmbus_chan *ch = bus->chans[i];
 
-		if (ch->open && ch->ops->tick)
+		if (ch && ch->open && ch->ops->tick)
 			ch->ops->tick(ch);
 	}
+	vmbus_sock_tick(bus->sock);
 }
 
 static void vmbus_on_wake(struct vmbus *bus)
@@ -1198,10 +1248,11 @@ static void vmbus_on_wake(struct vmbus *bus)
 	shutdown = bus->shutdown_req;
 	bus->shutdown_req = false;
 	pthread_mutex_unlock(&bus->req_lock);
+	vmbus_sock_on_wake(bus->sock);
 	if (!shutdown)
 		return;
 	for (i = 0; i < bus->nr_chans; i++)
-		if (bus->chans[i]->open &&
+		if (bus->chans[i] && bus->chans[i]->open &&
 		    bus->chans[i]->ops == &vmbus_ic_shutdown_ops)
 			vmbus_ic_shutdown(bus->chans[i]);
 }
@@ -1247,16 +1298,25 @@ int vmbus_watch_fd(struct vmbus *bus, int fd, void (*cb)(void *arg),
 	return 0;
 }
 
-/* Stops (@pause) or resumes the callbacks of a watched @fd. */
-int vmbus_watch_fd_pause(struct vmbus *bus, int fd, bool pause)
+/*
+ * What a watched @fd's callback runs on: EPOLLIN, EPOLLOUT, both or
+ * none (level-triggered).
+ */
+int vmbus_watch_fd_events(struct vmbus *bus, int fd, uint32_t events)
 {
 	struct vmbus_watch *w = vmbus_find_watch(bus, fd);
-	struct epoll_event ev = { .events = pause ? 0 : EPOLLIN };
+	struct epoll_event ev = { .events = events };
 
 	if (!w)
 		return -ENOENT;
 	ev.data.u64 = VMBUS_EP_WATCH + (w - bus->watch);
 	return epoll_ctl(bus->epfd, EPOLL_CTL_MOD, fd, &ev) ? -errno : 0;
+}
+
+/* Stops (@pause) or resumes the callbacks of a watched @fd. */
+int vmbus_watch_fd_pause(struct vmbus *bus, int fd, bool pause)
+{
+	return vmbus_watch_fd_events(bus, fd, pause ? 0 : EPOLLIN);
 }
 
 void vmbus_unwatch_fd(struct vmbus *bus, int fd)
@@ -1312,7 +1372,8 @@ static void *vmbus_thread(void *arg)
 			if (tag - VMBUS_EP_CHAN >= bus->nr_chans)
 				continue;
 			ch = bus->chans[tag - VMBUS_EP_CHAN];
-			if (read(ch->efd, &count, sizeof(count)) < 0)
+			/* it may have gone earlier in this batch */
+			if (!ch || read(ch->efd, &count, sizeof(count)) < 0)
 				continue;
 			vmbus_chan_event(ch);
 		}
@@ -1339,28 +1400,56 @@ struct vmbus *vmbus_create(int pt_fd, uint8_t *ram, uint64_t ram_size,
 	bus->timer_fd = -1;
 	bus->retry_fd = -1;
 	pthread_mutex_init(&bus->req_lock, NULL);
+	bus->sock = vmbus_sock_create(bus);
+	if (!bus->sock) {
+		pthread_mutex_destroy(&bus->req_lock);
+		free(bus);
+		return NULL;
+	}
 	return bus;
 }
 
 static void vmbus_chan_free(struct vmbus_chan *ch)
 {
 	close(ch->efd);
-	if (ch->primary == ch && ch->ops->destroy && ch->priv)
-		ch->ops->destroy(ch->priv);
-	if (ch->primary == ch)
+	if (ch->dynamic) {
+		if (ch->ops->release)
+			ch->ops->release(ch);
+	} else {
+		if (ch->ops->destroy && ch->priv)
+			ch->ops->destroy(ch->priv);
 		free(ch->priv);
+	}
 	free(ch->pkt);
 	free(ch);
 }
 
-/* A channel for @ops with the next relid; NULL without memory or room */
+/* Frees @ch and its relid (its slot). */
+static void vmbus_chan_drop(struct vmbus_chan *ch)
+{
+	struct vmbus *bus = ch->bus;
+
+	bus->chans[ch->index] = NULL;
+	while (bus->nr_chans && !bus->chans[bus->nr_chans - 1])
+		bus->nr_chans--;
+	vmbus_chan_free(ch);
+}
+
+/*
+ * A channel for @ops with the lowest free relid; NULL without memory or
+ * room.  Its offer is the device's until the caller changes it.
+ */
 static struct vmbus_chan *vmbus_new_chan(struct vmbus *bus,
 					 const struct vmbus_dev_ops *ops,
 					 void *priv)
 {
 	struct vmbus_chan *ch;
+	unsigned int i;
 
-	if (bus->nr_chans == VMBUS_MAX_CHANNELS)
+	for (i = 0; i < VMBUS_MAX_CHANNELS; i++)
+		if (!bus->chans[i])
+			break;
+	if (i == VMBUS_MAX_CHANNELS)
 		return NULL;
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
@@ -1378,10 +1467,16 @@ static struct vmbus_chan *vmbus_new_chan(struct vmbus *bus,
 	ch->ops = ops;
 	ch->priv = priv;
 	ch->primary = ch;
-	ch->index = bus->nr_chans;
-	ch->relid = bus->nr_chans + 1;
+	ch->index = i;
+	ch->relid = i + 1;
 	ch->conn_id = VMBUS_CONN_CHAN_BASE + ch->relid;
-	bus->chans[bus->nr_chans++] = ch;
+	ch->if_type = ops->if_type;
+	ch->chn_flags = VMBUS_CHANNEL_ENUMERATE_DEVICE_INTERFACE;
+	if (ops->pipe_mode)
+		ch->chn_flags |= VMBUS_CHANNEL_NAMED_PIPE_MODE;
+	bus->chans[i] = ch;
+	if (i >= bus->nr_chans)
+		bus->nr_chans = i + 1;
 	return ch;
 }
 
@@ -1409,7 +1504,6 @@ int vmbus_add_device(struct vmbus *bus, const struct vmbus_dev_ops *ops,
 	memcpy(ch->instance.b + 6, ops->if_type.b, 8);
 	ch->instance.b[14] = ch->relid >> 8;
 	ch->instance.b[15] = ch->relid;
-	bus->nr_primary = bus->nr_chans;
 	return 0;
 }
 
@@ -1429,12 +1523,86 @@ struct vmbus_chan *vmbus_add_subchannel(struct vmbus_chan *primary,
 	ch = vmbus_new_chan(bus, primary->ops, priv);
 	if (!ch)
 		return NULL;
+	ch->dynamic = true;
 	ch->primary = primary;
 	ch->sub_index = index;
 	ch->instance = primary->instance;
 	if (bus->connected)
 		vmbus_send_offer(bus, ch);
 	return ch;
+}
+
+/*
+ * On the VMBus thread, while the guest is connected: offers a channel of
+ * its own kind (a hv_sock connection): class @if_type, instance
+ * @instance, @chn_flags and the offer's user-defined bytes.  A dynamic
+ * channel: @ops->release() frees @priv when it goes.  NULL when the
+ * guest is not connected or there is no room.
+ */
+struct vmbus_chan *vmbus_offer_channel(struct vmbus *bus,
+				       const struct vmbus_dev_ops *ops,
+				       void *priv,
+				       const struct vmbus_guid *if_type,
+				       const struct vmbus_guid *instance,
+				       uint16_t chn_flags,
+				       const void *user_def, size_t len)
+{
+	struct vmbus_chan *ch;
+
+	if (!bus->connected || len > sizeof(ch->user_def))
+		return NULL;
+	ch = vmbus_new_chan(bus, ops, priv);
+	if (!ch)
+		return NULL;
+	ch->dynamic = true;
+	ch->if_type = *if_type;
+	ch->instance = *instance;
+	ch->chn_flags = chn_flags;
+	if (len)
+		memcpy(ch->user_def, user_def, len);
+	vmbus_send_offer(bus, ch);
+	return ch;
+}
+
+/*
+ * On the VMBus thread: takes a dynamic channel back from the guest
+ * (RESCIND_CHANNELOFFER): it is closed (the device's close runs) and
+ * takes nothing more; it goes when the guest releases its relid, or with
+ * the guest's connection.
+ */
+void vmbus_chan_rescind(struct vmbus_chan *ch)
+{
+	struct vmbus_msg_relid m = {
+		.header.msgtype = VMBUS_MSG_RESCIND_CHANNELOFFER,
+		.child_relid = ch->relid,
+	};
+
+	if (!ch->dynamic || ch->rescinded)
+		return;
+	ch->rescinded = true;
+	vmbus_chan_close(ch);
+	if (ch->bus->connected)
+		vmbus_post(ch->bus, &m, sizeof(m));
+}
+
+bool vmbus_chan_rescinded(struct vmbus_chan *ch)
+{
+	return ch->rescinded;
+}
+
+/* The version the guest connected with, 0 while it is not connected */
+uint32_t vmbus_version(struct vmbus *bus)
+{
+	return bus->connected ? bus->version : 0;
+}
+
+/* Any thread: the VMBus thread looks at its requests (sock.c's). */
+void vmbus_wake(struct vmbus *bus)
+{
+	const uint64_t one = 1;
+
+	if (write(bus->wake_fd, &one, sizeof(one)) != sizeof(one))
+		hvctl_warn("vmbus: cannot wake its thread");
 }
 
 struct vmbus_chan *vmbus_chan_primary(struct vmbus_chan *ch)
@@ -1529,6 +1697,15 @@ int vmbus_request_shutdown(struct vmbus *bus)
 	return ret;
 }
 
+/*
+ * Any thread: connects @reply_fd's client to the guest's AF_VSOCK @port
+ * (sock.c); the bus owns @reply_fd from here on.
+ */
+int vmbus_connect_port(struct vmbus *bus, uint32_t port, int reply_fd)
+{
+	return vmbus_sock_connect(bus->sock, port, reply_fd);
+}
+
 void vmbus_destroy(struct vmbus *bus)
 {
 	const uint64_t one = 1;
@@ -1544,7 +1721,9 @@ void vmbus_destroy(struct vmbus *bus)
 	}
 	vmbus_reset(bus);
 	for (i = 0; i < bus->nr_chans; i++)
-		vmbus_chan_free(bus->chans[i]);
+		if (bus->chans[i])
+			vmbus_chan_free(bus->chans[i]);
+	vmbus_sock_destroy(bus->sock);
 	if (bus->msg_fd >= 0) {
 		hvp_disconnect_port(bus->pt_fd, VMBUS_MESSAGE_CONNECTION_ID);
 		hvp_disconnect_port(bus->pt_fd, VMBUS_MESSAGE_CONNECTION_ID_4);

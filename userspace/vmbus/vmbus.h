@@ -23,6 +23,7 @@
 
 struct vmbus;
 struct vmbus_chan;
+struct vmbus_sock;
 
 /**
  * struct vmbus_dev_ops - one kind of device (VSP)
@@ -33,9 +34,12 @@ struct vmbus_chan;
  *	the open with that NTSTATUS
  * @event: the guest signalled the channel, or vmbus_chan_kick() asked
  * @tick: called every VMBUS_TICK_MS while the channel is open (optional)
- * @close: the guest closed the channel, or the bus went away (optional)
+ * @close: the guest closed the channel, the bus went away, or the
+ *	channel was rescinded (optional)
  * @destroy: the bus goes: release what the primary channel's priv holds
  *	(optional; the bus free()s priv itself)
+ * @release: a dynamic channel (vmbus_offer_channel()) goes: free its
+ *	priv (optional)
  */
 struct vmbus_dev_ops {
 	const char *name;
@@ -46,6 +50,7 @@ struct vmbus_dev_ops {
 	void (*tick)(struct vmbus_chan *ch);
 	void (*close)(struct vmbus_chan *ch);
 	void (*destroy)(void *priv);
+	void (*release)(struct vmbus_chan *ch);
 };
 
 #define VMBUS_TICK_MS	1000
@@ -86,6 +91,7 @@ int vmbus_add_device(struct vmbus *bus, const struct vmbus_dev_ops *ops,
 int vmbus_start(struct vmbus *bus);
 void vmbus_destroy(struct vmbus *bus);
 int vmbus_request_shutdown(struct vmbus *bus);
+int vmbus_connect_port(struct vmbus *bus, uint32_t port, int reply_fd);
 
 void *vmbus_chan_priv(struct vmbus_chan *ch);
 struct vmbus *vmbus_chan_bus(struct vmbus_chan *ch);
@@ -109,7 +115,19 @@ void vmbus_chan_kick(struct vmbus_chan *ch);
 int vmbus_watch_fd(struct vmbus *bus, int fd, void (*cb)(void *arg),
 		   void *arg);
 int vmbus_watch_fd_pause(struct vmbus *bus, int fd, bool pause);
+int vmbus_watch_fd_events(struct vmbus *bus, int fd, uint32_t events);
 void vmbus_unwatch_fd(struct vmbus *bus, int fd);
+struct vmbus_chan *vmbus_offer_channel(struct vmbus *bus,
+				       const struct vmbus_dev_ops *ops,
+				       void *priv,
+				       const struct vmbus_guid *if_type,
+				       const struct vmbus_guid *instance,
+				       uint16_t chn_flags,
+				       const void *user_def, size_t len);
+void vmbus_chan_rescind(struct vmbus_chan *ch);
+bool vmbus_chan_rescinded(struct vmbus_chan *ch);
+uint32_t vmbus_version(struct vmbus *bus);
+void vmbus_wake(struct vmbus *bus);
 
 /* ic.c: the Integration Components (util VSPs) */
 extern const struct vmbus_dev_ops vmbus_ic_shutdown_ops;
@@ -129,6 +147,16 @@ extern const struct vmbus_dev_ops vmbus_net_ops;
 int vmbus_add_net(struct vmbus *bus, int tap_fd, const uint8_t mac[6]);
 int vmbus_net_parse(const char *spec, char ifname[16], uint8_t mac[6],
 		    char *err, size_t err_len);
+
+/* sock.c: hv_sock, the root's connections to the guest's AF_VSOCK ports */
+#define VMBUS_SOCK_MAX_CONNS	32
+struct vmbus_sock *vmbus_sock_create(struct vmbus *bus);
+void vmbus_sock_destroy(struct vmbus_sock *s);
+int vmbus_sock_connect(struct vmbus_sock *s, uint32_t port, int reply_fd);
+void vmbus_sock_on_wake(struct vmbus_sock *s);
+void vmbus_sock_tick(struct vmbus_sock *s);
+void vmbus_sock_on_tl_connect(struct vmbus_sock *s,
+			      const struct vmbus_msg_tl_connect_request *m);
 
 /*
  * Copies @len bytes between @buf and a buffer of guest pages at byte
