@@ -48,7 +48,10 @@ const char cmd_stats_help[] =
 "in the guest (vpN-interrupts, vpN-messages, vpN-guest-ns).\n"
 "\n"
 "Options:\n"
-"  --json  one JSON object of those, numbers as numbers\n";
+"  --json     one JSON object of those, numbers as numbers\n"
+"  --pid PID  instead of NAME: only what hvpart counts for the partition\n"
+"             that process PID created (an 'hvctl run' too), and per VP\n"
+"             vpN-exits-total, all its exits\n";
 
 const char cmd_monitor_help[] =
 "Prints hvpart's partition and VP events as they happen, one a line:\n"
@@ -296,17 +299,55 @@ static void stats_print(const char *reply, bool json)
 }
 
 static void stats_kernel(const struct part_paths *p, char *buf, size_t size);
+static int stats_pid(uint32_t pid, bool totals, char *buf, size_t size);
 
 int cmd_stats(const struct hvctl_cmd *cmd, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long pid = 0;
 	struct part_paths p;
-	char reply[4096];
+	char reply[8192];
 	bool json = false;
-	int ret;
+	int c, ret;
 
-	ret = parse_json_opt(cmd, argc, argv, &json);
-	if (ret >= 0)
-		return ret;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'p':
+			if (hvctl_parse_uint(optarg, INT32_MAX, &pid) || !pid) {
+				hvctl_err("bad --pid '%s'", optarg);
+				return HVCTL_EXIT_SETUP;
+			}
+			break;
+		case 'h':
+			hvctl_cmd_help(cmd);
+			return HVCTL_EXIT_OK;
+		default:
+			hvctl_cmd_usage(cmd);
+			return HVCTL_EXIT_SETUP;
+		}
+	}
+	if (pid) {
+		if (optind != argc) {
+			hvctl_cmd_usage(cmd);
+			return HVCTL_EXIT_SETUP;
+		}
+		reply[0] = '\0';
+		ret = stats_pid(pid, true, reply, sizeof(reply));
+		if (ret == -ENOENT)
+			hvctl_err("no partition of process %lu", pid);
+		if (ret)
+			return HVCTL_EXIT_SETUP;
+		stats_print(reply, json);
+		return HVCTL_EXIT_OK;
+	}
 	if (optind != argc - 1) {
 		hvctl_cmd_usage(cmd);
 		return HVCTL_EXIT_SETUP;
@@ -349,16 +390,31 @@ static void kv_append(char *buf, size_t size, const char *fmt, ...)
 /* Appends what hvpart counts for the partition @p's worker runs. */
 static void stats_kernel(const struct part_paths *p, char *buf, size_t size)
 {
-	struct hvnl_partition *np;
 	struct part_status st;
-	unsigned int v, i;
 
 	if (status_read(p->status, &st) || st.pid <= 0)
 		return;
+	stats_pid(st.pid, false, buf, size);
+}
+
+/*
+ * Appends what hvpart counts for the partition process @pid created, with
+ * each VP's exits summed if @totals: 0, or -ENOENT (none) or another
+ * -errno.
+ */
+static int stats_pid(uint32_t pid, bool totals, char *buf, size_t size)
+{
+	struct hvnl_partition *np;
+	unsigned int v, i;
+	int ret;
+
 	np = malloc(sizeof(*np));
-	if (!np || hvnl_find_by_pid(st.pid, np)) {
+	if (!np)
+		return -ENOMEM;
+	ret = hvnl_find_by_pid(pid, np);
+	if (ret) {
 		free(np);
-		return;
+		return ret;
 	}
 	kv_append(buf, size, "partition-id %llu\n", (unsigned long long)np->id);
 	for (v = 0; v < np->nr_vps; v++) {
@@ -368,6 +424,10 @@ static void stats_kernel(const struct part_paths *p, char *buf, size_t size)
 			kv_append(buf, size, "vp%u-exit-%s %llu\n", vp->index,
 				  hvnl_exit_names[i],
 				  (unsigned long long)vp->exits[i]);
+		if (totals)
+			kv_append(buf, size, "vp%u-exits-total %llu\n",
+				  vp->index,
+				  (unsigned long long)vp->exits_total);
 		for (i = 0; i < vp->nr_hcalls; i++) {
 			if (vp->hcall_code[i] == 0xffffffff)
 				kv_append(buf, size, "vp%u-hypercall-other %llu\n",
@@ -386,6 +446,7 @@ static void stats_kernel(const struct part_paths *p, char *buf, size_t size)
 			  vp->index, (unsigned long long)vp->guest_ns);
 	}
 	free(np);
+	return 0;
 }
 
 int cmd_monitor(const struct hvctl_cmd *cmd, int argc, char **argv)

@@ -175,13 +175,19 @@ hv_cpio()
 # child's init loads them.
 HV_CHILD_MODULES=(hv_vmbus hv_utils hv_storvsc sd_mod crc32c_generic ext4
 		  hv_netvsc hv_sock)
+# And in the bench's child (one with PROGRAMs, below), the virtio drivers
+# that its I/O rows' KVM side (QEMU's virtio-blk and virtio-net) needs,
+# those of them that the kernel has as modules (6.12 has virtio_pci
+# built in).
+HV_CHILD_BENCH_MODULES=(virtio_pci virtio_blk virtio_net)
 
 # hv_initramfs_child DIR [PROGRAM...]: build the initramfs of the Linux
 # child partition that userspace/tests/vm-linux.sh boots (busybox and
 # userspace/tests/linux/init, HV_CHILD_MODULES of kernel $KVER from
 # $MODDIR (hv_kernel_vars), userspace/tests/linux/vsock-echo (built here)
 # and the static PROGRAMs in /bin: scripts/bench adds
-# userspace/bench/clockbench) in DIR (made if missing) unless there is
+# userspace/bench/clockbench and iobench, and gets HV_CHILD_BENCH_MODULES
+# too) in DIR (made if missing) unless there is
 # one for the same inputs; print its path.  Named by a hash of its inputs,
 # like the base.
 hv_initramfs_child()
@@ -189,15 +195,21 @@ hv_initramfs_child()
 	local dir=$1 init=$HVPART_ROOT/userspace/tests/linux/init
 	local vsock=$HVPART_ROOT/userspace/tests/linux/vsock-echo
 	local bb=/bin/busybox out stage key tmp name p
+	local -a mods=("${HV_CHILD_MODULES[@]}")
 
 	shift
 	make -s -C "$HVPART_ROOT/userspace" tests/linux/vsock-echo >&2 ||
 		hv_die "building tests/linux/vsock-echo failed"
 	set -- "$vsock" "$@"
 	name=child
-	(($# > 1)) && name=bench-child
+	if (($# > 1)); then
+		name=bench-child
+		for p in "${HV_CHILD_BENCH_MODULES[@]}"; do
+			hv_find_module "$MODDIR" "$p" >/dev/null && mods+=("$p")
+		done
+	fi
 	name+=-$KVER
-	key=$(cat "$init" "$@" - <<<"v2 $(stat -c '%s %Y' "$bb") ${*##*/} $KVER ${HV_CHILD_MODULES[*]}" |
+	key=$(cat "$init" "$@" - <<<"v2 $(stat -c '%s %Y' "$bb") ${*##*/} $KVER ${mods[*]}" |
 		md5sum)
 	out=$dir/$name-${key:0:12}.cpio.gz
 	if [[ -f $out ]]; then
@@ -212,8 +224,7 @@ hv_initramfs_child()
 	# A kernel without them (the debug kernel: it runs no Linux child)
 	# gets none; the child's init then says so.
 	if hv_find_module "$MODDIR" "${HV_CHILD_MODULES[0]}" >/dev/null; then
-		hv_stage_modules "$MODDIR" "$KVER" "$stage" \
-			"${HV_CHILD_MODULES[@]}"
+		hv_stage_modules "$MODDIR" "$KVER" "$stage" "${mods[@]}"
 	fi
 	cp "$bb" "$stage/bin/busybox"
 	install -m 755 "$init" "$stage/init"

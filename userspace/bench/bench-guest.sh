@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# bench-guest.sh N ROUNDS [-v] [-l LROUNDS [-q FLAGS]]: the emulated
+# bench-guest.sh N ROUNDS [-v] [-l LROUNDS] [-i IOROUNDS] [-q FLAGS]
+# [-N NETOPTS]: the emulated
 # machine's half of scripts/bench.  Runs in /mnt/files with hvpart.ko
 # loaded (scripts/vmrun does that).  Each round times the guest once under
 # each hypervisor, in the order hvpart, KVM in odd rounds and KVM, hvpart
@@ -21,14 +22,33 @@
 # first line.  Prints "hostclock", "linuxcfg" and "linux BACKEND
 # boot|clocksource|vdso|syscall VALUE" lines, or "linuxfail BACKEND WHY"
 # (the rounds stop there) and the child's last console lines on stderr.
+# -i IOROUNDS: then IOROUNDS rounds, alternating the same way, of the I/O
+# rows: the same child with hvbench=io (its init runs iobench) and a disk
+# and a network adapter: /tmp/iobench.img (64 MiB, in this machine's
+# tmpfs) as hvctl's --disk (hv_storvsc's sda) and QEMU's virtio-blk
+# (cache=writeback: both through this machine's page cache, no O_DIRECT
+# on the image), and tap hvb0 (10.99.0.1/24, made persistent here by tunctl, with
+# "iobench serve" on port 5001) as hvctl's --net (hv_netvsc) and QEMU's
+# virtio-net-pci (its -netdev tap defaults: a vnet header, no vhost;
+# -N NETOPTS: more -netdev tap options, e.g. vnet_hdr=off).  At
+# each "hvbench-sample TAG" line of iobench, boottime runs a command that
+# prints the VP exits so far (hvpart: the sum of "hvctl stats --pid"'s
+# vpN-exits-total; KVM: debugfs's kvm/exits), and by reason.  Prints "io
+# BACKEND PHASE IOS BYTES NS EXITS" lines, EXITS those of the phase's
+# window less those of the idle window (iobench's "idle"), each followed
+# by "iox BACKEND PHASE IOS REASON=EXITS..." (for the network, the
+# child's packets too: tx-packets=N rx-packets=N), or "iofail BACKEND
+# WHY".
 n=${1:?N}
 rounds=${2:?ROUNDS}
 shift 2
-verbose='' lrounds=0 qemu_hv=kvm=off
+verbose='' lrounds=0 iorounds=0 qemu_hv=kvm=off qemu_net=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-v) verbose=-v; shift ;;
 	-l) lrounds=${2:?LROUNDS}; shift 2 ;;
+	-i) iorounds=${2:?IOROUNDS}; shift 2 ;;
+	-N) qemu_net=,${2:?NETOPTS}; shift 2 ;;
 	-q) qemu_hv=${2:?FLAGS}; shift 2 ;;
 	*) echo "bench: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -199,4 +219,191 @@ while [ "$round" -le "$lrounds" ]; do
 	linux "$second" || break
 	round=$((round + 1))
 done
+
+# The I/O rows: what iobench needs here.
+IO_IMG=/tmp/iobench.img IO_TAP=hvb0 IO_PORT=5001 IO_SECS=3
+# a boot, the modules, and 7 phases of IO_SECS with 2 s of samples each,
+# the final check and the network's set-up: about a minute in QEMU TCG
+IO_TIMEOUT=300
+io_setup()
+{
+	dd if=/dev/zero of="$IO_IMG" bs=1M count=64 2>/dev/null ||
+		fail "cannot write $IO_IMG"
+	[ -e /dev/net/tun ] || modprobe tun || fail "no tun module"
+	if ! tunctl -t "$IO_TAP" >/dev/null ||
+	   ! ip addr add 10.99.0.1/24 dev "$IO_TAP" ||
+	   ! ip link set "$IO_TAP" up; then
+		fail "cannot set up tap $IO_TAP"
+	fi
+	./iobench serve "$IO_PORT" &
+	io_server=$!
+	# The exit counts, for boottime -s: the total, then KEY=COUNT by
+	# reason (hvpart: exit reasons, hypercalls by code, interrupts
+	# injected, over the VPs; KVM: some of its vCPU statistics)
+	cat >/tmp/iosample-hvpart <<-'EOF'
+	hvctl stats --pid "$HVB_PID" | awk '
+		$1 ~ /-exits-total$/ { t += $2; next }
+		{ k = $1; sub(/^vp[0-9]+-/, "", k) }
+		k ~ /^(exit-|hypercall-|interrupts$)/ { c[k] += $2 }
+		END {
+			printf "%d", t
+			for (k in c)
+				if (c[k])
+					printf " %s=%d", k, c[k]
+			print ""
+		}'
+	EOF
+	cat >/tmp/iosample-kvm <<-'EOF'
+	cd /sys/kernel/debug/kvm || exit 1
+	printf %s "$(cat exits)"
+	for f in io_exits mmio_exits halt_exits irq_window_exits hypercalls \
+		 irq_exits irq_injections insn_emulation signal_exits; do
+		[ -r "$f" ] && printf ' %s=%s' "$f" "$(cat "$f")"
+	done
+	echo
+	EOF
+	# KVM's exit count is in debugfs (the machine's init mounts it)
+	[ -d /sys/kernel/debug/kvm ] || [ -d /sys/kernel/debug ] ||
+		fail "no debugfs"
+}
+
+# io hvpart|kvm: boot the I/O child, again if it fails; "io" lines, or
+# "iofail" and status 1
+io()
+{
+	try=1
+	while ! boot_io "$1"; do
+		[ "$again" = 1 ] || return 1
+		try=$((try + 1))
+	done
+}
+
+boot_io()
+{
+	use "$1"
+	again=0
+	log=/tmp/io-$1-$round.log
+	cmdline="console=ttyS0 quiet panic=-1 hvbench=io hviosecs=$IO_SECS"
+	ip neigh flush dev "$IO_TAP" 2>/dev/null
+	if [ "$1" = hvpart ]; then
+		set -- hvctl run --vps "$LINUX_VPS" --memory "$LINUX_MEM" \
+			--initrd child.cpio.gz --disk "$IO_IMG" \
+			--net "tap=$IO_TAP" vmlinuz \
+			"$cmdline hviomods=hv_storvsc,sd_mod,hv_netvsc hviodisk=sda"
+		who=hvpart
+	else
+		set -- ./qemu-system-x86_64 -L qemu-fw -no-user-config \
+			-nodefaults -machine pc,accel=kvm \
+			-cpu "host,$qemu_hv" -smp "$LINUX_VPS" -m "$LINUX_MEM" \
+			-display none -monitor none -serial stdio -no-reboot \
+			-drive "file=$IO_IMG,format=raw,if=virtio,cache=writeback" \
+			-netdev "tap,id=n0,ifname=$IO_TAP,script=no,downscript=no$qemu_net" \
+			-device virtio-net-pci,netdev=n0,romfile= \
+			-kernel vmlinuz -initrd child.cpio.gz \
+			-append "$cmdline hviomods=virtio_pci,virtio_blk,virtio_net hviodisk=vda"
+		who=kvm
+	fi
+	bt=$(./boottime -m "$LINUX_MARKER" -o "$log" -t "$IO_TIMEOUT" \
+		-s "sh /tmp/iosample-$who" -- "$@")
+	st=$(echo "$bt" | awk '$2 == "status" { print $3 }')
+	# iobench's lines and the exit counts, without the console's CRs:
+	# "io" lines, or the first failure
+	tr -d '\r' <"$log" | awk -v b="$who" '
+		$1 == "hvbench-exits" {
+			ex[$2] = $3
+			for (i = 4; i <= NF; i++) {
+				split($i, kv, "=")
+				c[$2, kv[1]] = kv[2]
+				keys[kv[1]] = 1
+			}
+		}
+		$1 == "iobench" && $2 == "fail" && why == "" {
+			why = "iobench " $3 ":"
+			for (i = 4; i <= NF; i++) why = why " " $i
+		}
+		$1 == "iobench" && $2 == "verify" { verified = $3 }
+		$1 == "iobench" && NF >= 5 && $2 != "fail" {
+			ph[++n] = $2; line[n] = $3 " " $4 " " $5
+			# the network phases: the packets each way (eth0)
+			pk[n] = NF >= 7 ? " tx-packets=" $6 " rx-packets=" $7 : ""
+		}
+		$1 == "child:" && $2 == "iobench" && $3 != "status" && why == "" {
+			why = $0
+		}
+		END {
+			if (why == "" && verified == "")
+				why = "no verified disk data"
+			for (i = 1; i <= n && why == ""; i++) {
+				p = ph[i]
+				if (ex[p "-0"] !~ /^[0-9]+$/ ||
+				    ex[p "-1"] !~ /^[0-9]+$/ ||
+				    ex["idle-0"] !~ /^[0-9]+$/ ||
+				    ex["idle-1"] !~ /^[0-9]+$/) {
+					why = "no exit count for " p
+					break
+				}
+				e = ex[p "-1"] - ex[p "-0"]
+				e -= ex["idle-1"] - ex["idle-0"]
+				out = out sprintf("io %s %s %s %d\n", b, p,
+						  line[i], e)
+				split(line[i], f, " ")
+				out = out sprintf("iox %s %s %s", b, p, f[1])
+				for (k in keys) {
+					e = c[p "-1", k] - c[p "-0", k]
+					e -= c["idle-1", k] - c["idle-0", k]
+					if (e)
+						out = out " " k "=" e
+				}
+				out = out pk[i] "\n"
+			}
+			if (why == "" && n != 6)
+				why = "figures for " n " of 6 phases"
+			if (why != "") {
+				print "why " why
+				exit
+			}
+			printf "io %s idle 0 0 0 %d\n", b,
+				ex["idle-1"] - ex["idle-0"]
+			printf "%s", out
+		}' >/tmp/io.res
+	why=$(sed -n 's/^why //p' /tmp/io.res)
+	if echo "$bt" | grep -q '^boottime timeout'; then
+		why="was killed after $IO_TIMEOUT s${why:+ ($why)}"
+	elif [ -z "$why" ] && [ "$st" != 0 ]; then
+		why="exited with status $st after its figures"
+	fi
+	if [ -n "$why" ] && [ "$try" -lt "$LINUX_TRIES" ]; then
+		again=1
+		echo "ioretry $who round $round: $why"
+		echo "bench: I/O round $round: the child under $who: $why;" \
+			"booting it again; the end of its console:" >&2
+		tr -d '\r' <"$log" | tail -n 10 >&2
+		return 1
+	fi
+	if [ -n "$why" ]; then
+		echo "iofail $who round $round: $why"
+		echo "bench: I/O round $round: the child under $who: $why;" \
+			"the end of its console:" >&2
+		tr -d '\r' <"$log" | tail -n 25 >&2
+		return 1
+	fi
+	cat /tmp/io.res
+}
+
+if [ "$iorounds" -gt 0 ]; then
+	io_setup
+	echo "iocfg $LINUX_VPS $LINUX_MEM $IO_SECS"
+fi
+round=1
+while [ "$round" -le "$iorounds" ]; do
+	if [ $((round % 2)) = 1 ]; then
+		first=hvpart second=kvm
+	else
+		first=kvm second=hvpart
+	fi
+	io "$first" || break
+	io "$second" || break
+	round=$((round + 1))
+done
+[ -n "${io_server:-}" ] && kill "$io_server"
 echo "kvm $kvm_mods"

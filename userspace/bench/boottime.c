@@ -3,7 +3,7 @@
  * boottime: time from launching a command to a marker in its output,
  * for scripts/bench's linux-boot row.
  *
- *   boottime -m MARKER -o LOG [-t TIMEOUT_S] -- CMD [ARGS...]
+ *   boottime -m MARKER -o LOG [-t TIMEOUT_S] [-s SAMPLE] -- CMD [ARGS...]
  *
  * Reads CLOCK_MONOTONIC, starts CMD (its own process group, stdin
  * /dev/null, stdout and stderr into one pipe) and copies what CMD writes
@@ -14,6 +14,12 @@
  * and, if TIMEOUT_S (default 600) passed first, "boottime timeout" after
  * sending CMD's process group SIGTERM (SIGKILL 5 s later).  Exits 0 if
  * the marker came and CMD exited 0, else 1; 2 for bad usage.
+ *
+ * -s SAMPLE (the I/O rows' exit counts): for each line of CMD's output
+ * that holds "hvbench-sample TAG", runs the shell command SAMPLE (sh -c,
+ * with HVB_PID set to CMD's pid) at once, CMD's output waiting meanwhile,
+ * and writes "hvbench-exits TAG VALUE" to LOG, VALUE the first line of
+ * SAMPLE's output ("none" if it printed nothing), at most 1023 bytes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +35,8 @@
 
 #define CHUNK		4096
 #define MAX_MARKER	256
+#define MAX_LINE	256
+#define SAMPLE_KEY	"hvbench-sample "
 
 static uint64_t now_ns(void)
 {
@@ -41,8 +49,61 @@ static uint64_t now_ns(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: boottime -m MARKER -o LOG [-t TIMEOUT_S] -- CMD [ARGS...]\n");
+		"usage: boottime -m MARKER -o LOG [-t TIMEOUT_S] [-s SAMPLE] -- CMD [ARGS...]\n");
 	exit(2);
+}
+
+static int write_all(int fd, const char *p, size_t len);
+
+/*
+ * The line @line holds a sample request: run @sample, write its first
+ * word to @logfd as "hvbench-exits TAG VALUE".
+ */
+static void run_sample(const char *line, const char *sample, pid_t pid,
+		       int logfd)
+{
+	char tag[64], val[1024] = "none", out[sizeof(val) + 96], env[32];
+	const char *t = strstr(line, SAMPLE_KEY) + strlen(SAMPLE_KEY);
+	FILE *f;
+	int n;
+
+	if (sscanf(t, "%63s", tag) != 1)
+		return;
+	snprintf(env, sizeof(env), "%d", (int)pid);
+	setenv("HVB_PID", env, 1);
+	f = popen(sample, "r");
+	if (f) {
+		if (!fgets(val, sizeof(val), f) || val[0] == '\n')
+			strcpy(val, "none");
+		val[strcspn(val, "\n")] = '\0';
+		while (fgetc(f) != EOF)
+			;
+		pclose(f);
+	}
+	/* on a line of its own, whatever CMD wrote after the request */
+	n = snprintf(out, sizeof(out), "\nhvbench-exits %s %s\n", tag, val);
+	if (write_all(logfd, out, n))
+		perror("boottime: log");
+}
+
+/*
+ * Feeds @len bytes of output to the line collector in @line (@llen used),
+ * running @sample for each whole line with a sample request.
+ */
+static void scan_lines(char *line, size_t *llen, const char *p, size_t len,
+		       const char *sample, pid_t pid, int logfd)
+{
+	for (; len; p++, len--) {
+		if (*p != '\n') {
+			if (*llen < MAX_LINE - 1)
+				line[(*llen)++] = *p;
+			continue;
+		}
+		line[*llen] = '\0';
+		if (strstr(line, SAMPLE_KEY))
+			run_sample(line, sample, pid, logfd);
+		*llen = 0;
+	}
 }
 
 static int write_all(int fd, const char *p, size_t len)
@@ -67,15 +128,19 @@ int main(int argc, char **argv)
 	char buf[MAX_MARKER + CHUNK];
 	uint64_t t0, deadline, kill_at = 0, found = 0;
 	int opt, pfd[2], logfd, status, timed_out = 0;
-	const char *marker = NULL, *log = NULL;
-	size_t mlen, keep = 0;
+	const char *marker = NULL, *log = NULL, *sample = NULL;
+	size_t mlen, keep = 0, llen = 0;
+	char line[MAX_LINE];
 	long timeout_s = 600;
 	struct pollfd p;
 	pid_t pid;
 	ssize_t r;
 
-	while ((opt = getopt(argc, argv, "+m:o:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "+m:o:t:s:")) != -1) {
 		switch (opt) {
+		case 's':
+			sample = optarg;
+			break;
 		case 'm':
 			marker = optarg;
 			break;
@@ -161,6 +226,9 @@ int main(int argc, char **argv)
 			kill(-pid, SIGKILL);
 			break;
 		}
+		if (sample)
+			scan_lines(line, &llen, buf + keep, r, sample, pid,
+				   logfd);
 		/* keep the tail, in which a marker may begin */
 		if (keep + r >= mlen - 1) {
 			memmove(buf, buf + keep + r - (mlen - 1), mlen - 1);

@@ -13,9 +13,13 @@
  * buffer and announced by a transfer-page packet, which the guest
  * completes when the section is free again.
  *
- * One channel, one queue: sub-channels (vRSS) are refused, as are all
- * offloads (checksums, LSO, RSC), so every frame is whole and has its
- * checksums.  Everything runs on the VMBus thread; the tap fd is one
+ * One channel, one queue: sub-channels (vRSS) are refused, as is RSC.
+ * On a tap opened with IFF_VNET_HDR (hvctl's), the VSP offers the
+ * guest's TCP over IPv4 checksum and large send (LSOv2) offloads: such a
+ * frame goes to the tap whole, its virtio-net header asking the host's
+ * kernel for the checksum and the segments.  Without one (a socket in
+ * the unit tests), it offers no offload, and every frame is whole and
+ * has its checksums.  Everything runs on the VMBus thread; the tap fd is one
  * of the fds that thread watches.  Every value the guest gives (buffer
  * GPADLs, section indices, page ranges, RNDIS lengths and offsets) is
  * checked before it is used; a bad request is refused, noted once, and
@@ -25,7 +29,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 
 #include "cli.h"
 #include "util.h"
@@ -48,15 +57,60 @@
 #define NET_OUTQ_LEN		4
 #define NET_CTLQ_LEN		8
 #define NET_CTL_MAX		256
-/* The transaction id of a transfer-page packet: this | its section */
+/* The largest TCP segment the guest may hand over with LSO */
+#define NET_LSO_MAX		61440u
+/* NDIS: 802.3 encapsulation; TCPv4 checksums, with options too */
+#define NDIS_ENCAP_8023		0x2u
+#define NDIS_TXCSUM_TCP4	0x14u
+/* struct ndis_offload: the offsets of what the VSP fills in */
+#define NDIS_OFF_IP4_TXENC	4
+#define NDIS_OFF_IP4_TXCSUM	8
+#define NDIS_OFF_LSOV2_ENCAP	80
+#define NDIS_OFF_LSOV2_MAXSZ	84
+#define NDIS_OFF_LSOV2_MINSG	88
+/* ndis_offload_params: TCPv4 checksum, LSOv2 for IPv4 */
+#define NDIS_PARAM_TCP4_CSUM	5
+#define NDIS_PARAM_LSOV2_IP4	11
+#define NDIS_PARAM_LSOV2_ON	2
+#define NDIS_PARAM_CSUM_MAX	4	/* TX and RX enabled */
+/* The per-packet information's bits: checksums, LSOv2 */
+#define NDIS_CSUM_IPV4		0x1u
+#define NDIS_CSUM_TCP		0x4u
+#define NDIS_CSUM_UDP		0x8u
+#define NDIS_CSUM_IPHDR		0x10u
+#define NDIS_CSUM_TCP_OFF(v)	((v) >> 16 & 0x3ff)
+#define NDIS_LSO_MSS(v)		((v) & 0xfffff)
+#define NDIS_LSO_TCP_OFF(v)	((v) >> 20 & 0x3ff)
+#define NDIS_LSO_V2		(1u << 30)
+#define NDIS_LSO_IPV6		(1u << 31)
+
+/* What a frame's per-packet information asks for */
+struct net_tx_info {
+	int vlan;		/* the VLAN tag, or -1 */
+	uint32_t csum;		/* NDIS_CSUM_*, 0 for none */
+	uint32_t csum_off;	/* the TCP or UDP header's offset */
+	uint32_t mss;		/* LSO's segment size, 0 for none */
+	uint32_t lso_off;	/* LSO's TCP header offset */
+};
+
+/* The transaction id of a transfer-page packet: this | its first section */
 #define NET_XFER_TID		0x4e45540000000000ull	/* "NET" */
+/* Frames from the tap that one transfer-page packet may carry */
+#define NET_RX_BATCH		16u
+/* The end of a transfer-page packet's chain of sections */
+#define NET_NO_SECTION		0xffffffffu
+/* rsec_busy: the guest holds a section, the first of its packet's */
+#define NET_SEC_HELD		1
+#define NET_SEC_FIRST		2
 
 /* What the VSP waits to write into the guest's ring */
 struct net_out {
 	bool xfer;		/* a transfer-page packet, else a completion */
 	uint64_t trans_id;
-	uint32_t len;		/* of @msg (a completion), of the section's */
-	uint32_t section;	/* message (a transfer-page packet) */
+	uint32_t len;		/* of @msg (a completion) */
+	uint32_t nr;		/* a transfer-page packet's ranges: */
+	uint32_t section[NET_RX_BATCH];	/* a section each, */
+	uint32_t bytes[NET_RX_BATCH];	/* its message's length */
 	struct nvsp_msg msg;
 };
 
@@ -68,6 +122,8 @@ struct net_ctl {
 /**
  * struct net - the network VSP of one partition (the channel's priv)
  * @tap_fd: the tap device (the worker owns it)
+ * @vnet: @tap_fd has IFF_VNET_HDR: each frame comes with, and goes with,
+ *	a struct virtio_net_hdr, and the offloads are offered
  * @mac: the guest's address
  * @ch: the open channel, or NULL
  * @watched: @tap_fd is in the VMBus thread's epoll set
@@ -78,7 +134,9 @@ struct net_ctl {
  * @rbuf_id: the guest's id for it, echoed in transfer-page packets
  * @nr_rsec: receive sections
  * @rsec_free: a stack of free sections, @nr_rfree of them
- * @rsec_busy: one flag per section: the guest holds it
+ * @rsec_busy: per section: the guest holds it (NET_SEC_HELD), as the
+ *	first of a transfer-page packet (NET_SEC_FIRST)
+ * @rsec_next: per section held: the next of its packet, or NET_NO_SECTION
  * @sbuf: the send buffer's pages; NULL before
  * @nr_ssec: send sections
  * @rndis_up: RNDIS INITIALIZE done, no HALT since
@@ -90,6 +148,7 @@ struct net_ctl {
  */
 struct net {
 	int tap_fd;
+	bool vnet;
 	uint8_t mac[6];
 	struct vmbus_chan *ch;
 	bool watched;
@@ -102,6 +161,7 @@ struct net {
 	uint32_t *rsec_free;
 	uint32_t nr_rfree;
 	uint8_t *rsec_busy;
+	uint32_t *rsec_next;
 	uint8_t **sbuf;
 	uint32_t sbuf_pages;
 	uint32_t nr_ssec;
@@ -140,9 +200,11 @@ static void net_drop_recv_buf(struct net *n)
 	free(n->rbuf);
 	free(n->rsec_free);
 	free(n->rsec_busy);
+	free(n->rsec_next);
 	n->rbuf = NULL;
 	n->rsec_free = NULL;
 	n->rsec_busy = NULL;
+	n->rsec_next = NULL;
 	n->nr_rsec = 0;
 	n->nr_rfree = 0;
 }
@@ -160,24 +222,29 @@ static int net_out_send(struct net *n, const struct net_out *o)
 {
 	struct {
 		struct vmbus_xfer_hdr h;
-		struct vmbus_xfer_range r;
+		struct vmbus_xfer_range r[NET_RX_BATCH];
 	} __attribute__((packed)) x = {
 		.h.xfer_pageset_id = n->rbuf_id,
-		.h.range_cnt = 1,
-		.r.byte_count = o->len,
-		.r.byte_offset = o->section * NET_RECV_SECTION,
+		.h.range_cnt = o->nr,
 	};
 	struct nvsp_msg m = {
 		.type = NVSP_MSG1_TYPE_SEND_RNDIS_PKT,
 		.rndis_pkt.send_buf_section_index = NVSP_NO_SECTION,
 	};
+	uint32_t i;
 
 	if (!o->xfer)
 		return vmbus_chan_send(n->ch, VMBUS_PKT_COMP, 0, o->trans_id,
 				       &o->msg, o->len);
+	for (i = 0; i < o->nr; i++) {
+		x.r[i].byte_count = o->bytes[i];
+		x.r[i].byte_offset = o->section[i] * NET_RECV_SECTION;
+	}
 	return vmbus_chan_send_hdr(n->ch, VMBUS_PKT_DATA_USING_XFER_PAGES,
 				   VMBUS_PKT_FLAG_COMPLETION_REQUESTED,
-				   o->trans_id, &x, sizeof(x), &m, sizeof(m));
+				   o->trans_id, &x,
+				   sizeof(x.h) + o->nr * sizeof(x.r[0]),
+				   &m, sizeof(m));
 }
 
 /*
@@ -234,21 +301,38 @@ static bool net_section_get(struct net *n, bool ctl, uint32_t *s)
 	if (!n->rbuf || n->nr_rfree <= (ctl ? 0 : NET_CTL_RESERVE))
 		return false;
 	*s = n->rsec_free[--n->nr_rfree];
-	n->rsec_busy[*s] = 1;
+	n->rsec_busy[*s] = NET_SEC_HELD;
 	return true;
+}
+
+/*
+ * Sends the @o->nr RNDIS messages in @o's sections to the guest in one
+ * transfer-page packet, which the guest completes once for all: its
+ * transaction id names the first section, which chains the others.
+ */
+static void net_indicate_all(struct net *n, struct net_out *o)
+{
+	uint32_t i;
+
+	o->xfer = true;
+	o->trans_id = NET_XFER_TID | o->section[0];
+	for (i = 0; i < o->nr; i++)
+		n->rsec_next[o->section[i]] = i + 1 < o->nr ?
+					      o->section[i + 1] : NET_NO_SECTION;
+	n->rsec_busy[o->section[0]] = NET_SEC_FIRST;
+	net_emit(n, o);
 }
 
 /* Sends the RNDIS message of @len bytes in section @s to the guest. */
 static void net_indicate(struct net *n, uint32_t s, uint32_t len)
 {
 	struct net_out o = {
-		.xfer = true,
-		.trans_id = NET_XFER_TID | s,
-		.len = len,
-		.section = s,
+		.nr = 1,
+		.section[0] = s,
+		.bytes[0] = len,
 	};
 
-	net_emit(n, &o);
+	net_indicate_all(n, &o);
 }
 
 /* Writes what waits, in order: 0 once all went. */
@@ -329,19 +413,35 @@ static void net_update_watch(struct net *n)
 		n->paused = pause;
 }
 
-/* One frame from the tap into a receive section: false when none. */
-static bool net_rx_one(struct net *n)
+/*
+ * One frame from the tap into a receive section, which is added to @o:
+ * false when the tap had none.
+ */
+static bool net_rx_one(struct net *n, struct net_out *o)
 {
 	struct {
 		struct rndis_hdr h;
 		struct rndis_packet p;
 	} __attribute__((packed)) m;
+	struct virtio_net_hdr vh;
+	struct iovec iov[2] = {
+		{ .iov_base = &vh, .iov_len = sizeof(vh) },
+		{ .iov_base = n->frame, .iov_len = NET_MAX_FRAME },
+	};
 	ssize_t len;
 	uint32_t s;
 
-	len = read(n->tap_fd, n->frame, NET_MAX_FRAME);
-	if (len <= 0)
-		return false;
+	/* The host's kernel asks no offload of us: it set no TUNSETOFFLOAD. */
+	if (n->vnet) {
+		len = readv(n->tap_fd, iov, 2);
+		if (len < (ssize_t)sizeof(vh))
+			return len >= 0;
+		len -= sizeof(vh);
+	} else {
+		len = read(n->tap_fd, n->frame, NET_MAX_FRAME);
+		if (len <= 0)
+			return false;
+	}
 	/* Frames reach the guest once it asked for them. */
 	if (!n->rndis_up || len < 14 || !net_frame_passes(n, n->frame))
 		return true;
@@ -358,33 +458,128 @@ static bool net_rx_one(struct net *n)
 	pages_write(n->rbuf, (uint64_t)s * NET_RECV_SECTION + sizeof(m),
 		    n->frame, len);
 	n->rx_frames++;
-	net_indicate(n, s, m.h.len);
+	o->section[o->nr] = s;
+	o->bytes[o->nr++] = m.h.len;
 	return true;
 }
 
-/* The tap has frames: pass them on while the guest has room. */
+/*
+ * The tap has frames: pass them on while the guest has room, up to
+ * NET_RX_BATCH in each transfer-page packet, so that the guest, which
+ * the packet's signal wakes, finds them together.
+ */
 static void net_on_tap(void *arg)
 {
 	struct net *n = arg;
 	unsigned int budget = 64;
+	struct net_out o;
+	bool more = true;
 
 	if (!n->ch)
 		return;
-	while (budget-- && (net_can_receive(n) || !n->rndis_up ||
-			    !n->filter) && net_rx_one(n))
-		;
+	while (more && budget) {
+		o.nr = 0;
+		while (budget && o.nr < NET_RX_BATCH &&
+		       (net_can_receive(n) || !n->rndis_up || !n->filter)) {
+			budget--;
+			more = net_rx_one(n, &o);
+			if (!more)
+				break;
+		}
+		if (!o.nr)
+			break;
+		net_indicate_all(n, &o);
+	}
 	net_update_watch(n);
 }
 
 /* ---- RNDIS from the guest -------------------------------------------- */
 
-/* The guest's frame (@len bytes at @f, VLAN tag @vlan or -1) to the tap */
-static void net_tx_frame(struct net *n, const uint8_t *f, uint32_t len,
-			 int vlan)
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, uint32_t len)
 {
-	const uint8_t *out = f;
-	uint32_t out_len = len;
+	uint32_t i;
 
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/*
+ * The virtio-net header of frame @f (@len bytes, modifiable) as @ti asks:
+ * a checksum for the host to fill in, LSO's segments.  LSOv2 leaves the
+ * IPv4 total length and header checksum 0 and the TCP checksum the
+ * pseudo header's without its length: they are set here.  -EINVAL if
+ * the frame is not what the request says.
+ */
+static int net_tx_vnet(uint8_t *f, uint32_t len, const struct net_tx_info *ti,
+		       struct virtio_net_hdr *vh)
+{
+	uint32_t l3, l4, ihl, thl, tcp_len, sum;
+	uint16_t csum;
+
+	memset(vh, 0, sizeof(*vh));
+	if (!ti->mss && !(ti->csum & (NDIS_CSUM_TCP | NDIS_CSUM_UDP)))
+		return 0;
+	l3 = 14;
+	l4 = ti->mss ? ti->lso_off : ti->csum_off;
+	if (len < l3 + 20 || (f[l3] >> 4) != 4)
+		return -EINVAL;
+	ihl = (f[l3] & 0xf) * 4;
+	if (ihl < 20 || l4 != l3 + ihl || len < l4 + 8)
+		return -EINVAL;
+	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh->csum_start = l4;
+	vh->csum_offset = ti->csum & NDIS_CSUM_UDP && !ti->mss ? 6 : 16;
+	if (!ti->mss)
+		return 0;
+	if (f[l3 + 9] != 6 || len < l4 + 20)
+		return -EINVAL;
+	thl = (f[l4 + 12] >> 4) * 4;
+	if (thl < 20 || len < l4 + thl)
+		return -EINVAL;
+	/* the IPv4 header: its total length and checksum */
+	f[l3 + 2] = (len - l3) >> 8;
+	f[l3 + 3] = len - l3;
+	f[l3 + 10] = 0;
+	f[l3 + 11] = 0;
+	csum = ~csum_fold(csum_add(0, f + l3, ihl));
+	f[l3 + 10] = csum >> 8;
+	f[l3 + 11] = csum;
+	/* the pseudo header's sum, now with the TCP length */
+	tcp_len = len - l4;
+	sum = (uint32_t)f[l4 + 16] << 8 | f[l4 + 17];
+	csum = csum_fold(sum + tcp_len);
+	f[l4 + 16] = csum >> 8;
+	f[l4 + 17] = csum;
+	vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	vh->gso_size = ti->mss;
+	vh->hdr_len = l4 + thl;
+	return 0;
+}
+
+/* The guest's frame (@len bytes at @f, as @ti asks) to the tap */
+static void net_tx_frame(struct net *n, uint8_t *f, uint32_t len,
+			 const struct net_tx_info *ti)
+{
+	struct virtio_net_hdr vh = { 0 };
+	struct iovec iov[2];
+	uint8_t *out = f;
+	uint32_t out_len = len;
+	int vlan = ti->vlan;
+
+	if (n->vnet && net_tx_vnet(f, len, ti, &vh)) {
+		vmbus_chan_note(n->ch, "a frame unlike its offload request");
+		return;
+	}
 	if (vlan >= 0) {
 		/* 802.1Q: the tag goes after the addresses. */
 		memcpy(n->frame, f, 12);
@@ -395,6 +590,19 @@ static void net_tx_frame(struct net *n, const uint8_t *f, uint32_t len,
 		memcpy(n->frame + 16, f + 12, len - 12);
 		out = n->frame;
 		out_len = len + 4;
+		if (vh.csum_start)
+			vh.csum_start += 4;
+		if (vh.hdr_len)
+			vh.hdr_len += 4;
+	}
+	if (n->vnet) {
+		iov[0].iov_base = &vh;
+		iov[0].iov_len = sizeof(vh);
+		iov[1].iov_base = out;
+		iov[1].iov_len = out_len;
+		if (writev(n->tap_fd, iov, 2) == (ssize_t)(sizeof(vh) + out_len))
+			n->tx_frames++;
+		return;
 	}
 	if (write(n->tap_fd, out, out_len) == (ssize_t)out_len)
 		n->tx_frames++;
@@ -402,18 +610,20 @@ static void net_tx_frame(struct net *n, const uint8_t *f, uint32_t len,
 
 /*
  * The per-packet information of RNDIS packet @p (in @msg of @len
- * bytes): a VLAN tag goes into the frame; anything that asks for an
- * offload (which the VSP never offered) refuses the frame.
+ * bytes) into @ti: a VLAN tag goes into the frame; a checksum or LSO
+ * request refuses the frame unless the VSP offered them (@vnet).
  */
 static int net_tx_ppi(const uint8_t *msg, uint32_t len,
-		      const struct rndis_packet *p, int *vlan)
+		      const struct rndis_packet *p, bool vnet,
+		      struct net_tx_info *ti)
 {
 	uint64_t off = RNDIS_HDR_SIZE + (uint64_t)p->per_pkt_info_offset;
 	uint64_t end = off + p->per_pkt_info_len;
 	struct rndis_ppi ppi;
 	uint32_t v;
 
-	*vlan = -1;
+	memset(ti, 0, sizeof(*ti));
+	ti->vlan = -1;
 	if (!p->per_pkt_info_len)
 		return 0;
 	if (end > len)
@@ -432,19 +642,36 @@ static int net_tx_ppi(const uint8_t *msg, uint32_t len,
 				return -EINVAL;
 			memcpy(&v, msg + off + ppi.ppi_offset, 4);
 			/* priority (bits 0-2), CFI (3), VLAN id (4-15) */
-			*vlan = (v & 7) << 13 | (v >> 3 & 1) << 12 |
-				(v >> 4 & 0xfff);
+			ti->vlan = (v & 7) << 13 | (v >> 3 & 1) << 12 |
+				   (v >> 4 & 0xfff);
 			break;
 		case RNDIS_PPI_TCPIP_CHKSUM:
-			if (ppi.size - ppi.ppi_offset >= 4) {
-				memcpy(&v, msg + off + ppi.ppi_offset, 4);
-				/* no checksum left for the host to do */
-				if (!(v & 0x1c))
-					break;
-			}
-			return -EOPNOTSUPP;
+			if (ppi.size - ppi.ppi_offset < 4)
+				return -EOPNOTSUPP;
+			memcpy(&v, msg + off + ppi.ppi_offset, 4);
+			/* no checksum left for the host to do */
+			if (!(v & (NDIS_CSUM_TCP | NDIS_CSUM_UDP |
+				   NDIS_CSUM_IPHDR)))
+				break;
+			/* TCP or UDP over IPv4, as offered */
+			if (!vnet || !(v & NDIS_CSUM_IPV4) ||
+			    (v & NDIS_CSUM_IPHDR) ||
+			    (v & (NDIS_CSUM_TCP | NDIS_CSUM_UDP)) ==
+			    (NDIS_CSUM_TCP | NDIS_CSUM_UDP))
+				return -EOPNOTSUPP;
+			ti->csum = v;
+			ti->csum_off = NDIS_CSUM_TCP_OFF(v);
+			break;
 		case RNDIS_PPI_LARGESEND:
-			return -EOPNOTSUPP;
+			if (ppi.size - ppi.ppi_offset < 4)
+				return -EOPNOTSUPP;
+			memcpy(&v, msg + off + ppi.ppi_offset, 4);
+			if (!vnet || !(v & NDIS_LSO_V2) || (v & NDIS_LSO_IPV6) ||
+			    !NDIS_LSO_MSS(v) || NDIS_LSO_MSS(v) > NET_LSO_MAX)
+				return -EOPNOTSUPP;
+			ti->mss = NDIS_LSO_MSS(v);
+			ti->lso_off = NDIS_LSO_TCP_OFF(v);
+			break;
 		}
 		off += ppi.size;
 	}
@@ -454,9 +681,9 @@ static int net_tx_ppi(const uint8_t *msg, uint32_t len,
 /* An RNDIS data packet: the frame goes to the tap. */
 static int net_rndis_packet(struct net *n, const uint8_t *msg, uint32_t len)
 {
+	struct net_tx_info ti;
 	struct rndis_packet p;
 	uint64_t off;
-	int vlan;
 
 	if (len < RNDIS_HDR_SIZE + sizeof(p))
 		return -EINVAL;
@@ -465,11 +692,12 @@ static int net_rndis_packet(struct net *n, const uint8_t *msg, uint32_t len)
 	if (p.data_offset < sizeof(p) || off + p.data_len > len ||
 	    p.data_len < 14 || p.data_len > NET_MAX_FRAME - 4)
 		return -EINVAL;
-	if (net_tx_ppi(msg, len, &p, &vlan))
+	if (net_tx_ppi(msg, len, &p, n->vnet, &ti))
 		return -EINVAL;
 	if (!n->rndis_up)
 		return -EPERM;
-	net_tx_frame(n, msg + off, p.data_len, vlan);
+	/* @msg lies in n->stream, the VSP's copy, which LSO may adjust */
+	net_tx_frame(n, (uint8_t *)msg + off, p.data_len, &ti);
 	return 0;
 }
 
@@ -549,6 +777,19 @@ static void net_rndis_query(struct net *n, const uint8_t *msg, uint32_t len)
 		a.info[0] = NDIS_OBJECT_TYPE_OFFLOAD;
 		a.info[1] = rev;
 		a.info[2] = info_len;
+		if (n->vnet) {
+			/* TCPv4 checksums and LSOv2 for IPv4: the tap's */
+			u32 = NDIS_ENCAP_8023;
+			memcpy(a.info + NDIS_OFF_IP4_TXENC, &u32, 4);
+			memcpy(a.info + NDIS_OFF_LSOV2_ENCAP, &u32, 4);
+			u32 = NDIS_TXCSUM_TCP4;
+			memcpy(a.info + NDIS_OFF_IP4_TXCSUM, &u32, 4);
+			u32 = NET_LSO_MAX;
+			memcpy(a.info + NDIS_OFF_LSOV2_MAXSZ, &u32, 4);
+			u32 = 2;
+			memcpy(a.info + NDIS_OFF_LSOV2_MINSG, &u32, 4);
+			u32 = 0;
+		}
 		break;
 	default:
 		/* vRSS, the friendly name, statistics, ... */
@@ -563,16 +804,26 @@ static void net_rndis_query(struct net *n, const uint8_t *msg, uint32_t len)
 	net_answer(n, &a, a.h.len);
 }
 
-/* Offload parameters: fine as long as nothing is to be turned on. */
-static uint32_t net_set_offload(const uint8_t *info, uint32_t len)
+/*
+ * Offload parameters: fine as long as nothing is to be turned on but
+ * what the VSP offered (@vnet: TCPv4 checksums, LSOv2 for IPv4).
+ */
+static uint32_t net_set_offload(const uint8_t *info, uint32_t len, bool vnet)
 {
 	uint32_t i;
 
 	if (len < NDIS_OFFLOAD_PARAMS_LAST + 1)
 		return RNDIS_STATUS_INVALID_LENGTH;
-	for (i = NDIS_OFFLOAD_PARAMS_FIRST; i <= NDIS_OFFLOAD_PARAMS_LAST; i++)
+	for (i = NDIS_OFFLOAD_PARAMS_FIRST; i <= NDIS_OFFLOAD_PARAMS_LAST; i++) {
+		if (vnet && i == NDIS_PARAM_TCP4_CSUM &&
+		    info[i] <= NDIS_PARAM_CSUM_MAX)
+			continue;
+		if (vnet && i == NDIS_PARAM_LSOV2_IP4 &&
+		    info[i] <= NDIS_PARAM_LSOV2_ON)
+			continue;
 		if (info[i] > 1)
 			return RNDIS_STATUS_NOT_SUPPORTED;
+	}
 	for (i = NDIS_OFFLOAD_PARAMS_V2_FIRST;
 	     i <= NDIS_OFFLOAD_PARAMS_V2_LAST && i < len; i++)
 		if (info[i] > 1)
@@ -611,7 +862,7 @@ static void net_rndis_set(struct net *n, const uint8_t *msg, uint32_t len)
 		memcpy(&n->filter, info, 4);
 		break;
 	case RNDIS_OID_TCP_OFFLOAD_PARAMETERS:
-		a.c.status = net_set_offload(info, q.info_buflen);
+		a.c.status = net_set_offload(info, q.info_buflen, n->vnet);
 		break;
 	case RNDIS_OID_802_3_MULTICAST_LIST:
 		/* Multicast frames pass by the filter's bits alone. */
@@ -830,7 +1081,8 @@ static uint32_t net_on_recv_buf(struct net *n, const struct nvsp_msg *m,
 	}
 	n->rsec_free = calloc(nr, sizeof(*n->rsec_free));
 	n->rsec_busy = calloc(nr, 1);
-	if (!n->rsec_free || !n->rsec_busy) {
+	n->rsec_next = calloc(nr, sizeof(*n->rsec_next));
+	if (!n->rsec_free || !n->rsec_busy || !n->rsec_next) {
 		net_drop_recv_buf(n);
 		return NVSP_STAT_FAIL;
 	}
@@ -883,18 +1135,23 @@ static void net_on_rndis_pkt(struct net *n, const struct vmbus_pkt *pkt,
 				   NVSP_STAT_SUCCESS);
 }
 
-/* The guest is done with the section of our transfer-page packet. */
+/* The guest is done with the sections of our transfer-page packet. */
 static void net_on_completion(struct net *n, const struct vmbus_pkt *pkt)
 {
 	uint64_t s = pkt->trans_id & ~NET_XFER_TID;
+	uint32_t next;
 
 	if ((pkt->trans_id & NET_XFER_TID) != NET_XFER_TID ||
-	    s >= n->nr_rsec || !n->rsec_busy[s]) {
+	    s >= n->nr_rsec || n->rsec_busy[s] != NET_SEC_FIRST) {
 		vmbus_chan_note(n->ch, "a completion of no receive section in use");
 		return;
 	}
-	n->rsec_busy[s] = 0;
-	n->rsec_free[n->nr_rfree++] = s;
+	/* the chain is the VSP's own: each section in it is held */
+	for (; s != NET_NO_SECTION; s = next) {
+		next = n->rsec_next[s];
+		n->rsec_busy[s] = 0;
+		n->rsec_free[n->nr_rfree++] = s;
+	}
 }
 
 static void net_on_packet(struct net *n, const struct vmbus_pkt *pkt)
@@ -1115,10 +1372,15 @@ bad:
 int vmbus_add_net(struct vmbus *bus, int tap_fd, const uint8_t mac[6])
 {
 	struct net *n = calloc(1, sizeof(*n));
+	struct ifreq ifr;
 
 	if (!n)
 		return -ENOMEM;
 	n->tap_fd = tap_fd;
+	/* a tap with virtio-net headers (not a socket, say) */
+	memset(&ifr, 0, sizeof(ifr));
+	n->vnet = !ioctl(tap_fd, TUNGETIFF, &ifr) &&
+		  (ifr.ifr_flags & IFF_VNET_HDR);
 	memcpy(n->mac, mac, 6);
 	return vmbus_add_device(bus, &vmbus_net_ops, n);
 }
