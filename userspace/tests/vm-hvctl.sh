@@ -216,7 +216,7 @@ if [ "$lapic" = yes ]; then
 		has "$err" "hyperv-testdev: ignored command 0x00990000: unknown command"
 	# Each refused request is reported once per kind: type 99 is the
 	# second unknown type, so it goes unreported.
-	t "vmbus.elf: VMBus control messages Linux never sends, a broken ring" 0 \
+	t "vmbus.elf: VMBus control messages Linux never sends, a broken ring, a fuzzer" 0 \
 		hvctl run --verbose "$T/vmbus.elf" &&
 		hasnt "$out" "vmbus: FAIL" &&
 		has "$out" "vmbus: REQUESTOFFERS before contact: no answer" &&
@@ -238,6 +238,9 @@ if [ "$lapic" = yes ]; then
 		has "$out" "vmbus: OPENCHANNEL relid 1 (after the broken ring): status 0x00000000" &&
 		has "$out" "vmbus: HvSignalEvent 0x00002001 after teardown of its ring: status 0x00000012" &&
 		has "$out" "vmbus: GPADL 0x00000300 (after unload): creation_status 0x00000000" &&
+		has "$out" "vmbus: fuzz: 2000 random control messages posted" &&
+		has "$out" "vmbus: fuzz: 300 rounds of noise in an open ring" &&
+		has "$out" "vmbus: fuzz: the server answers an unload, a contact and the offers" &&
 		has "$out" "vmbus: done" &&
 		has "$err" "vmbus: control message type 3 before contact (reported once)" &&
 		has "$err" "vmbus: contact asks for answers on VP5 (reported once)" &&

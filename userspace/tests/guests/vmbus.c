@@ -22,7 +22,13 @@
  *    MODIFYCHANNEL to VP 5 and of a closed channel (refused), to VP 0;
  *  - a broken ring (a write index past its end) and a signal, then
  *    close, teardown, unknown message types and short messages, a
- *    teardown of an open channel's ring, unload, and a second contact.
+ *    teardown of an open channel's ring, unload, and a second contact;
+ *  - a fuzzer: FUZZ_MSGS random control messages (of every type, with
+ *    relids, GPADL handles and page frames mostly where the server
+ *    looks, and random lengths), then FUZZ_RINGS rounds of random bytes
+ *    and indices in an open channel's outbound ring, each with a
+ *    signal; then the server must still answer an unload, a contact and
+ *    the offers, in order, as at the start.
  * A request that must go unanswered is followed by one that must be
  * answered: its answer has to be the next message, which makes the
  * check one of order, not of time.
@@ -153,6 +159,8 @@ static uint32_t openid;
 static volatile unsigned int ticks;
 static struct rx_msg queue[QLEN];
 static volatile unsigned int q_head, q_tail, q_lost, hold;
+/* While set, answers are counted in @dropped and thrown away (fuzz()) */
+static volatile unsigned int discard, dropped;
 
 /* The message being built */
 static union {
@@ -240,7 +248,9 @@ static void take_messages(void)
 	unsigned int i;
 
 	while (!hold && slot->message_type) {
-		if (slot->message_type != VMBUS_HV_MESSAGE_TYPE ||
+		if (discard) {
+			dropped++;
+		} else if (slot->message_type != VMBUS_HV_MESSAGE_TYPE ||
 		    slot->payload_size > sizeof(m->b) ||
 		    q_tail - q_head == QLEN) {
 			q_lost++;
@@ -1008,6 +1018,218 @@ static void unload(void)
 	line("UNLOAD_RESPONSE\n");
 }
 
+/* ---- fuzz --------------------------------------------------------------- */
+
+#define FUZZ_MSGS	2000
+#define FUZZ_RINGS	300
+#define FUZZ_PFNS	64		/* from SCRATCH_PFN: never the image */
+#define G_FUZZ_RING	0x600
+
+static uint32_t fuzz_state = 0x2545f491;
+
+static uint32_t rnd(void)
+{
+	/* xorshift32 */
+	fuzz_state ^= fuzz_state << 13;
+	fuzz_state ^= fuzz_state >> 17;
+	fuzz_state ^= fuzz_state << 5;
+	return fuzz_state;
+}
+
+static void put32(unsigned int off, uint32_t v)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		out.b[off + i] = v >> (8 * i);
+}
+
+static void put64(unsigned int off, uint64_t v)
+{
+	put32(off, v);
+	put32(off + 4, v >> 32);
+}
+
+/* A random control message in out: its length */
+static unsigned int fuzz_message(void)
+{
+	static const uint8_t sizes[VMBUS_MSG_COUNT] = {
+		[VMBUS_MSG_REQUESTOFFERS] = 8,
+		[VMBUS_MSG_OPENCHANNEL] = sizeof(struct vmbus_msg_open_channel),
+		[VMBUS_MSG_CLOSECHANNEL] = 12,
+		[VMBUS_MSG_GPADL_HEADER] = 240,
+		[VMBUS_MSG_GPADL_BODY] = 240,
+		[VMBUS_MSG_GPADL_TEARDOWN] = 16,
+		[VMBUS_MSG_RELID_RELEASED] = 12,
+		[VMBUS_MSG_INITIATE_CONTACT] = sizeof(struct vmbus_msg_initiate_contact),
+		[VMBUS_MSG_UNLOAD] = 8,
+		[VMBUS_MSG_TL_CONNECT_REQUEST] = 40,
+		[VMBUS_MSG_MODIFYCHANNEL] = 16,
+	};
+	uint32_t type, n, i, r = rnd();
+
+	for (i = 0; i < sizeof(out.b); i++)
+		out.b[i] = rnd();
+	/* mostly the types the server takes, now and then any */
+	type = r % 8 ? rnd() % VMBUS_MSG_COUNT : rnd();
+	put32(0, type);
+	put32(4, 0);
+	/* a relid, a GPADL handle, a VP: mostly ones that exist */
+	if (r & 0x10)
+		put32(8, rnd() % 6);
+	if (r & 0x20)
+		put32(12, 0x10 + rnd() % 8);
+	switch (type) {
+	case VMBUS_MSG_INITIATE_CONTACT:
+		/* answers to VP0, on SINT 2, mostly a version that exists */
+		put32(8, r & 0x40 ? VMBUS_VERSION_WIN8 + rnd() % 2 :
+		      VMBUS_VERSION_WIN10_V5 + rnd() % 5);
+		put32(12, r & 0x80 ? 0 : rnd() % 3);
+		out.b[16] = r & 0x100 ? SINT : rnd() % 16;
+		break;
+	case VMBUS_MSG_GPADL_HEADER:
+		/* one range of n pages from SCRATCH_PFN, mostly well formed */
+		n = 1 + rnd() % 40;
+		put32(16, r & 0x400 ? 8 + 8 * n : rnd() % 400);	/* buflen */
+		out.b[18] = r & 0x200 ? 1 : rnd() % 3;		/* rangecount */
+		out.b[19] = 0;
+		put32(20, r & 0x800 ? n * 4096 : rnd());
+		put32(24, r & 0x1000 ? 0 : rnd() % 8192);
+		for (i = 0; 28 + 8 * i + 8 <= sizeof(out.b); i++)
+			put64(28 + 8 * i, SCRATCH_PFN + rnd() % FUZZ_PFNS);
+		break;
+	case VMBUS_MSG_GPADL_BODY:
+		for (i = 0; 16 + 8 * i + 8 <= sizeof(out.b); i++)
+			put64(16 + 8 * i, SCRATCH_PFN + rnd() % FUZZ_PFNS);
+		break;
+	case VMBUS_MSG_OPENCHANNEL:
+		put32(16, rnd() % 2);			/* target_vp */
+		put32(20, rnd() % 6);			/* downstream offset */
+		break;
+	case VMBUS_MSG_MODIFYCHANNEL:
+		put32(12, rnd() % 2);
+		break;
+	}
+	if (type < VMBUS_MSG_COUNT && sizes[type] && r & 0x2000)
+		return sizes[type];
+	return rnd() % (sizeof(out.b) + 1);
+}
+
+/* Random bytes and indices in the outbound ring of open relid 1 */
+static void fuzz_ring(void)
+{
+	volatile uint32_t *hdr = (volatile uint32_t *)ring[0];
+	unsigned int i, n = rnd() % 64;
+
+	for (i = 0; i < n; i++)
+		ring[1][rnd() % 4096] = rnd();
+	if (rnd() % 4 == 0) {
+		/* a packet descriptor that claims more or less than is there */
+		ring[1][0] = VMBUS_PKT_DATA_INBAND;
+		ring[1][2] = rnd() % 4;
+		ring[1][4] = rnd();
+		ring[1][5] = rnd() % 2;
+	}
+	hdr[0] = rnd() % 3 ? rnd() % 4096 & ~7u : rnd();	/* write_index */
+	if (rnd() % 8 == 0)
+		hdr[1] = rnd();					/* read_index */
+	signal_event(CONN_CHAN(1));
+}
+
+/* The requests fuzz() makes while answers are thrown away */
+static void contact_quiet(void)
+{
+	clear_out();
+	out.contact.header.msgtype = VMBUS_MSG_INITIATE_CONTACT;
+	out.contact.version_requested = VMBUS_VERSION_WIN10_V5_3;
+	out.contact.msg_sint = SINT;
+	post(VMBUS_MESSAGE_CONNECTION_ID_4, sizeof(out.contact));
+}
+
+static void teardown_quiet(uint32_t relid, uint32_t handle)
+{
+	clear_out();
+	out.teardown.header.msgtype = VMBUS_MSG_GPADL_TEARDOWN;
+	out.teardown.child_relid = relid;
+	out.teardown.gpadl = handle;
+	post(VMBUS_MESSAGE_CONNECTION_ID_4, sizeof(out.teardown));
+}
+
+static void open_quiet(uint32_t relid, uint32_t handle)
+{
+	clear_out();
+	out.open.header.msgtype = VMBUS_MSG_OPENCHANNEL;
+	out.open.child_relid = relid;
+	out.open.openid = ++openid;
+	out.open.ringbuffer_gpadl = handle;
+	out.open.downstream_ring_pageoffset = 2;
+	post(VMBUS_MESSAGE_CONNECTION_ID_4, sizeof(out.open));
+}
+
+static void fuzz(void)
+{
+	unsigned int i, until, before_drop;
+	const struct rx_msg *m;
+
+	/* control messages, most on a connection; answers are thrown away */
+	discard = 1;
+	contact_quiet();
+	for (i = 0; i < FUZZ_MSGS; i++)
+		post(rnd() % 4 ? VMBUS_MESSAGE_CONNECTION_ID_4 :
+		     VMBUS_MESSAGE_CONNECTION_ID, fuzz_message());
+	line("fuzz: ");
+	putdec(FUZZ_MSGS);
+	puts(" random control messages posted, ");
+	putdec(dropped);
+	puts(" answers so far\n");
+
+	/* rings: relid 1 opened on a fresh connection, then noise */
+	post_type(VMBUS_MSG_UNLOAD, sizeof(struct vmbus_msg_header));
+	contact_quiet();
+	clear_ring();
+	fill_pfns((uint32_t)ring / 4096, RING_PAGES);
+	for (i = 0; i < FUZZ_RINGS; i++) {
+		if (i % 50 == 0) {
+			close_channel(1);
+			teardown_quiet(1, G_FUZZ_RING + i / 50 - 1);
+			post(VMBUS_MESSAGE_CONNECTION_ID_4,
+			     gpadl_build(1, G_FUZZ_RING + i / 50, RING_PAGES,
+					 RING_PAGES));
+			clear_ring();
+			open_quiet(1, G_FUZZ_RING + i / 50);
+		}
+		fuzz_ring();
+	}
+	line("fuzz: ");
+	putdec(FUZZ_RINGS);
+	puts(" rounds of noise in an open ring\n");
+
+	/* until the answers stop: 1 s without one */
+	do {
+		before_drop = dropped;
+		until = ticks + HZ;
+		while (before(until))
+			idle();
+	} while (dropped != before_drop);
+	discard = 0;
+	q_head = q_tail;
+	q_lost = 0;
+
+	/* the server is still there, and in order */
+	post_type(VMBUS_MSG_UNLOAD, sizeof(struct vmbus_msg_header));
+	expect(VMBUS_MSG_UNLOAD_RESPONSE, sizeof(struct vmbus_msg_header),
+	       "UNLOAD after the fuzz");
+	m = contact(VMBUS_MESSAGE_CONNECTION_ID_4, VMBUS_VERSION_WIN10_V5_3,
+		    0, SINT);
+	if (m->version.version_supported != 1)
+		fail("version 5.3 after the fuzz");
+	offers();
+	line("fuzz: the server answers an unload, a contact and the offers\n");
+	post_type(VMBUS_MSG_UNLOAD, sizeof(struct vmbus_msg_header));
+	expect(VMBUS_MSG_UNLOAD_RESPONSE, sizeof(struct vmbus_msg_header),
+	       "UNLOAD");
+}
+
 /* ---- rescind ("rescind" mode) ---------------------------------------- */
 
 static void release(uint32_t relid)
@@ -1185,6 +1407,7 @@ void guest_main(uint32_t magic, const struct mb_info *mbi)
 	close_and_garbage();
 	reopen();
 	unload();
+	fuzz();
 	lapic_write(LAPIC_TIMER_ICR, 0);
 	puts("vmbus: done\n");
 	shutdown();
