@@ -1174,9 +1174,13 @@ static void fuzz(void)
 	/* control messages, most on a connection; answers are thrown away */
 	discard = 1;
 	contact_quiet();
-	for (i = 0; i < FUZZ_MSGS; i++)
+	for (i = 0; i < FUZZ_MSGS; i++) {
+		/* connected again now and then: contacts and unloads reset */
+		if (i % 16 == 0)
+			contact_quiet();
 		post(rnd() % 4 ? VMBUS_MESSAGE_CONNECTION_ID_4 :
 		     VMBUS_MESSAGE_CONNECTION_ID, fuzz_message());
+	}
 	line("fuzz: ");
 	putdec(FUZZ_MSGS);
 	puts(" random control messages posted, ");
